@@ -1,0 +1,99 @@
+"""Loads and validates the program fact files against the cleaned sources.
+
+A wrong file fails loudly, naming the file and the field: a missing key, a bad date, or a
+citation whose clause or quote is not in the source (so every fact stays traceable)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .models import PROGRAM_KEYS, Citation, CitationRef, Program
+from .settings import DATA_DIR
+from .sources import Source, load_sources, squeeze
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is wrong; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class KnowledgeData:
+    programs: dict[str, Program]
+    sources: dict[str, Source]
+
+    def cite(self, program: Program, ref: CitationRef) -> Citation:
+        source = self.sources[program.source]
+        return Citation(doc=source.doc, title=source.title, clause=ref.clause, quote=ref.quote)
+
+
+def _field_path(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _iter_citations(node: object, loc: tuple = ()) -> Iterator[tuple[tuple, CitationRef]]:
+    if isinstance(node, CitationRef):
+        yield loc, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _iter_citations(getattr(node, name), loc + (name,))
+    elif isinstance(node, (list, tuple)):
+        for index, child in enumerate(node):
+            yield from _iter_citations(child, loc + (index,))
+
+
+def check_citations(program: Program, source: Source, file: Path) -> None:
+    for loc, ref in _iter_citations(program):
+        text = source.section_text(ref.clause)
+        where = f"{file.name}: {_field_path(loc)}"
+        if text is None:
+            raise KnowledgeError(
+                f"{where}: clause '{ref.clause}' not found in source '{source.key}'. "
+                f"Known clauses: {source.clause_names()}"
+            )
+        if squeeze(ref.quote) not in squeeze(text):
+            raise KnowledgeError(f"{where}: quote not found in clause '{ref.clause}': {ref.quote!r}")
+
+
+def _check_unique_ids(program: Program, file: Path) -> None:
+    seen: set[str] = set()
+    for group in ("deadlines", "eligibility", "documents", "submission", "contacts", "procedures"):
+        for index, item in enumerate(getattr(program, group)):
+            if item.id in seen:
+                raise KnowledgeError(f"{file.name}: {group}.{index}.id: duplicate id '{item.id}'")
+            seen.add(item.id)
+
+
+def load_program(file: Path, sources: dict[str, Source]) -> Program:
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{file.name}: not valid YAML: {error}") from error
+    try:
+        program = Program.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise KnowledgeError(
+            f"{file.name}: {_field_path(first['loc'])}: {first['msg']} ({error.error_count()} error(s))"
+        ) from error
+    if program.key != file.stem:
+        raise KnowledgeError(f"{file.name}: key: '{program.key}' does not match the file name")
+    if program.source not in sources:
+        raise KnowledgeError(f"{file.name}: source: no cleaned source '{program.source}'")
+    _check_unique_ids(program, file)
+    check_citations(program, sources[program.source], file)
+    return program
+
+
+def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeData:
+    sources = load_sources(data_dir / "sources")
+    programs: dict[str, Program] = {}
+    for key in PROGRAM_KEYS:
+        file = data_dir / "programs" / f"{key}.yml"
+        if not file.exists():
+            raise KnowledgeError(f"{file}: missing program file")
+        programs[key] = load_program(file, sources)
+    return KnowledgeData(programs=programs, sources=sources)

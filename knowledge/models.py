@@ -1,0 +1,111 @@
+"""Typed facts of the programs. One YAML file per program under data/programs/ loads into these."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ProgramKey = Literal["sh5g", "nat5g", "accept", "annual", "smart"]
+PROGRAM_KEYS: tuple[str, ...] = ("sh5g", "nat5g", "accept", "annual", "smart")
+
+Topic = Literal[
+    "deadline", "eligibility", "documents", "directions", "submission",
+    "contact", "procedure", "overview",
+]
+TOPICS: tuple[str, ...] = (
+    "deadline", "eligibility", "documents", "directions", "submission",
+    "contact", "procedure", "overview",
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CitationRef(Strict):
+    """Where a fact comes from, as written in the program file: a clause path and a verbatim quote."""
+
+    clause: str = Field(description="heading path in the cleaned source, e.g. '三、申报要求 > （一）申报资格'")
+    quote: str = Field(min_length=2, description="verbatim text of the clause that states the fact")
+
+
+class Citation(Strict):
+    """A resolved citation, as shown to users."""
+
+    doc: str
+    title: str
+    clause: str
+    quote: str
+
+
+class Item(Strict):
+    """Common part of every answerable fact."""
+
+    id: str
+    title: str
+    keywords: list[str] = []
+    questions: list[str] = Field(default=[], description="ways applicants ask for this fact")
+    cite: CitationRef
+
+
+class Statement(Item):
+    """A rule, requirement or procedure step, stated in one short answer."""
+
+    text: str
+
+
+class Deadline(Item):
+    kind: str = Field(description="集中受理, 线上申报, 网络申报, 书面报送, 验收资料上传, 延期申请, 年度总结, 评审, 公示, 研究期限, 建设周期 …")
+    start: datetime | None = None
+    end: datetime | None = None
+    end_precision: Literal["minute", "day", "month"] = "minute"
+    start_precision: Literal["minute", "day", "month"] = "day"
+    daily_hours: str | None = Field(default=None, description="e.g. 9:00-17:00")
+    note: str | None = None
+
+
+class Document(Item):
+    text: str
+    copies: int | None = None
+
+
+class Direction(Strict):
+    number: int
+    name: str
+    aliases: list[str] = []
+    description: str | None = Field(default=None, description="defaults to the cited clause text")
+    cite: CitationRef
+
+
+class Person(Strict):
+    name: str
+    phone: str | None = None
+
+
+class Contact(Item):
+    agency: str
+    people: list[Person]
+    role: str | None = None
+
+
+class Program(Strict):
+    key: ProgramKey
+    name: str
+    short_name: str
+    aliases: list[str] = Field(description="how applicants name the program; used to detect it in questions")
+    source: str = Field(description="key of the cleaned source under data/sources/")
+    issuer: str
+    number: str = ""
+    issued: date
+    published: date | None = None
+    summary: str
+    summary_cite: CitationRef
+    deadlines: list[Deadline] = []
+    eligibility: list[Statement] = []
+    documents: list[Document] = []
+    directions: list[Direction] = []
+    directions_cite: CitationRef | None = None
+    submission: list[Statement] = []
+    contacts: list[Contact] = []
+    procedures: list[Statement] = []

@@ -1,0 +1,36 @@
+"""Settings of the knowledge library (environment variables, with defaults that run offline)."""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+DATA_DIR = PACKAGE_DIR / "data"
+
+
+class KnowledgeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    assistant_today: date | None = None
+    """ASSISTANT_TODAY=YYYY-MM-DD overrides today's date (tests, demos)."""
+    var_dir: Path = REPO_DIR / "var"
+    """VAR_DIR: runtime files (models, indexes, databases)."""
+    embedding_model: str = ""
+    """EMBEDDING_MODEL: a sentence-transformers model name or path (e.g. BAAI/bge-small-zh-v1.5).
+    Empty: the small model the project trains from its own knowledge base under VAR_DIR."""
+
+    @property
+    def trained_embedding_dir(self) -> Path:
+        return self.var_dir / "models" / "embedding"
+
+    def embedding_model_location(self) -> str:
+        return self.embedding_model or str(self.trained_embedding_dir)
+
+
+@lru_cache
+def get_settings() -> KnowledgeSettings:
+    return KnowledgeSettings()
