@@ -1,0 +1,285 @@
+"""Composes short, cited answers from the facts; quotes a clause when no fact covers the question;
+says plainly when the sources do not say, and offers a person."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .loader import KnowledgeData
+from .models import Citation, Contact, Deadline, Direction, Document, Program, Statement
+from .programs import ProgramDetector
+from .retrieval import Hit, HybridRetriever
+from .text import normalize
+from .timeaware import format_date, format_window, status_phrase
+from .units import Unit
+
+INTENT_TOPICS = {
+    "ask_deadline": "deadline",
+    "ask_eligibility": "eligibility",
+    "ask_documents": "documents",
+    "ask_directions": "directions",
+    "ask_submission": "submission",
+    "ask_contact": "contact",
+    "ask_procedure": "procedure",
+    "ask_overview": "overview",
+}
+HUMAN_PAYLOAD = "/request_human"
+MAX_QUOTE_CHARS = 160
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass
+class Reply:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    programs: list[str] = field(default_factory=list)
+    topic: str | None = None
+    question: str | None = None
+    kind: str = "answer"  # answer | clarify | unknown
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation already established (carried by the dialogue between turns)."""
+
+    programs: tuple[str, ...] = ()
+    topic: str | None = None
+    question: str | None = None
+
+
+class AnswerComposer:
+    def __init__(self, data: KnowledgeData, retriever: HybridRetriever, detector: ProgramDetector, topic_cues: dict[str, list[str]]):
+        self.data = data
+        self.retriever = retriever
+        self.detector = detector
+        self.topic_cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items()}
+        self._direction_aliases = self._collect_direction_aliases()
+
+    # ---- public -------------------------------------------------------------------------
+    def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
+        topic = self._topic(text, intent)
+        question = text
+        detection = self.detector.detect(text)
+        programs = list(detection.programs) or [p for p in (nlu_programs or []) if p in self.data.programs]
+        follow_up = topic is None or intent == "inform_program"
+        if follow_up and context.topic and (programs or detection.generic_5g):
+            # "那国家的呢": same question as before, about another program.
+            topic = topic if intent != "inform_program" and topic else context.topic
+            question = context.question or text
+        if topic is None:
+            topic = context.topic if programs else None
+        if not programs:
+            if detection.generic_5g:
+                candidates = [p for p in context.programs if p in ("sh5g", "nat5g", "accept", "annual")]
+                programs = candidates or ["sh5g", "nat5g"]
+            elif context.programs:
+                programs = list(context.programs)
+        if not programs:
+            return self._clarify(question, topic)
+        if topic is None:
+            topic = "overview"
+        replies = [self._answer_one(self.data.programs[p], topic, question) for p in programs]
+        return self._merge(replies, programs, topic, question)
+
+    def clarify_buttons(self) -> list[Button]:
+        return [Button(p.short_name, f'/inform_program{{"program":"{p.key}"}}') for p in self.data.programs.values()]
+
+    def helpdesk_contacts_text(self) -> str:
+        lines = []
+        for program in self.data.programs.values():
+            for contact in program.contacts[:1]:
+                lines.append(f"{program.short_name}：{_contact_line(contact)}")
+        return "人工咨询：" + "；".join(lines) + "。"
+
+    # ---- topic and program ------------------------------------------------------------------
+    def _topic(self, text: str, intent: str | None) -> str | None:
+        if intent in INTENT_TOPICS:
+            return INTENT_TOPICS[intent]
+        return self.topic_from_cues(text)
+
+    def topic_from_cues(self, text: str) -> str | None:
+        normalized = normalize(text)
+        best, best_len = None, 0
+        for topic, words in self.topic_cues.items():
+            for word in words:
+                if word in normalized and len(word) > best_len:
+                    best, best_len = topic, len(word)
+        return best
+
+    def _clarify(self, question: str, topic: str | None) -> Reply:
+        return Reply(
+            text="请问您问的是哪个项目？请点选：",
+            buttons=self.clarify_buttons(),
+            topic=topic,
+            question=question,
+            kind="clarify",
+        )
+
+    # ---- one program ---------------------------------------------------------------------
+    def _answer_one(self, program: Program, topic: str, question: str) -> Reply:
+        handler = {
+            "directions": self._answer_directions,
+            "contact": self._answer_contact,
+            "overview": self._answer_overview,
+        }.get(topic, self._answer_from_facts)
+        return handler(program, topic, question)
+
+    def _answer_from_facts(self, program: Program, topic: str, question: str) -> Reply:
+        boost = {topic: 1.6}
+        hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=[topic], top_k=3)
+        if not hits:
+            hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=3, topic_boost=boost)
+        if not hits and topic == "deadline" and program.deadlines:
+            return self._render_units(program, [self._unit(program.deadlines[0].id)], topic)
+        if not hits:
+            return self._answer_from_clauses(program, topic, question)
+        chosen = [hits[0].unit]
+        if len(hits) > 1 and hits[1].unit.topic == hits[0].unit.topic and hits[1].score >= 0.93 * hits[0].score:
+            chosen.append(hits[1].unit)
+        return self._render_units(program, chosen, topic)
+
+    def _answer_from_clauses(self, program: Program, topic: str, question: str) -> Reply:
+        hits = self.retriever.search(question, programs=[program.key], facts_only=False, top_k=1)
+        if not hits or hits[0].bm25 <= 0:
+            return self._unknown(program, topic)
+        clause = hits[0].unit
+        quote = _shorten(clause.clause_text or "")
+        return Reply(
+            text=f"通知原文（{clause.title}）写道：「{quote}」",
+            citations=[clause.citation],
+            programs=[program.key],
+            topic=topic,
+        )
+
+    def _unknown(self, program: Program, topic: str) -> Reply:
+        contact = program.contacts[0] if program.contacts else None
+        tail = f"建议咨询{_contact_line(contact)}，" if contact else ""
+        return Reply(
+            text=f"通知中没有说明这一点，我不能确定。{tail}或点击“转人工”由工作人员为您解答。",
+            buttons=[Button("转人工", HUMAN_PAYLOAD)],
+            programs=[program.key],
+            topic=topic,
+            kind="unknown",
+        )
+
+    def _answer_overview(self, program: Program, topic: str, question: str) -> Reply:
+        issued = format_date(program.issued)
+        number = f"（{program.number}）" if program.number else ""
+        published = f"，{format_date(program.published)}发布" if program.published else ""
+        text = f"{program.summary}发文单位：{program.issuer}{number}，{issued}印发{published}。"
+        unit = self._unit(f"{program.key}.overview")
+        return Reply(text=text, citations=[unit.citation], programs=[program.key], topic=topic)
+
+    def _answer_contact(self, program: Program, topic: str, question: str) -> Reply:
+        if not program.contacts:
+            return self._answer_from_facts(program, "submission", question) if program.submission else self._unknown(program, topic)
+        hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=["contact"], top_k=len(program.contacts))
+        specific = [h for h in hits if h.bm25 > 0 and _mentions_agency(question, h.unit.item)]
+        units = [specific[0].unit] if specific else [self._unit(c.id) for c in program.contacts]
+        return self._render_units(program, units, topic)
+
+    def _answer_directions(self, program: Program, topic: str, question: str) -> Reply:
+        asked = self._directions_named(question)
+        cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
+        if not program.directions:
+            return self._answer_from_facts(program, "procedure", question)
+        names = "、".join(d.name for d in program.directions)
+        if asked:
+            matches = [d for d in program.directions if any(a in _direction_keys(d) for a in asked)]
+            if matches:
+                parts = [f"{d.name}：{self._direction_text(program, d)}" for d in matches]
+                units = [self._unit(f"{program.key}.direction.{d.number}") for d in matches]
+                return Reply(text="\n".join(parts), citations=[u.citation for u in units] + cite, programs=[program.key], topic=topic)
+            return Reply(
+                text=f"没有“{'、'.join(asked)}”方向。该项目共{len(program.directions)}个方向：{names}。",
+                citations=cite,
+                programs=[program.key],
+                topic=topic,
+            )
+        return Reply(text=f"共{len(program.directions)}个重点方向：{names}。", citations=cite, programs=[program.key], topic=topic)
+
+    # ---- rendering -----------------------------------------------------------------------
+    def _render_units(self, program: Program, units: list[Unit], topic: str) -> Reply:
+        lines = [self._render_item(u.item) for u in units]
+        return Reply(text="\n".join(lines), citations=[u.citation for u in units], programs=[program.key], topic=topic)
+
+    def _render_item(self, item: object) -> str:
+        if isinstance(item, Deadline):
+            window = format_window(item)
+            status = status_phrase(item)
+            parts = [f"{item.title}：{window}" if window else f"{item.title}"]
+            if status:
+                parts.append(status)
+            text = "，".join(parts) + "。"
+            if item.note:
+                text += item.note.rstrip("。") + "。"
+            return text
+        if isinstance(item, Contact):
+            return _contact_line(item)
+        if isinstance(item, (Statement, Document)):
+            return item.text
+        return str(item)
+
+    def _merge(self, replies: list[Reply], programs: list[str], topic: str, question: str) -> Reply:
+        if len(replies) == 1:
+            reply = replies[0]
+            reply.text = f"【{self.data.programs[programs[0]].short_name}】{reply.text}"
+            reply.topic, reply.question, reply.programs = topic, question, programs
+            return reply
+        text = "\n".join(f"【{self.data.programs[p].short_name}】{r.text}" for p, r in zip(programs, replies))
+        citations = [c for r in replies for c in r.citations]
+        buttons = list(dict.fromkeys(b for r in replies for b in r.buttons))
+        kind = "unknown" if all(r.kind == "unknown" for r in replies) else "answer"
+        return Reply(text=text, citations=citations, buttons=buttons, programs=programs, topic=topic, question=question, kind=kind)
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def _unit(self, unit_id: str) -> Unit:
+        return next(u for u in self.retriever.units if u.id == unit_id)
+
+    def _direction_text(self, program: Program, direction: Direction) -> str:
+        text = direction.description or self.data.sources[program.source].section_text(direction.cite.clause) or ""
+        return _shorten(text, 220)
+
+    def _collect_direction_aliases(self) -> list[str]:
+        aliases = {normalize(a) for p in self.data.programs.values() for d in p.directions for a in _direction_keys(d)}
+        return sorted(aliases, key=len, reverse=True)
+
+    def _directions_named(self, question: str) -> list[str]:
+        remaining = normalize(question)
+        named = []
+        for alias in self._direction_aliases:
+            if len(alias) >= 2 and alias in remaining:
+                named.append(alias)
+                remaining = remaining.replace(alias, "\u0000")
+        return named
+
+
+def _direction_keys(direction: Direction) -> set[str]:
+    base = re.sub(r"^5g\+", "", normalize(direction.name))
+    core = re.sub(r"[（(].*?[）)]", "", base)
+    inner = re.findall(r"[（(](.*?)[）)]", base)
+    return {normalize(a) for a in direction.aliases} | {core, *inner} - {""}
+
+
+def _mentions_agency(question: str, contact: object) -> bool:
+    if not isinstance(contact, Contact):
+        return False
+    normalized = normalize(question)
+    return any(normalize(k) in normalized for k in contact.keywords if len(k) >= 2)
+
+
+def _contact_line(contact: Contact) -> str:
+    people = "、".join(f"{p.name} {p.phone}" if p.phone else p.name for p in contact.people)
+    role = f"（{contact.role}）" if contact.role else ""
+    return f"{contact.agency}：{people}{role}"
+
+
+def _shorten(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rstrip("，、；") + "……"

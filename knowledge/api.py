@@ -1,0 +1,127 @@
+"""The knowledge base as one object: what actions and the gateway call."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .answers import AnswerComposer, Context, Reply
+from .embedding import DenseEncoder, model_is_current, train_static_model
+from .loader import KnowledgeData, load_knowledge
+from .models import Citation
+from .programs import ProgramDetector
+from .retrieval import HybridRetriever
+from .settings import DATA_DIR, KnowledgeSettings, get_settings
+from .text import add_words
+from .units import Unit, build_units
+
+log = logging.getLogger(__name__)
+EMBEDDING_RECIPE_VERSION = "static-bpe-v1"
+
+
+@dataclass(frozen=True)
+class FaqHit:
+    question: str | None
+    answer: str
+    citations: list[Citation]
+    score: float
+    program: str
+    topic: str | None
+
+
+def knowledge_stamp(data_dir: Path = DATA_DIR) -> str:
+    """Hash of every knowledge file: the trained model and indexes are rebuilt when it changes."""
+    digest = hashlib.sha256(EMBEDDING_RECIPE_VERSION.encode())
+    for path in sorted(data_dir.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(data_dir)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def training_pairs(units: list[Unit]) -> list[tuple[str, str]]:
+    """(question-like text, unit text) pairs drawn from the knowledge base itself."""
+    pairs = []
+    for unit in units:
+        body = unit.search_text[:512]
+        for question in unit.questions:
+            pairs.append((question, body))
+        pairs.append((unit.title, body))
+        if unit.clause_text:
+            sentences = [s for s in unit.clause_text.replace("\n", "。").split("。") if len(s) > 8]
+            pairs.extend((s, body) for s in sentences[:6])
+    return pairs
+
+
+def ensure_embedding_model(settings: KnowledgeSettings, units: list[Unit]) -> str:
+    """Returns the model location; trains the offline default model when missing or stale."""
+    if settings.embedding_model:
+        return settings.embedding_model
+    stamp = knowledge_stamp()
+    output = settings.trained_embedding_dir
+    if not model_is_current(output, stamp):
+        log.info("training the offline embedding model into %s", output)
+        corpus = [u.search_text for u in units]
+        train_static_model(training_pairs(units), corpus, output, stamp)
+    return str(output)
+
+
+class KnowledgeBase:
+    def __init__(self, data: KnowledgeData, retriever: HybridRetriever, composer: AnswerComposer):
+        self.data = data
+        self.retriever = retriever
+        self.composer = composer
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, settings: KnowledgeSettings | None = None, with_embeddings: bool = True) -> "KnowledgeBase":
+        settings = settings or get_settings()
+        data = load_knowledge()
+        detector = ProgramDetector(data.programs)
+        add_words(detector.aliases())
+        units = build_units(data)
+        encoder = DenseEncoder(ensure_embedding_model(settings, units)) if with_embeddings else None
+        retriever = HybridRetriever(units, encoder)
+        retriever.warm_up()
+        topic_cues = yaml.safe_load((DATA_DIR / "topics.yml").read_text(encoding="utf-8"))
+        return cls(data, retriever, AnswerComposer(data, retriever, detector, topic_cues))
+
+    def program_keys(self) -> list[str]:
+        return list(self.data.programs)
+
+    def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
+        with self._lock:  # the dense encoder is not re-entrant
+            return self.composer.answer(text, intent=intent, nlu_programs=nlu_programs, context=context)
+
+    def search_faq(self, query: str, program: str | None = None, top_k: int = 5) -> list[FaqHit]:
+        with self._lock:
+            hits = self.retriever.search(query, programs=[program] if program else None, facts_only=True, top_k=top_k)
+        results = []
+        for hit in hits:
+            unit = hit.unit
+            reply = self.composer._answer_one(self.data.programs[unit.program], unit.topic or "overview", query) if unit.topic in ("directions", "overview") else self.composer._render_units(self.data.programs[unit.program], [unit], unit.topic or "")
+            short_name = self.data.programs[unit.program].short_name
+            results.append(
+                FaqHit(
+                    question=unit.questions[0] if unit.questions else None,
+                    answer=f"【{short_name}】{reply.text}",
+                    citations=reply.citations,
+                    score=round(hit.score, 6),
+                    program=unit.program,
+                    topic=unit.topic,
+                )
+            )
+        return results
+
+    def helpdesk_contacts_text(self) -> str:
+        return self.composer.helpdesk_contacts_text()
+
+
+@lru_cache(maxsize=1)
+def get_knowledge() -> KnowledgeBase:
+    return KnowledgeBase.load()

@@ -1,0 +1,97 @@
+"""Dense sentence embeddings through sentence-transformers.
+
+EMBEDDING_MODEL names a real model (e.g. BAAI/bge-small-zh-v1.5) or a local path. These machines
+cannot download models, so by default the project trains a small StaticEmbedding model from its
+own knowledge base (`train_static_model`) and loads it from var/ through the very same path."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_STAMP = "knowledge_stamp.json"
+
+
+class DenseEncoder:
+    """Loads a sentence-transformers model lazily (`warm_up`) and encodes normalised vectors."""
+
+    def __init__(self, model_location: str) -> None:
+        self.model_location = model_location
+        self._model = None
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.model_location, device="cpu")
+            log.info("embedding model loaded from %s", self.model_location)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.warm_up()
+        vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _train_tokenizer(corpus: list[str], vocab_size: int):
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.BPE(unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.NFKC()
+    # Chinese runs between punctuation stay whole, so BPE learns multi-character words from the corpus.
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, special_tokens=["[UNK]", "[PAD]"])
+    tokenizer.train_from_iterator(corpus, trainer=trainer)
+    return tokenizer
+
+
+def train_static_model(
+    pairs: list[tuple[str, str]],
+    corpus: Iterable[str],
+    output_dir: Path,
+    stamp: str,
+    dim: int = 256,
+    epochs: int = 8,
+) -> Path:
+    """Trains a StaticEmbedding model on (question, answer) pairs with in-batch negatives."""
+    import torch
+    from datasets import Dataset
+    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers.losses import MultipleNegativesRankingLoss
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+    torch.manual_seed(13)
+    texts = list(corpus) + [a for pair in pairs for a in pair]
+    tokenizer = _train_tokenizer(texts, vocab_size=6000)
+    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_dim=dim)], device="cpu")
+    dataset = Dataset.from_dict({"anchor": [a for a, _ in pairs], "positive": [p for _, p in pairs]})
+    work_dir = output_dir.parent / (output_dir.name + ".work")
+    args = SentenceTransformerTrainingArguments(
+        output_dir=str(work_dir),
+        num_train_epochs=epochs,
+        per_device_train_batch_size=64,
+        learning_rate=0.05,
+        save_strategy="no",
+        report_to=[],
+        logging_strategy="no",
+        disable_tqdm=True,
+        seed=13,
+        use_cpu=True,
+    )
+    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=dataset, loss=MultipleNegativesRankingLoss(model))
+    trainer.train()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model.save(str(output_dir))
+    (output_dir / MODEL_STAMP).write_text(json.dumps({"stamp": stamp}), encoding="utf-8")
+    return output_dir
+
+
+def model_is_current(output_dir: Path, stamp: str) -> bool:
+    stamp_file = output_dir / MODEL_STAMP
+    if not stamp_file.exists():
+        return False
+    return json.loads(stamp_file.read_text(encoding="utf-8")).get("stamp") == stamp

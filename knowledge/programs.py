@@ -1,0 +1,49 @@
+"""Which program(s) a question is about, from the aliases in the program files."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Program
+from .text import normalize
+
+# Aliases this short ("上海的", "国家") name a program only when nothing more specific is said.
+WEAK_ALIAS_MAX_CHARS = 3
+# The acceptance and annual-work notices are about the same Shanghai pilot: naming them wins.
+OVERRIDING = ("accept", "annual")
+GENERIC_5G = re.compile(r"5g|５ｇ|试点")
+
+
+@dataclass(frozen=True)
+class Detection:
+    programs: tuple[str, ...]
+    generic_5g: bool  # "5G试点" with neither 上海 nor 国家: could be sh5g or nat5g
+
+
+class ProgramDetector:
+    def __init__(self, programs: dict[str, Program]):
+        pairs = {(normalize(alias), key) for key, program in programs.items() for alias in [program.short_name, program.name, *program.aliases]}
+        self._aliases = sorted(pairs, key=lambda pair: -len(pair[0]))
+
+    def aliases(self) -> list[str]:
+        return [alias for alias, _ in self._aliases]
+
+    def detect(self, text: str) -> Detection:
+        remaining = normalize(text)
+        strong: list[str] = []
+        weak: list[str] = []
+        for alias, key in self._aliases:
+            if alias and alias in remaining:
+                remaining = remaining.replace(alias, "\u0000")
+                bucket = weak if len(alias) <= WEAK_ALIAS_MAX_CHARS else strong
+                if key not in bucket:
+                    bucket.append(key)
+        found = list(dict.fromkeys(strong + [k for k in weak if not strong or k in ("sh5g", "nat5g") and _only_5g(strong)]))
+        if any(k in found for k in OVERRIDING):
+            found = [k for k in found if k not in ("sh5g", "nat5g")]
+        generic = not found and bool(GENERIC_5G.search(remaining))
+        return Detection(programs=tuple(found), generic_5g=generic)
+
+
+def _only_5g(strong: list[str]) -> bool:
+    return all(k in ("sh5g", "nat5g") for k in strong)

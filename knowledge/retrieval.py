@@ -1,0 +1,93 @@
+"""Hybrid retrieval: jieba + BM25 (bm25s) and dense embeddings, fused by reciprocal rank."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import bm25s
+import numpy as np
+
+from .embedding import DenseEncoder
+from .text import tokens
+from .units import Unit
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Hit:
+    unit: Unit
+    score: float  # fused reciprocal-rank score
+    bm25: float
+    dense: float
+
+
+class HybridRetriever:
+    """Configured in __init__, heavy work (index, vectors) in warm_up, typed hits from search."""
+
+    def __init__(self, units: Sequence[Unit], encoder: DenseEncoder | None, tokenizer: Callable[[str], list[str]] = tokens):
+        self.units = list(units)
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self._bm25: bm25s.BM25 | None = None
+        self._vectors: np.ndarray | None = None
+
+    def warm_up(self) -> None:
+        if self._bm25 is None:
+            self._bm25 = bm25s.BM25(k1=1.2, b=0.5)
+            corpus = [self.tokenizer(u.search_text) or ["<empty>"] for u in self.units]
+            self._bm25.index(corpus, show_progress=False)
+        if self.encoder is not None and self._vectors is None:
+            self._vectors = self.encoder.encode([u.search_text[:512] for u in self.units])
+
+    def _mask(self, programs: Sequence[str] | None, facts_only: bool | None, topics: Sequence[str] | None) -> np.ndarray:
+        return np.array(
+            [
+                (not programs or u.program in programs)
+                and (facts_only is None or u.is_fact == facts_only)
+                and (not topics or u.topic in topics)
+                for u in self.units
+            ],
+            dtype=bool,
+        )
+
+    def bm25_scores(self, query: str) -> np.ndarray:
+        self.warm_up()
+        query_tokens = [t for t in self.tokenizer(query) if t in self._bm25.vocab_dict]
+        if not query_tokens:
+            return np.zeros(len(self.units), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32)
+
+    def dense_scores(self, query: str) -> np.ndarray:
+        self.warm_up()
+        if self._vectors is None:
+            return np.zeros(len(self.units), dtype=np.float32)
+        return self._vectors @ self.encoder.encode([query])[0]
+
+    def search(
+        self,
+        query: str,
+        programs: Sequence[str] | None = None,
+        top_k: int = 5,
+        facts_only: bool | None = None,
+        topics: Sequence[str] | None = None,
+        topic_boost: dict[str, float] | None = None,
+    ) -> list[Hit]:
+        mask = self._mask(programs, facts_only, topics)
+        if not mask.any():
+            return []
+        bm25 = self.bm25_scores(query)
+        dense = self.dense_scores(query)
+        candidates = np.flatnonzero(mask)
+        fused = np.zeros(len(self.units), dtype=np.float64)
+        for scores, weight in ((bm25, 1.0), (dense, 0.7)):
+            order = candidates[np.argsort(-scores[candidates], kind="stable")]
+            for rank, index in enumerate(order):
+                fused[index] += weight / (RRF_K + rank + 1)
+        if topic_boost:
+            for index in candidates:
+                fused[index] *= topic_boost.get(self.units[index].topic or "", 1.0)
+        # A unit that shares no word with the query and is not close in meaning is not a hit.
+        relevant = candidates[(bm25[candidates] > 0) | (dense[candidates] > 0.35)]
+        ranked = relevant[np.argsort(-fused[relevant], kind="stable")][:top_k]
+        return [Hit(self.units[i], float(fused[i]), float(bm25[i]), float(dense[i])) for i in ranked]

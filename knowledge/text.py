@@ -1,0 +1,51 @@
+"""Chinese text handling shared by retrieval and answers: normalisation and jieba tokens."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import jieba
+
+from .settings import DATA_DIR
+
+DOMAIN_DICT = DATA_DIR / "jieba" / "domain_dict.txt"
+
+# Words that carry no content in an applicant's question.
+STOPWORDS = frozenset(
+    """的 了 吗 呢 吧 啊 呀 么 嘛 哦 哈 是 在 有 和 与 及 或 我 我们 你 你们 您 他 她 它 这 那 这个 那个 哪个 哪些
+    什么 怎么 怎样 如何 多少 几 请问 想问 问下 一下 下 请 麻烦 能 能否 可以 可不可以 要 需要 需不需要 会 就 都 也 还 又
+    一 个 个人 对 对于 给 把 被 让 从 到 向 为 为了 啥 咋 谁 哪 哪里 哪儿 吗? 嗯 好 好的 谢谢 您好 你好 ? ? ! , 。 ， ？ ！
+    、 ： : ； ; “ ” " ' （ ） ( ) 【 】 《 》 … - ~ 项目 申报 试点 医疗 健康 应用 5g + 上海 上海市 国家 市 的话 关于
+    有没有 是不是 有关 相关 具体 情况 问题 一般 大概 现在 这次 本次 目前 之前 之后 以后""".split()
+)
+
+
+def normalize(text: str) -> str:
+    """NFKC folds full-width letters, digits and punctuation; lower-case for Latin."""
+    return unicodedata.normalize("NFKC", text).lower().strip()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    tokenizer = jieba.Tokenizer()
+    if DOMAIN_DICT.exists():
+        tokenizer.load_userdict(str(DOMAIN_DICT))
+    return tokenizer
+
+
+def add_words(words: list[str]) -> None:
+    """Teach the tokenizer extra terms (program aliases, direction names) so they stay whole."""
+    tokenizer = _tokenizer()
+    for word in words:
+        if len(word) > 1:
+            tokenizer.add_word(normalize(word), freq=2000)
+
+
+_PUNCT = re.compile(r"^[\W_]+$")
+
+
+def tokens(text: str) -> list[str]:
+    """Content tokens for BM25: jieba words (search mode adds sub-words) minus stopwords."""
+    words = _tokenizer().lcut_for_search(normalize(text))
+    return [w for w in words if w.strip() and w not in STOPWORDS and not _PUNCT.match(w)]
