@@ -1,0 +1,56 @@
+"""Answers applicants' questions from the knowledge base and carries the program in focus."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.answers import Context
+from knowledge.api import get_knowledge
+from knowledge.privacy import mask_pii
+
+from .replies import send_reply
+
+log = logging.getLogger(__name__)
+
+
+def latest_programs(tracker: Tracker) -> list[str]:
+    values = []
+    for entity in tracker.latest_message.get("entities", []):
+        if entity.get("entity") == "program" and isinstance(entity.get("value"), str):
+            values.append(entity["value"])
+    return list(dict.fromkeys(values))
+
+
+def context_of(tracker: Tracker) -> Context:
+    programs = tracker.get_slot("programs") or []
+    return Context(
+        programs=tuple(p for p in programs if isinstance(p, str)),
+        topic=tracker.get_slot("topic"),
+        question=tracker.get_slot("last_question"),
+    )
+
+
+def user_text(tracker: Tracker) -> str:
+    text = tracker.latest_message.get("text") or ""
+    # A button payload such as /inform_program{"program":"sh5g"} carries no words of the user.
+    return "" if text.startswith("/") else text
+
+
+class ActionAnswerQuestion(Action):
+    def name(self) -> str:
+        return "action_answer_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = user_text(tracker)
+        reply = get_knowledge().answer(text, intent=intent, nlu_programs=latest_programs(tracker), context=context_of(tracker))
+        log.info("answer intent=%s kind=%s programs=%s text=%s", intent, reply.kind, reply.programs, mask_pii(text))
+        send_reply(dispatcher, reply)
+        events = [SlotSet("topic", reply.topic), SlotSet("last_question", reply.question)]
+        if reply.programs:
+            events.append(SlotSet("programs", reply.programs))
+        return events

@@ -1,0 +1,156 @@
+"""Trains the Rasa model when bot/ or data/ changed, and starts/stops the three processes.
+
+    python scripts/stack.py train     # train only if needed
+    python scripts/stack.py run       # train if needed, start everything, print the URL; Ctrl-C stops all
+
+Integration tests and benchmarks use `Stack` so they start the processes exactly as a user does."""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+RASA_BIN = REPO / ".venv-rasa" / "bin" / "rasa"
+APP_PYTHON = REPO / ".venv" / "bin" / "python"
+TRAINING_INPUTS = ("bot", "data", "knowledge/data/jieba")
+
+
+def training_hash() -> str:
+    digest = hashlib.sha256()
+    for top in TRAINING_INPUTS:
+        for path in sorted((REPO / top).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(REPO)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def model_path(var_dir: Path) -> Path:
+    return var_dir / "models" / "rasa" / f"model-{training_hash()}.tar.gz"
+
+
+def train_if_needed(var_dir: Path) -> Path:
+    target = model_path(var_dir)
+    if target.exists():
+        print(f"==> Rasa model up to date: {target.relative_to(REPO) if target.is_relative_to(REPO) else target}")
+        return target
+    print("==> Training the Rasa model (bot/ or data/ changed) ...", flush=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [str(RASA_BIN), "train", "--config", "bot/config.yml", "--domain", "bot/domain", "--data", "data",
+         "--out", str(target.parent), "--fixed-model-name", target.name.removesuffix(".tar.gz")],
+        cwd=REPO, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    for old in target.parent.glob("model-*.tar.gz"):
+        if old != target:
+            old.unlink()
+    return target
+
+
+@dataclass
+class Stack:
+    var_dir: Path = field(default_factory=lambda: Path(os.environ.get("VAR_DIR", REPO / "var")))
+    rasa_port: int = int(os.environ.get("RASA_PORT", 5005))
+    action_port: int = int(os.environ.get("ACTION_PORT", 5055))
+    gateway_port: int = int(os.environ.get("GATEWAY_PORT", 8000))
+    extra_env: dict[str, str] = field(default_factory=dict)
+    log_dir: Path | None = None
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    def _env(self) -> dict[str, str]:
+        db_dir = self.var_dir / "db"
+        db_dir.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "VAR_DIR": str(self.var_dir),
+            "RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            "RASA_TRACKER_DB": os.environ.get("RASA_TRACKER_DB", str(db_dir / "rasa_tracker.db")),
+            "GATEWAY_PORT": str(self.gateway_port),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.setdefault("DATABASE_URL", f"sqlite:///{db_dir / 'assistant.db'}")
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        log_dir = self.log_dir or self.var_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(log_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            command, cwd=REPO, env=self._env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def start(self, model: Path) -> None:
+        self._spawn("actions", [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
+        self._spawn("rasa", [str(RASA_BIN), "run", "--model", str(model), "--endpoints", "bot/endpoints.yml",
+                             "--credentials", "bot/credentials.yml", "--port", str(self.rasa_port), "--interface", "127.0.0.1"])
+        self._spawn("gateway", [str(APP_PYTHON), "-m", "gateway"])
+
+    def start_gateway_only(self) -> None:
+        self._spawn("gateway", [str(APP_PYTHON), "-m", "gateway"])
+
+    def wait_healthy(self, timeout: float = 180.0) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with code {process.returncode}; see its log under var/logs/")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return time.monotonic() - started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"/healthz not green after {timeout:.0f}s")
+
+    def stop(self, names: list[str] | None = None) -> None:
+        for name in names or list(self.processes):
+            process = self.processes.pop(name, None)
+            if process and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+
+
+def main(argv: list[str]) -> int:
+    stack = Stack()
+    model = train_if_needed(stack.var_dir)
+    if argv[1:2] == ["train"]:
+        return 0
+    started = time.monotonic()
+    stack.start(model)
+    try:
+        stack.wait_healthy()
+        print(f"\n申报助手已启动 / assistant ready in {time.monotonic() - started:.0f}s: {stack.url}  (API docs: {stack.url}/docs)")
+        print("按 Ctrl-C 停止 / press Ctrl-C to stop", flush=True)
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        down = [n for n, p in stack.processes.items() if p.poll() is not None]
+        print(f"process exited: {down}; stopping the rest", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
