@@ -1,0 +1,88 @@
+"""FastAPI application factory for the 申报助手 gateway."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from gateway.db import create_db_engine, make_session_factory, upgrade_database
+from gateway.errors import install_exception_handlers
+from gateway.knowledge_service import KnowledgeProvider, KnowledgeService, load_default_knowledge
+from gateway.logging_setup import configure_logging
+from gateway.metrics import Metrics
+from gateway.rasa_client import RasaClient
+from gateway.routers import chat, faq, health
+from gateway.settings import Settings, get_settings
+from gateway.store import MessageStore
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+申报助手网关：面向“5G+医疗健康应用试点”和“智慧医疗专项研究”申报单位的问答服务。
+所有回答都附有所依据的政策条款；错误信息统一为 `{"detail": "中文说明"}`。
+
+Gateway of the Shenbao assistant, a Chinese policy-QA service for applicants. Every answer
+carries the clauses it relies on; every error body is `{"detail": "<Chinese message>"}`.
+"""
+
+TAGS = [
+    {"name": "chat", "description": "对话 / conversation with the assistant"},
+    {"name": "faq", "description": "常见问题检索 / FAQ search"},
+    {"name": "health", "description": "健康检查与指标 / health and metrics"},
+]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    knowledge_loader: Callable[[], KnowledgeService] | None = None,
+) -> FastAPI:
+    """Build the gateway.
+
+    ``transport`` replaces the network for outgoing HTTP (Rasa, action server) and
+    ``knowledge_loader`` replaces ``knowledge.api.get_knowledge``; both are for tests.
+    """
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_db_engine(settings.database_url)
+        await run_in_threadpool(upgrade_database, engine)
+        app.state.store = MessageStore(make_session_factory(engine))
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        async with httpx.AsyncClient(transport=transport, limits=limits) as http:
+            app.state.http = http
+            app.state.rasa = RasaClient(http, settings.rasa_url, settings.rasa_timeout_seconds)
+            if settings.preload_knowledge:
+                await app.state.knowledge.warm_up()
+            log.info("gateway ready (rasa=%s, actions=%s)", settings.rasa_url, settings.action_server_url)
+            try:
+                yield
+            finally:
+                engine.dispose()
+
+    app = FastAPI(
+        title="申报助手 Gateway",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+    app.state.knowledge = KnowledgeProvider(knowledge_loader or load_default_knowledge)
+    install_exception_handlers(app)
+    app.include_router(chat.router)
+    app.include_router(faq.router)
+    app.include_router(health.router)
+    return app
+
+
+app = create_app()

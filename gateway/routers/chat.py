@@ -1,0 +1,77 @@
+"""POST /api/chat: one user message in, the assistant's replies out (via Rasa)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, HTTPException
+from starlette.concurrency import run_in_threadpool
+
+from gateway.deps import KnowledgeDep, MetricsDep, RasaDep, SettingsDep, StoreDep
+from gateway.knowledge_service import KnowledgeProvider
+from gateway.models import utcnow
+from gateway.rasa_client import RasaError
+from gateway.schemas import BotMessage, ChatRequest, ChatResponse, ErrorResponse
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api", tags=["chat"])
+
+BUSY_TEXT = "抱歉，服务暂时繁忙，请稍后再试。"
+
+
+async def busy_reply(knowledge: KnowledgeProvider) -> BotMessage:
+    """The reply sent when Rasa cannot answer: an apology plus the helpdesk contacts."""
+    contacts = await knowledge.helpdesk_contacts_text()
+    return BotMessage(text=f"{BUSY_TEXT}\n{contacts}" if contacts else BUSY_TEXT)
+
+
+@router.post(
+    "/chat",
+    response_model=ChatResponse,
+    response_model_exclude_none=True,
+    summary="发送消息 / Send a message",
+    description=(
+        "把用户消息转发给对话引擎，返回助手的回复（含按钮和条款引用）。"
+        "对话引擎不可用时返回繁忙提示和人工咨询电话（仍为200）。\n\n"
+        "Forwards the message to the dialogue engine and returns the assistant's replies with "
+        "buttons and cited clauses. If the engine is unavailable, answers 200 with a busy notice "
+        "and the helpdesk contacts."
+    ),
+    responses={
+        400: {"model": ErrorResponse, "description": "请求体不是合法的JSON"},
+        413: {"model": ErrorResponse, "description": "消息过长"},
+        422: {"model": ErrorResponse, "description": "缺少字段、类型错误或消息为空"},
+    },
+)
+async def chat(
+    body: ChatRequest,
+    settings: SettingsDep,
+    rasa: RasaDep,
+    store: StoreDep,
+    knowledge: KnowledgeDep,
+    metrics: MetricsDep,
+) -> ChatResponse:
+    text = body.text.strip()
+    if len(text) > settings.max_message_chars:
+        raise HTTPException(413, detail=f"消息过长，请控制在{settings.max_message_chars}字以内")
+
+    received_at = utcnow()
+    metrics.inc("gateway_messages_total")
+    log.info("chat message session=%s chars=%d", body.session_id, len(text))
+    log.debug("chat message session=%s text=%s", body.session_id, text)
+
+    try:
+        replies = await rasa.send(body.session_id, text)
+    except RasaError as exc:
+        metrics.inc("gateway_rasa_errors_total")
+        log.warning("Rasa unavailable for session=%s: %s", body.session_id, exc.reason)
+        replies = [await busy_reply(knowledge)]
+
+    try:
+        await run_in_threadpool(store.save_exchange, body.session_id, text, replies, received_at=received_at)
+    except Exception:
+        metrics.inc("gateway_store_errors_total")
+        log.exception("could not store exchange for session=%s", body.session_id)
+
+    return ChatResponse(session_id=body.session_id, messages=replies)

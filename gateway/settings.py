@@ -1,0 +1,47 @@
+"""Gateway configuration, read from environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'db' / 'assistant.db'}"
+
+
+class Settings(BaseSettings):
+    """All settings have working local defaults; override them with environment variables."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    rasa_url: str = Field(default="http://127.0.0.1:5005", description="Rasa server base URL (env RASA_URL)")
+    action_server_url: str = Field(
+        default="http://127.0.0.1:5055", description="Rasa action server base URL (env ACTION_SERVER_URL)"
+    )
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL, e.g. sqlite:///var/db/assistant.db or postgresql+psycopg://user:pw@host/db",
+    )
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = Field(default=8000, ge=1, le=65535)
+    max_message_chars: int = Field(default=2000, ge=1)
+    rasa_timeout_seconds: float = Field(default=30.0, gt=0)
+    health_timeout_seconds: float = Field(default=2.0, gt=0)
+    preload_knowledge: bool = Field(
+        default=True, description="load the knowledge base at startup (env PRELOAD_KNOWLEDGE)"
+    )
+    log_level: str = "INFO"
+
+    @field_validator("rasa_url", "action_server_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process."""
+    return Settings()
