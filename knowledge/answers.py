@@ -9,7 +9,7 @@ from .loader import KnowledgeData
 from .models import Citation, Contact, Deadline, Direction, Document, Program, Statement
 from .programs import ProgramDetector
 from .retrieval import Hit, HybridRetriever
-from .text import normalize
+from .text import normalize, tokens
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 
@@ -84,7 +84,8 @@ class AnswerComposer:
             return self._clarify(question, topic)
         if topic is None:
             topic = "overview"
-        replies = [self._answer_one(self.data.programs[p], topic, question) for p in programs]
+        core = self.detector.strip(question)
+        replies = [self._answer_one(self.data.programs[p], topic, core) for p in programs]
         return self._merge(replies, programs, topic, question)
 
     def clarify_buttons(self) -> list[Button]:
@@ -102,6 +103,10 @@ class AnswerComposer:
         if intent in INTENT_TOPICS:
             return INTENT_TOPICS[intent]
         return self.topic_from_cues(text)
+
+    def topics_from_cues(self, text: str) -> list[str]:
+        normalized = normalize(text)
+        return [topic for topic, words in self.topic_cues.items() if any(w in normalized for w in words)]
 
     def topic_from_cues(self, text: str) -> str | None:
         normalized = normalize(text)
@@ -123,26 +128,65 @@ class AnswerComposer:
 
     # ---- one program ---------------------------------------------------------------------
     def _answer_one(self, program: Program, topic: str, question: str) -> Reply:
-        handler = {
-            "directions": self._answer_directions,
-            "contact": self._answer_contact,
-            "overview": self._answer_overview,
-        }.get(topic, self._answer_from_facts)
-        return handler(program, topic, question)
+        if topic == "directions" or (self._directions_named(question) and topic in ("directions", "overview")):
+            return self._answer_directions(program, "directions", question)
+        if topic == "contact":
+            return self._answer_contact(program, topic, question)
+        if topic == "overview" and (self._asks_about_notice(question) or not self._has_specific_words(program, question)):
+            return self._answer_overview(program, topic, question)
+        return self._answer_from_facts(program, topic, question)
+
+    def _topic_boost(self, topic: str, question: str) -> dict[str, float]:
+        boost = {t: 1.04 for t in self.topics_from_cues(question)}
+        boost[topic] = boost.get(topic, 1.0) * 1.08
+        return boost
 
     def _answer_from_facts(self, program: Program, topic: str, question: str) -> Reply:
-        boost = {topic: 1.6}
-        hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=[topic], top_k=3)
-        if not hits:
-            hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=3, topic_boost=boost)
+        boost = self._topic_boost(topic, question)
+        hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=3, topic_boost=boost)
+        related = self._stronger_related_hits(program, question, boost, hits)
+        if related:
+            owner = self.data.programs[related[0].unit.program]
+            reply = self._reply_from_hits(owner, topic, question, related)
+            reply.text = f"（依据{owner.short_name}的通知）{reply.text}"
+            return reply
+        return self._reply_from_hits(program, topic, question, hits)
+
+    def _stronger_related_hits(self, program: Program, question: str, boost: dict[str, float], hits: list[Hit]) -> list[Hit]:
+        """Facts of a related notice (e.g. the annual-work notice for the Shanghai pilot) that match
+        the question far better than anything in the program's own notice."""
+        own_best = hits[0].bm25 if hits else 0.0
+        for key in program.related:
+            other = self.retriever.search(question, programs=[key], facts_only=True, top_k=3, topic_boost=boost)
+            if other and other[0].bm25 >= max(2.0 * own_best, 4.0):
+                return other
+        return []
+
+    def _reply_from_hits(self, program: Program, topic: str, question: str, hits: list[Hit]) -> Reply:
         if not hits and topic == "deadline" and program.deadlines:
             return self._render_units(program, [self._unit(program.deadlines[0].id)], topic)
         if not hits:
             return self._answer_from_clauses(program, topic, question)
-        chosen = [hits[0].unit]
-        if len(hits) > 1 and hits[1].unit.topic == hits[0].unit.topic and hits[1].score >= 0.93 * hits[0].score:
+        top = hits[0].unit
+        if top.topic == "overview":
+            return self._answer_overview(program, "overview", question)
+        if top.topic == "directions":
+            return self._answer_directions(program, "directions", question)
+        chosen = [top]
+        if len(hits) > 1 and hits[1].unit.topic == top.topic and hits[1].score >= 0.97 * hits[0].score:
             chosen.append(hits[1].unit)
-        return self._render_units(program, chosen, topic)
+        return self._render_units(program, chosen, top.topic or topic)
+
+    def _asks_about_notice(self, question: str) -> bool:
+        normalized = normalize(question)
+        return any(cue in normalized for cue in self.topic_cues.get("overview", []))
+
+    def _has_specific_words(self, program: Program, question: str) -> bool:
+        """True when the question says more than the program's name and an overview word."""
+        remaining = normalize(question)
+        for alias in self.topic_cues.get("overview", []):
+            remaining = remaining.replace(alias, " ")
+        return len(tokens(remaining)) > 0
 
     def _answer_from_clauses(self, program: Program, topic: str, question: str) -> Reply:
         hits = self.retriever.search(question, programs=[program.key], facts_only=False, top_k=1)
@@ -224,6 +268,10 @@ class AnswerComposer:
             return _contact_line(item)
         if isinstance(item, (Statement, Document)):
             return item.text
+        if isinstance(item, Program):
+            return item.summary
+        if isinstance(item, Direction):
+            return f"{item.name}：{item.description or ''}"
         return str(item)
 
     def _merge(self, replies: list[Reply], programs: list[str], topic: str, question: str) -> Reply:
@@ -251,7 +299,7 @@ class AnswerComposer:
         return sorted(aliases, key=len, reverse=True)
 
     def _directions_named(self, question: str) -> list[str]:
-        remaining = normalize(question)
+        remaining = re.sub(r"5g\s*\+", "", normalize(question))
         named = []
         for alias in self._direction_aliases:
             if len(alias) >= 2 and alias in remaining:
@@ -261,10 +309,14 @@ class AnswerComposer:
 
 
 def _direction_keys(direction: Direction) -> set[str]:
-    base = re.sub(r"^5g\+", "", normalize(direction.name))
+    base = _strip_5g(direction.name)
     core = re.sub(r"[（(].*?[）)]", "", base)
     inner = re.findall(r"[（(](.*?)[）)]", base)
-    return {normalize(a) for a in direction.aliases} | {core, *inner} - {""}
+    return {_strip_5g(a) for a in direction.aliases} | {core, *inner} - {""}
+
+
+def _strip_5g(name: str) -> str:
+    return re.sub(r"^5g\s*\+?", "", normalize(name))
 
 
 def _mentions_agency(question: str, contact: object) -> bool:

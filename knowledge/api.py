@@ -17,11 +17,11 @@ from .models import Citation
 from .programs import ProgramDetector
 from .retrieval import HybridRetriever
 from .settings import DATA_DIR, KnowledgeSettings, get_settings
-from .text import add_words
+from .text import add_words, tokens
 from .units import Unit, build_units
 
 log = logging.getLogger(__name__)
-EMBEDDING_RECIPE_VERSION = "static-bpe-v1"
+EMBEDDING_RECIPE_VERSION = "static-bpe-jieba-v2"
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def ensure_embedding_model(settings: KnowledgeSettings, units: list[Unit]) -> st
     if not model_is_current(output, stamp):
         log.info("training the offline embedding model into %s", output)
         corpus = [u.search_text for u in units]
-        train_static_model(training_pairs(units), corpus, output, stamp)
+        train_static_model(training_pairs(units), corpus, output, stamp, segmenter=tokens)
     return str(output)
 
 
@@ -85,7 +85,7 @@ class KnowledgeBase:
         detector = ProgramDetector(data.programs)
         add_words(detector.aliases())
         units = build_units(data)
-        encoder = DenseEncoder(ensure_embedding_model(settings, units)) if with_embeddings else None
+        encoder = DenseEncoder(ensure_embedding_model(settings, units), segmenter=tokens) if with_embeddings else None
         retriever = HybridRetriever(units, encoder)
         retriever.warm_up()
         topic_cues = yaml.safe_load((DATA_DIR / "topics.yml").read_text(encoding="utf-8"))

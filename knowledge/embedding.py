@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -18,21 +18,35 @@ MODEL_STAMP = "knowledge_stamp.json"
 
 
 class DenseEncoder:
-    """Loads a sentence-transformers model lazily (`warm_up`) and encodes normalised vectors."""
+    """Loads a sentence-transformers model lazily (`warm_up`) and encodes normalised vectors.
 
-    def __init__(self, model_location: str) -> None:
+    The project's own static model was trained on jieba-segmented text (its stamp says so), so
+    text is segmented the same way before encoding; a real model gets the raw text."""
+
+    def __init__(self, model_location: str, segmenter: Callable[[str], list[str]] | None = None) -> None:
         self.model_location = model_location
+        self.segmenter = segmenter
         self._model = None
+        self._presegment = False
 
     def warm_up(self) -> None:
         if self._model is None:
             from sentence_transformers import SentenceTransformer
 
             self._model = SentenceTransformer(self.model_location, device="cpu")
+            stamp_file = Path(self.model_location) / MODEL_STAMP
+            if stamp_file.exists():
+                self._presegment = json.loads(stamp_file.read_text(encoding="utf-8")).get("presegment") == "jieba"
             log.info("embedding model loaded from %s", self.model_location)
+
+    def _prepare(self, text: str) -> str:
+        if self._presegment and self.segmenter is not None:
+            return " ".join(self.segmenter(text))
+        return text
 
     def encode(self, texts: list[str]) -> np.ndarray:
         self.warm_up()
+        texts = [self._prepare(t) for t in texts]
         vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
@@ -42,8 +56,8 @@ def _train_tokenizer(corpus: list[str], vocab_size: int):
 
     tokenizer = Tokenizer(models.BPE(unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.NFKC()
-    # Chinese runs between punctuation stay whole, so BPE learns multi-character words from the corpus.
-    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    # Input is pre-segmented by jieba; BPE adds sub-word pieces for unseen words.
+    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, special_tokens=["[UNK]", "[PAD]"])
     tokenizer.train_from_iterator(corpus, trainer=trainer)
     return tokenizer
@@ -54,10 +68,12 @@ def train_static_model(
     corpus: Iterable[str],
     output_dir: Path,
     stamp: str,
+    segmenter: Callable[[str], list[str]],
     dim: int = 256,
-    epochs: int = 8,
+    epochs: int = 20,
 ) -> Path:
-    """Trains a StaticEmbedding model on (question, answer) pairs with in-batch negatives."""
+    """Trains a StaticEmbedding model on (question, answer) pairs with in-batch negatives.
+    Text is segmented into words with `segmenter` first (Chinese has no spaces)."""
     import torch
     from datasets import Dataset
     from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments
@@ -65,7 +81,9 @@ def train_static_model(
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 
     torch.manual_seed(13)
-    texts = list(corpus) + [a for pair in pairs for a in pair]
+    join = lambda text: " ".join(segmenter(text))  # noqa: E731
+    pairs = [(join(a), join(p)) for a, p in pairs]
+    texts = [join(t) for t in corpus] + [a for pair in pairs for a in pair]
     tokenizer = _train_tokenizer(texts, vocab_size=6000)
     model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_dim=dim)], device="cpu")
     dataset = Dataset.from_dict({"anchor": [a for a, _ in pairs], "positive": [p for _, p in pairs]})
@@ -86,7 +104,7 @@ def train_static_model(
     trainer.train()
     output_dir.mkdir(parents=True, exist_ok=True)
     model.save(str(output_dir))
-    (output_dir / MODEL_STAMP).write_text(json.dumps({"stamp": stamp}), encoding="utf-8")
+    (output_dir / MODEL_STAMP).write_text(json.dumps({"stamp": stamp, "presegment": "jieba"}), encoding="utf-8")
     return output_dir
 
 

@@ -95,6 +95,7 @@ class Program(Strict):
     short_name: str
     aliases: list[str] = Field(description="how applicants name the program; used to detect it in questions")
     source: str = Field(description="key of the cleaned source under data/sources/")
+    related: list[ProgramKey] = Field(default=[], description="programs whose facts may answer questions about this one")
     issuer: str
     number: str = ""
     issued: date

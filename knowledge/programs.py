@@ -28,6 +28,14 @@ class ProgramDetector:
     def aliases(self) -> list[str]:
         return [alias for alias, _ in self._aliases]
 
+    def strip(self, text: str) -> str:
+        """The question without the words that name a program (the program filter covers them)."""
+        remaining = normalize(text)
+        for alias, _ in self._aliases:
+            if alias:
+                remaining = remaining.replace(alias, " ")
+        return remaining
+
     def detect(self, text: str) -> Detection:
         remaining = normalize(text)
         strong: list[str] = []

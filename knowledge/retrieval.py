@@ -11,7 +11,8 @@ from .embedding import DenseEncoder
 from .text import tokens
 from .units import Unit
 
-RRF_K = 60
+RRF_K = 10  # small k: the rank within a few dozen candidates matters
+DENSE_WEIGHT = 0.5  # the offline static model is weaker than BM25 on this small corpus
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class HybridRetriever:
         dense = self.dense_scores(query)
         candidates = np.flatnonzero(mask)
         fused = np.zeros(len(self.units), dtype=np.float64)
-        for scores, weight in ((bm25, 1.0), (dense, 0.7)):
+        for scores, weight in ((bm25, 1.0), (dense, DENSE_WEIGHT)):
             order = candidates[np.argsort(-scores[candidates], kind="stable")]
             for rank, index in enumerate(order):
                 fused[index] += weight / (RRF_K + rank + 1)

@@ -81,7 +81,7 @@ def _fact_units(data: KnowledgeData, program: Program) -> list[Unit]:
             program=program.key,
             topic="overview",
             title=program.name,
-            search_text=_item_search_text(program.name, " ".join(program.aliases), program.summary, program.issuer, program.number, "发文 文号 通知 介绍 发布"),
+            search_text=_item_search_text(program.summary, program.issuer, program.number, "发文 文号 发文单位 通知 介绍 发布 印发 日期"),
             citation=data.cite(program, program.summary_cite),
             item=program,
         )
