@@ -4,8 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+import threading
+
 import bm25s
 import numpy as np
+from tqdm import tqdm
 
 from .embedding import DenseEncoder
 from .text import tokens
@@ -34,6 +37,9 @@ class HybridRetriever:
         self._vectors: np.ndarray | None = None
 
     def warm_up(self) -> None:
+        # bm25s shows tqdm bars; tqdm's default lock is a multiprocessing lock, and creating it
+        # fixes the process start method, which breaks Sanic (the action server) starting later.
+        tqdm.set_lock(threading.RLock())
         if self._bm25 is None:
             self._bm25 = bm25s.BM25(k1=1.2, b=0.5)
             corpus = [self.tokenizer(u.search_text) or ["<empty>"] for u in self.units]
