@@ -67,6 +67,12 @@ async def chat(
         metrics.inc("gateway_rasa_errors_total")
         log.warning("Rasa unavailable for session=%s: %s", body.session_id, exc.reason)
         replies = [await busy_reply(knowledge)]
+    if not replies:
+        # Rasa answers an empty list when its action server failed: the user must not be left
+        # without a reply.
+        metrics.inc("gateway_empty_replies_total")
+        log.warning("no reply from Rasa for session=%s (action server down?)", body.session_id)
+        replies = [await busy_reply(knowledge)]
 
     try:
         await run_in_threadpool(store.save_exchange, body.session_id, text, replies, received_at=received_at)

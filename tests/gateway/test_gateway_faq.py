@@ -72,13 +72,10 @@ def test_knowledge_base_unavailable_gives_503(app):
 
 @pytest.fixture(scope="module")
 def real_kb():
-    """The real knowledge base (knowledge.api.get_knowledge); skipped while it cannot load."""
-    try:
-        from knowledge.api import get_knowledge
+    """The real knowledge base (knowledge.api.get_knowledge)."""
+    from knowledge.api import get_knowledge
 
-        return get_knowledge()
-    except Exception as exc:  # the library is being written in parallel
-        pytest.skip(f"knowledge base not loadable yet: {type(exc).__name__}: {exc}")
+    return get_knowledge()
 
 
 @pytest.fixture

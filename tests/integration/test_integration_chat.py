@@ -1,0 +1,106 @@
+"""Questions through POST /api/chat with the real Rasa server, action server and gateway."""
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def ask(stack, text: str, session: str | None = None) -> dict:
+    session = session or uuid.uuid4().hex
+    response = httpx.post(f"{stack.url}/api/chat", json={"session_id": session, "text": text}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def joined(body: dict) -> str:
+    return "\n".join(m["text"] + " ".join(b["title"] for b in m["buttons"]) for m in body["messages"])
+
+
+def test_health_is_green(stack):
+    response = httpx.get(f"{stack.url}/healthz", timeout=5)
+    assert response.status_code == 200
+    assert response.json()["rasa"] == "ok" and response.json()["actions"] == "ok"
+
+
+def test_deadline_answer_is_cited_and_time_aware(stack):
+    body = ask(stack, "上海5G医疗试点的纸质材料最晚什么时候交？")
+    text = joined(body)
+    assert "1月19日" in text and "已于" in text and "截止" in text
+    citations = [c for m in body["messages"] for c in m["citations"]]
+    assert citations and citations[0]["doc"] == "000_a6bc89e5a162244b"
+    assert "2021年1月15日" in citations[0]["quote"]
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("国家5G医疗试点纸质材料要几份", "一式三份"),
+        ("智慧医疗专项的负责人年龄有限制吗", "50"),
+        ("5G试点验收资料在哪个网址上传", "signup/five_g"),
+        ("年度总结报告什么时候之前要交", "2022年9月30日"),
+        ("国家那个5G试点有远程查房方向吗", "没有"),
+    ],
+)
+def test_answers_from_each_notice(stack, question, fact):
+    assert fact in joined(ask(stack, question))
+
+
+def test_question_without_program_asks_which_with_buttons_then_answers(stack):
+    session = uuid.uuid4().hex
+    first = ask(stack, "联系电话是多少", session)
+    buttons = [b for m in first["messages"] for b in m["buttons"]]
+    assert len(buttons) == 5 and any("智慧医疗" in b["title"] for b in buttons)
+    smart = next(b for b in buttons if "智慧医疗" in b["title"])
+    second = ask(stack, smart["payload"], session)
+    assert "33262072" in joined(second)
+
+
+def test_program_in_focus_is_carried_to_the_next_turn(stack):
+    session = uuid.uuid4().hex
+    assert "六份" in joined(ask(stack, "上海5G医疗试点材料要几份", session))
+    assert "三份" in joined(ask(stack, "那国家的呢", session))
+
+
+def test_out_of_scope_is_declined_with_contacts_and_a_person(stack):
+    body = ask(stack, "帮我订一张明天去北京的机票")
+    text = joined(body)
+    assert "抱歉" in text and "转人工" in text and "021-" in text
+
+
+def test_bad_input_gets_a_chinese_4xx(stack):
+    empty = httpx.post(f"{stack.url}/api/chat", json={"session_id": "x1", "text": "   "}, timeout=10)
+    assert empty.status_code == 422 and "不能为空" in empty.json()["detail"]
+    huge = httpx.post(f"{stack.url}/api/chat", json={"session_id": "x1", "text": "长" * 2001}, timeout=10)
+    assert huge.status_code in (413, 422) and "2000" in huge.json()["detail"]
+    broken = httpx.post(f"{stack.url}/api/chat", content=b"{not json", headers={"content-type": "application/json"}, timeout=10)
+    assert broken.status_code == 400 and "JSON" in broken.json()["detail"]
+
+
+def test_every_message_is_stored(stack, db_path):
+    session = uuid.uuid4().hex
+    ask(stack, "智慧医疗专项书面材料交几份", session)
+    with sqlite3.connect(db_path) as db:
+        rows = db.execute("select sender, text from messages where session_id = ? order by id", (session,)).fetchall()
+    assert rows[0] == ("user", "智慧医疗专项书面材料交几份")
+    assert rows[1][0] == "bot" and "五份" in rows[1][1]
+
+
+def test_faq_search_returns_cited_answers(stack):
+    response = httpx.get(f"{stack.url}/api/faq/search", params={"q": "材料寄到哪里", "program": "nat5g"}, timeout=10)
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert results and "花园北路52号" in results[0]["answer"] and results[0]["citations"]
+
+
+def test_rasa_down_gives_a_polite_busy_reply_and_health_names_it(stack):
+    # Runs last in this module: it stops the Rasa server.
+    stack.stop(["rasa"])
+    body = ask(stack, "上海5G试点材料几份")
+    assert "繁忙" in joined(body)
+    health = httpx.get(f"{stack.url}/healthz", timeout=10)
+    assert health.status_code == 503 and health.json()["rasa"] == "down"
