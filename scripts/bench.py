@@ -1,0 +1,176 @@
+"""`make bench`: latency and throughput of POST /api/chat at concurrency 1 and 8, resident memory
+of each process, and start-up time to a green /healthz; side by side with a stock Rasa 3.6 bot
+that only utters canned replies (same NLU data and pipeline, no actions, no gateway).
+
+Bounded and local: every request goes to 127.0.0.1, a fixed number of requests per run."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import psutil
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stack import RASA_BIN, REPO, Stack, train_if_needed  # noqa: E402
+
+QUESTIONS = [
+    "上海5G医疗试点材料最晚什么时候交",
+    "国家5G试点纸质材料几份",
+    "智慧医疗专项负责人年龄要求",
+    "验收资料上传网址是什么",
+    "上海5G试点联系人电话",
+    "国家5G试点有哪些方向",
+    "年度总结报告交给谁审核",
+    "你好",
+]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def measure(send, concurrency: int, total: int) -> dict:
+    def worker(index: int) -> list[float]:
+        session = f"bench-{uuid.uuid4().hex[:8]}"
+        latencies = []
+        with httpx.Client(timeout=60) as client:
+            for n in range(index, total, concurrency):
+                started = time.perf_counter()
+                send(client, session, QUESTIONS[n % len(QUESTIONS)])
+                latencies.append(time.perf_counter() - started)
+        return latencies
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        latencies = [x for chunk in pool.map(worker, range(concurrency)) for x in chunk]
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "msg_per_s": len(latencies) / elapsed,
+        "n": len(latencies),
+    }
+
+
+def rss_mb(pid: int) -> float:
+    process = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
+
+
+def bench_assistant(total: int) -> tuple[dict, dict, float]:
+    stack = Stack(rasa_port=free_port(), action_port=free_port(), gateway_port=free_port(),
+                  extra_env={"DATABASE_URL": f"sqlite:///{REPO / 'var' / 'bench' / 'assistant.db'}",
+                             "RASA_TRACKER_DB": str(REPO / "var" / "bench" / "tracker.db")})
+    (REPO / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    model = train_if_needed(stack.var_dir)
+    stack.start(model)
+    try:
+        startup = stack.wait_healthy(300)
+
+        def send(client: httpx.Client, session: str, text: str) -> None:
+            client.post(f"{stack.url}/api/chat", json={"session_id": session, "text": text}).raise_for_status()
+
+        measure(send, 2, 16)  # warm-up
+        results = {c: measure(send, c, total if c > 1 else total // 2) for c in (1, 8)}
+        memory = {name: rss_mb(p.pid) for name, p in stack.processes.items()}
+        return results, memory, startup
+    finally:
+        stack.stop()
+
+
+def canned_bot_dir() -> Path:
+    """A stock bot generated from this project's intents and NLU data: every intent -> a canned reply."""
+    intents = []
+    for file in sorted((REPO / "bot" / "domain").glob("*.yml")):
+        intents += [i for i in yaml.safe_load(file.read_text(encoding="utf-8")).get("intents", []) if i != "nlu_fallback"]
+    digest = hashlib.sha256(("|".join(intents)).encode()).hexdigest()[:8]
+    target = REPO / "var" / "bench" / f"canned_bot_{digest}"
+    target.mkdir(parents=True, exist_ok=True)
+    domain = {
+        "version": "3.1",
+        "intents": intents + ["nlu_fallback"],
+        "entities": ["program", "direction", "doc_kind", "topic"],
+        "responses": {f"utter_{i}": [{"text": f"收到（{i}）"}] for i in intents + ["nlu_fallback"]},
+    }
+    rules = {"version": "3.1", "rules": [{"rule": i, "steps": [{"intent": i}, {"action": f"utter_{i}"}]} for i in intents + ["nlu_fallback"]]}
+    (target / "domain.yml").write_text(yaml.safe_dump(domain, allow_unicode=True), encoding="utf-8")
+    (target / "rules.yml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def bench_canned(total: int) -> tuple[dict, dict]:
+    bot = canned_bot_dir()
+    model = bot / "model.tar.gz"
+    if not model.exists():
+        print("==> training the canned-reply comparison bot ...", flush=True)
+        subprocess.run([str(RASA_BIN), "train", "--config", "bot/config.yml", "--domain", str(bot / "domain.yml"),
+                        "--data", "data/nlu", str(bot / "rules.yml"), "--out", str(bot), "--fixed-model-name", "model"],
+                       cwd=REPO, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, capture_output=True)
+    port = free_port()
+    credentials = bot / "credentials.yml"
+    credentials.write_text("rest:\n", encoding="utf-8")
+    log = open(bot / "rasa.log", "ab")
+    process = subprocess.Popen([str(RASA_BIN), "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1",
+                                "--credentials", str(credentials)], cwd=bot, stdout=log, stderr=subprocess.STDOUT,
+                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("canned bot did not start; see " + str(bot / "rasa.log"))
+                time.sleep(0.5)
+
+        def send(client: httpx.Client, session: str, text: str) -> None:
+            client.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook", json={"sender": session, "message": text}).raise_for_status()
+
+        measure(send, 2, 16)
+        results = {c: measure(send, c, total if c > 1 else total // 2) for c in (1, 8)}
+        return results, {"rasa (canned)": rss_mb(process.pid)}
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=400, help="messages per concurrency level (bounded)")
+    args = parser.parse_args()
+    total = max(16, min(args.requests, 5000))
+    ours, memory, startup = bench_assistant(total)
+    canned, canned_memory = bench_canned(total)
+    print(f"\n{'system':<26}{'conc':>5}{'p50 ms':>9}{'p95 ms':>9}{'msg/s':>9}")
+    for name, results in (("assistant /api/chat", ours), ("stock Rasa, canned", canned)):
+        for concurrency, r in results.items():
+            print(f"{name:<26}{concurrency:>5}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['msg_per_s']:>9.1f}")
+    ratio = ours[8]["msg_per_s"] / canned[8]["msg_per_s"]
+    p95_ratio = ours[8]["p95_ms"] / canned[8]["p95_ms"]
+    print(f"\nat concurrency 8: throughput {ratio:.0%} of the stock bot (target >= 50%), p95 {p95_ratio:.1f}x (target <= 2x)")
+    print("\nresident memory (MB):")
+    for name, mb in {**memory, **canned_memory}.items():
+        print(f"  {name:<16}{mb:>8.0f}")
+    print(f"  {'assistant total':<16}{sum(memory.values()):>8.0f}   (target <= 2560)")
+    print(f"\nstart-up (set up already) to /healthz 200: {startup:.1f} s (target <= 40 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
