@@ -9,7 +9,7 @@ from .loader import KnowledgeData
 from .models import Citation, Contact, Deadline, Direction, Document, Program, Statement
 from .programs import ProgramDetector
 from .retrieval import Hit, HybridRetriever
-from .text import normalize, tokens
+from .text import content_terms, normalize, tokens
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 
@@ -60,6 +60,7 @@ class AnswerComposer:
         self.detector = detector
         self.topic_cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items()}
         self._direction_aliases = self._collect_direction_aliases()
+        self._corpus = self._collect_corpus()
 
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
@@ -128,6 +129,9 @@ class AnswerComposer:
 
     # ---- one program ---------------------------------------------------------------------
     def _answer_one(self, program: Program, topic: str, question: str) -> Reply:
+        missing = self.missing_terms(program, question)
+        if missing and topic not in ("directions", "contact"):
+            return self._unknown(program, topic, missing, question)
         if topic == "directions" or (self._directions_named(question) and topic in ("directions", "overview")):
             return self._answer_directions(program, "directions", question)
         if topic == "contact":
@@ -201,12 +205,26 @@ class AnswerComposer:
             topic=topic,
         )
 
-    def _unknown(self, program: Program, topic: str) -> Reply:
+    def missing_terms(self, program: Program, question: str) -> list[str]:
+        """Words naming the subject of the question that the program's notices never use: the
+        sign of a question the sources do not answer (资助金额, 申报费, 中期检查 …)."""
+        corpus = self._corpus[program.key]
+        # A term counts as unknown only when no two-character piece of it occurs in the notices,
+        # so compounds of known words (注册地, 建设期) and segmentation slips are not flagged.
+        return [t for t in content_terms(question) if not any(t[i:i + 2] in corpus for i in range(len(t) - 1))]
+
+    def _unknown(self, program: Program, topic: str, missing: list[str] | None = None, question: str = "") -> Reply:
         contact = program.contacts[0] if program.contacts else None
         tail = f"建议咨询{_contact_line(contact)}，" if contact else ""
+        subject = f"“{'、'.join(missing)}”" if missing else "这一点"
+        buttons = [Button("转人工", HUMAN_PAYLOAD)]
+        nearest = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=1) if question else []
+        if nearest and nearest[0].unit.questions:
+            unit = nearest[0].unit
+            buttons.append(Button(f"相关：{unit.title}", f"{program.short_name} {unit.questions[0]}"))
         return Reply(
-            text=f"通知中没有说明这一点，我不能确定。{tail}或点击“转人工”由工作人员为您解答。",
-            buttons=[Button("转人工", HUMAN_PAYLOAD)],
+            text=f"通知中没有关于{subject}的说明，我不能确定。{tail}或点击“转人工”由工作人员为您解答。",
+            buttons=buttons,
             programs=[program.key],
             topic=topic,
             kind="unknown",
@@ -293,6 +311,19 @@ class AnswerComposer:
     def _direction_text(self, program: Program, direction: Direction) -> str:
         text = direction.description or self.data.sources[program.source].section_text(direction.cite.clause) or ""
         return _shorten(text, 220)
+
+    def _collect_corpus(self) -> dict[str, str]:
+        """All text of each program's notices (own and related) and facts, normalised."""
+        texts: dict[str, list[str]] = {key: [] for key in self.data.programs}
+        for unit in self.retriever.units:
+            texts[unit.program].append(unit.search_text)
+            if unit.clause_text:
+                texts[unit.program].append(unit.clause_text)
+        corpus = {}
+        for key, program in self.data.programs.items():
+            related = [t for other in program.related for t in texts[other]]
+            corpus[key] = normalize(" ".join(texts[key] + related))
+        return corpus
 
     def _collect_direction_aliases(self) -> list[str]:
         aliases = {normalize(a) for p in self.data.programs.values() for d in p.directions for a in _direction_keys(d)}
