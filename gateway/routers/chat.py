@@ -67,9 +67,9 @@ async def chat(
         metrics.inc("gateway_rasa_errors_total")
         log.warning("Rasa unavailable for session=%s: %s", body.session_id, exc.reason)
         replies = [await busy_reply(knowledge)]
-    if not replies:
+    if not replies and not text.startswith("/"):
         # Rasa answers an empty list when its action server failed: the user must not be left
-        # without a reply.
+        # without a reply. (A command payload such as /restart may legitimately get none.)
         metrics.inc("gateway_empty_replies_total")
         log.warning("no reply from Rasa for session=%s (action server down?)", body.session_id)
         replies = [await busy_reply(knowledge)]

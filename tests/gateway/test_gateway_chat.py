@@ -82,10 +82,17 @@ def test_citations_from_several_customs_accumulate():
     assert messages[1].citations == []
 
 
-def test_empty_rasa_answer_gives_no_messages(client, servers):
+def test_empty_rasa_answer_to_a_command_gives_no_messages(client, servers):
     servers.rasa_replies = []
     response = client.post("/api/chat", json={"session_id": "s1", "text": "/restart"})
     assert response.json() == {"session_id": "s1", "messages": []}
+
+
+def test_empty_rasa_answer_to_a_question_gives_the_busy_reply(client, servers):
+    servers.rasa_replies = []  # what Rasa sends when its action server is down
+    response = client.post("/api/chat", json={"session_id": "s1", "text": "材料交几份"})
+    assert response.status_code == 200
+    assert "繁忙" in response.json()["messages"][0]["text"]
 
 
 def test_exchange_is_stored(client, servers, db_url):
