@@ -209,9 +209,7 @@ class AnswerComposer:
         """Words naming the subject of the question that the program's notices never use: the
         sign of a question the sources do not answer (资助金额, 申报费, 中期检查 …)."""
         corpus = self._corpus[program.key]
-        # A term counts as unknown only when no two-character piece of it occurs in the notices,
-        # so compounds of known words (注册地, 建设期) and segmentation slips are not flagged.
-        return [t for t in content_terms(question) if not any(t[i:i + 2] in corpus for i in range(len(t) - 1))]
+        return [t for t in content_terms(question) if _unknown_term(t, corpus)]
 
     def _unknown(self, program: Program, topic: str, missing: list[str] | None = None, question: str = "") -> Reply:
         contact = program.contacts[0] if program.contacts else None
@@ -337,6 +335,15 @@ class AnswerComposer:
                 named.append(alias)
                 remaining = remaining.replace(alias, "\u0000")
         return named
+
+
+def _unknown_term(term: str, corpus: str) -> bool:
+    """A term the notices never use. Compounds of known words (注册地, 建设期) and segmentation
+    slips count as known, unless their head (last character) is itself unknown (报名费)."""
+    if term in corpus:
+        return False
+    no_known_piece = not any(term[i:i + 2] in corpus for i in range(len(term) - 1))
+    return no_known_piece or term[-1] not in corpus
 
 
 def _direction_keys(direction: Direction) -> set[str]:

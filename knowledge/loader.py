@@ -67,9 +67,19 @@ def _check_unique_ids(program: Program, file: Path) -> None:
             seen.add(item.id)
 
 
+class _PlainLoader(yaml.SafeLoader):
+    """YAML without implicit dates: pydantic parses them, so a bad date names its field."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_program(file: Path, sources: dict[str, Source]) -> Program:
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_PlainLoader)
     except yaml.YAMLError as error:
         raise KnowledgeError(f"{file.name}: not valid YAML: {error}") from error
     try:
