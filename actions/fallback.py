@@ -9,9 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.api import get_knowledge
 
-from .replies import human_button
-
-SCOPE = "我可以解答上海市/国家5G+医疗健康应用试点（申报、验收、年度总结）和上海市智慧医疗专项研究项目的截止时间、申报条件、材料、方向、报送方式、联系人和流程。"
+from .replies import send_reply
 
 
 class ActionOutOfScope(Action):
@@ -19,11 +17,7 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        contacts = get_knowledge().helpdesk_contacts_text()
-        dispatcher.utter_message(
-            text=f"抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。{SCOPE}如需帮助可转人工客服。{contacts}",
-            buttons=[human_button()],
-        )
+        send_reply(dispatcher, get_knowledge().composer.out_of_scope())
         return []
 
 
@@ -39,8 +33,5 @@ class ActionFallback(Action):
             from .answer import ActionAnswerQuestion
 
             return ActionAnswerQuestion().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(
-            text=f"抱歉，我没有完全理解您的问题，不想猜错。{SCOPE}您可以换个说法再问，或转人工客服。{kb.helpdesk_contacts_text()}",
-            buttons=[human_button()],
-        )
+        send_reply(dispatcher, kb.composer.out_of_scope(lead="抱歉，我没有完全理解您的问题，不想猜错。您可以换个说法再问。"))
         return []

@@ -2,8 +2,6 @@
 json_message (the REST channel delivers it as a separate `custom` message the gateway folds in)."""
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.answers import Reply
@@ -14,10 +12,3 @@ def send_reply(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=buttons)
     if reply.citations:
         dispatcher.utter_message(json_message={"citations": [c.model_dump() for c in reply.citations]})
-
-
-def human_button() -> dict:
-    return {"title": "转人工", "payload": "/request_human"}
-
-
-__all__ = ["send_reply", "human_button", "asdict"]

@@ -24,6 +24,10 @@ INTENT_TOPICS = {
     "ask_overview": "overview",
 }
 HUMAN_PAYLOAD = "/request_human"
+SCOPE = (
+    "我可以解答上海市/国家5G+医疗健康应用试点（申报、验收、年度总结）和上海市智慧医疗专项研究项目的"
+    "截止时间、申报条件、材料、方向、报送方式、联系人和流程。"
+)
 MAX_QUOTE_CHARS = 160
 
 
@@ -41,7 +45,7 @@ class Reply:
     programs: list[str] = field(default_factory=list)
     topic: str | None = None
     question: str | None = None
-    kind: str = "answer"  # answer | clarify | unknown
+    kind: str = "answer"  # answer | clarify | unknown | out_of_scope
 
 
 @dataclass(frozen=True)
@@ -82,12 +86,29 @@ class AnswerComposer:
             elif context.programs:
                 programs = list(context.programs)
         if not programs:
+            if self._is_off_topic(text):
+                return self.out_of_scope()
             return self._clarify(question, topic)
         if topic is None:
             topic = "overview"
         core = self.detector.strip(question)
         replies = [self._answer_one(self.data.programs[p], topic, core) for p in programs]
         return self._merge(replies, programs, topic, question)
+
+    def out_of_scope(self, lead: str = "抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。") -> Reply:
+        return Reply(
+            text=f"{lead}{SCOPE}如需帮助可转人工客服。{self.helpdesk_contacts_text()}",
+            buttons=[Button("转人工", HUMAN_PAYLOAD)],
+            kind="out_of_scope",
+        )
+
+    def _is_off_topic(self, text: str) -> bool:
+        """No program, no topic word, and every content word foreign to all the notices."""
+        if self.topics_from_cues(text):
+            return False
+        terms = content_terms(text)
+        everything = " ".join(self._corpus.values())
+        return bool(terms) and all(_unknown_term(t, everything) for t in terms)
 
     def clarify_buttons(self) -> list[Button]:
         return [Button(p.short_name, f'/inform_program{{"program":"{p.key}"}}') for p in self.data.programs.values()]
