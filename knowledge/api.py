@@ -118,6 +118,21 @@ class KnowledgeBase:
             )
         return results
 
+    def list_faq(self, program: str | None = None, topic: str | None = None) -> list[FaqHit]:
+        """Every fact as a question and its cited answer, for browsing by program and topic."""
+        results = []
+        for unit in self.retriever.units:
+            if not unit.is_fact or (program and unit.program != program) or (topic and unit.topic != topic):
+                continue
+            owner = self.data.programs[unit.program]
+            if unit.topic in ("directions", "overview"):
+                reply = self.composer._answer_one(owner, unit.topic, unit.title)
+            else:
+                reply = self.composer._render_units(owner, [unit], unit.topic or "")
+            question = unit.questions[0] if unit.questions else unit.title
+            results.append(FaqHit(question, f"【{owner.short_name}】{reply.text}", reply.citations, 1.0, unit.program, unit.topic))
+        return results
+
     def helpdesk_contacts_text(self) -> str:
         return self.composer.helpdesk_contacts_text()
 
