@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -39,3 +39,13 @@ class Message(Base):
     citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Web chat (migration 0002): the browser's id of a user message, unique per conversation, so
+    # that a message re-sent after a reconnect is stored once; the label shown instead of
+    # ``text`` when the user tapped a quick reply (text is then the button's payload); the
+    # user's thumbs up/down on a bot message.
+    client_id: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
+    title: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    rating: Mapped[str | None] = mapped_column(String(8), nullable=True, default=None)  # "up" | "down"
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, default=None)
+
+    __table_args__ = (Index("ux_messages_session_client", "session_id", "client_id", unique=True),)

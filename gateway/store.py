@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.models import Conversation, Message, utcnow
 from gateway.schemas import BotMessage
+
+
+Rating = Literal["up", "down"]
+
+
+@dataclass(frozen=True)
+class SavedUserMessage:
+    """A stored user message; ``created`` is False when its client_id was stored before."""
+
+    message: Message
+    created: bool
+
+
+class RatingError(Exception):
+    """A rating that cannot be stored: ``reason`` is "not_found" or "not_bot"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class MessageStore:
@@ -84,3 +106,98 @@ class MessageStore:
         with self._sessions() as db:
             stmt = select(Message).where(Message.session_id == session_id).order_by(Message.id)
             return list(db.scalars(stmt))
+
+    # --- web chat: messages one at a time with their ids, replay, ratings --------------------
+
+    def save_user_message(
+        self,
+        session_id: str,
+        text: str,
+        *,
+        client_id: str | None = None,
+        title: str | None = None,
+        channel: str = "web",
+        received_at: datetime | None = None,
+    ) -> SavedUserMessage:
+        """Store one user message. A message whose ``client_id`` this conversation already has is
+        not stored again: the stored one is returned with ``created=False``."""
+        if client_id is not None:
+            existing = self._by_client_id(session_id, client_id)
+            if existing is not None:
+                return SavedUserMessage(existing, created=False)
+        now = received_at or utcnow()
+        row = Message(
+            session_id=session_id, sender="user", text=text, buttons=[], citations=[], attachment=None,
+            created_at=now, client_id=client_id, title=title,
+        )
+        try:
+            with self._sessions.begin() as db:
+                self._upsert_conversation(db, session_id, channel, now, now)
+                db.add(row)
+        except IntegrityError:
+            # the same client_id arrived twice at once (two tabs, a resend racing the original)
+            existing = self._by_client_id(session_id, client_id) if client_id is not None else None
+            if existing is None:
+                raise
+            return SavedUserMessage(existing, created=False)
+        return SavedUserMessage(row, created=True)
+
+    def _by_client_id(self, session_id: str, client_id: str) -> Message | None:
+        with self._sessions() as db:
+            stmt = select(Message).where(Message.session_id == session_id, Message.client_id == client_id)
+            return db.scalars(stmt).first()
+
+    def save_bot_messages(
+        self, session_id: str, messages: Sequence[BotMessage], *, sender: str = "bot", channel: str = "web"
+    ) -> list[Message]:
+        """Store replies (or pushed messages from staff or reminders) and return them with ids."""
+        now = utcnow()
+        rows = [
+            Message(
+                session_id=session_id,
+                sender=sender,
+                text=message.text,
+                buttons=[b.model_dump() for b in message.buttons],
+                citations=[c.model_dump() for c in message.citations],
+                attachment=message.attachment.model_dump() if message.attachment else None,
+                created_at=now,
+            )
+            for message in messages
+        ]
+        with self._sessions.begin() as db:
+            self._upsert_conversation(db, session_id, channel, now, now)
+            db.add_all(rows)
+        return rows
+
+    def messages_after(self, session_id: str, after_id: int = 0, limit: int = 200) -> list[Message]:
+        """Messages of a conversation with an id above ``after_id``, oldest first, at most ``limit``:
+        the oldest ones after ``after_id`` when ``after_id`` > 0 (nothing is skipped in between),
+        the latest ``limit`` ones when ``after_id`` is 0 (a fresh page wants the recent history)."""
+        with self._sessions() as db:
+            stmt = select(Message).where(Message.session_id == session_id, Message.id > after_id)
+            if after_id > 0:
+                return list(db.scalars(stmt.order_by(Message.id).limit(limit)))
+            latest = list(db.scalars(stmt.order_by(Message.id.desc()).limit(limit)))
+            return latest[::-1]
+
+    def has_message_after(self, session_id: str, message_id: int) -> bool:
+        """True if the conversation has any message newer than ``message_id`` (e.g. a reply)."""
+        with self._sessions() as db:
+            stmt = select(func.count()).select_from(Message).where(
+                Message.session_id == session_id, Message.id > message_id
+            )
+            return bool(db.scalar(stmt))
+
+    def rate_message(self, session_id: str, message_id: int, rating: Rating) -> Message:
+        """Record the user's thumbs up/down on a bot message of their own conversation (a later
+        rating replaces an earlier one). Raises RatingError("not_found") if the conversation has
+        no such message, RatingError("not_bot") if it is not the assistant's."""
+        with self._sessions.begin() as db:
+            row = db.get(Message, message_id)
+            if row is None or row.session_id != session_id:
+                raise RatingError("not_found")
+            if row.sender != "bot":
+                raise RatingError("not_bot")
+            row.rating = rating
+            row.rated_at = utcnow()
+            return row

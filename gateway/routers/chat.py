@@ -9,8 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from gateway.deps import KnowledgeDep, MetricsDep, RasaDep, SettingsDep, StoreDep
 from gateway.knowledge_service import KnowledgeProvider
+from gateway.metrics import Metrics
 from gateway.models import utcnow
-from gateway.rasa_client import RasaError
+from gateway.rasa_client import RasaClient, RasaError
 from gateway.schemas import BotMessage, ChatRequest, ChatResponse, ErrorResponse
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,38 @@ async def busy_reply(knowledge: KnowledgeProvider) -> BotMessage:
     """The reply sent when Rasa cannot answer: an apology plus the helpdesk contacts."""
     contacts = await knowledge.helpdesk_contacts_text()
     return BotMessage(text=f"{BUSY_TEXT}\n{contacts}" if contacts else BUSY_TEXT)
+
+
+def too_long_text(max_chars: int) -> str:
+    return f"消息过长，请控制在{max_chars}字以内"
+
+
+async def route_message(
+    session_id: str, text: str, *, rasa: RasaClient, knowledge: KnowledgeProvider, metrics: Metrics
+) -> list[BotMessage]:
+    """The assistant's replies to one (stripped, length-checked) user message.
+
+    Shared by every channel (``POST /api/chat``, the web chat's WebSocket) so they answer alike:
+    the replies come from Rasa; when Rasa is down or answers nothing, a busy reply with the
+    helpdesk contacts. Storing the exchange is the caller's job.
+    """
+    metrics.inc("gateway_messages_total")
+    log.info("chat message session=%s chars=%d", session_id, len(text))
+    log.debug("chat message session=%s text=%s", session_id, text)
+
+    try:
+        replies = await rasa.send(session_id, text)
+    except RasaError as exc:
+        metrics.inc("gateway_rasa_errors_total")
+        log.warning("Rasa unavailable for session=%s: %s", session_id, exc.reason)
+        replies = [await busy_reply(knowledge)]
+    if not replies and not text.startswith("/"):
+        # Rasa answers an empty list when its action server failed: the user must not be left
+        # without a reply. (A command payload such as /restart may legitimately get none.)
+        metrics.inc("gateway_empty_replies_total")
+        log.warning("no reply from Rasa for session=%s (action server down?)", session_id)
+        replies = [await busy_reply(knowledge)]
+    return replies
 
 
 @router.post(
@@ -54,25 +87,10 @@ async def chat(
 ) -> ChatResponse:
     text = body.text.strip()
     if len(text) > settings.max_message_chars:
-        raise HTTPException(413, detail=f"消息过长，请控制在{settings.max_message_chars}字以内")
+        raise HTTPException(413, detail=too_long_text(settings.max_message_chars))
 
     received_at = utcnow()
-    metrics.inc("gateway_messages_total")
-    log.info("chat message session=%s chars=%d", body.session_id, len(text))
-    log.debug("chat message session=%s text=%s", body.session_id, text)
-
-    try:
-        replies = await rasa.send(body.session_id, text)
-    except RasaError as exc:
-        metrics.inc("gateway_rasa_errors_total")
-        log.warning("Rasa unavailable for session=%s: %s", body.session_id, exc.reason)
-        replies = [await busy_reply(knowledge)]
-    if not replies and not text.startswith("/"):
-        # Rasa answers an empty list when its action server failed: the user must not be left
-        # without a reply. (A command payload such as /restart may legitimately get none.)
-        metrics.inc("gateway_empty_replies_total")
-        log.warning("no reply from Rasa for session=%s (action server down?)", body.session_id)
-        replies = [await busy_reply(knowledge)]
+    replies = await route_message(body.session_id, text, rasa=rasa, knowledge=knowledge, metrics=metrics)
 
     try:
         await run_in_threadpool(store.save_exchange, body.session_id, text, replies, received_at=received_at)
