@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from gateway.db import create_db_engine, make_session_factory, upgrade_database
@@ -16,7 +17,7 @@ from gateway.knowledge_service import KnowledgeProvider, KnowledgeService, load_
 from gateway.logging_setup import configure_logging
 from gateway.metrics import Metrics
 from gateway.rasa_client import RasaClient
-from gateway.routers import chat, faq, health
+from gateway.routers import chat, faq, faq_page, health, web
 from gateway.settings import Settings, get_settings
 from gateway.store import MessageStore
 
@@ -34,6 +35,7 @@ TAGS = [
     {"name": "chat", "description": "对话 / conversation with the assistant"},
     {"name": "faq", "description": "常见问题检索 / FAQ search"},
     {"name": "health", "description": "健康检查与指标 / health and metrics"},
+    {"name": "web", "description": "网页对话（WebSocket /ws）/ portal web chat"},
 ]
 
 
@@ -82,6 +84,9 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(faq.router)
     app.include_router(health.router)
+    app.include_router(web.router)  # pages /, /chat, WebSocket /ws, history, feedback, config
+    app.include_router(faq_page.router)  # page /faq
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     return app
 
 

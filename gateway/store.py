@@ -122,7 +122,7 @@ class MessageStore:
         """Store one user message. A message whose ``client_id`` this conversation already has is
         not stored again: the stored one is returned with ``created=False``."""
         if client_id is not None:
-            existing = self._by_client_id(session_id, client_id)
+            existing = self.message_by_client_id(session_id, client_id)
             if existing is not None:
                 return SavedUserMessage(existing, created=False)
         now = received_at or utcnow()
@@ -136,13 +136,14 @@ class MessageStore:
                 db.add(row)
         except IntegrityError:
             # the same client_id arrived twice at once (two tabs, a resend racing the original)
-            existing = self._by_client_id(session_id, client_id) if client_id is not None else None
+            existing = self.message_by_client_id(session_id, client_id) if client_id is not None else None
             if existing is None:
                 raise
             return SavedUserMessage(existing, created=False)
         return SavedUserMessage(row, created=True)
 
-    def _by_client_id(self, session_id: str, client_id: str) -> Message | None:
+    def message_by_client_id(self, session_id: str, client_id: str) -> Message | None:
+        """The conversation's message sent with this client_id, if stored."""
         with self._sessions() as db:
             stmt = select(Message).where(Message.session_id == session_id, Message.client_id == client_id)
             return db.scalars(stmt).first()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from gateway.deps import KnowledgeDep, MetricsDep
@@ -73,3 +75,129 @@ async def search_faq(
     hits = await run_in_threadpool(kb.search_faq, query, program_key, top_k)
     metrics.inc("gateway_faq_requests_total")
     return FaqResponse(results=[to_result(hit) for hit in hits])
+
+
+# --- GET /api/faq: browse every fact as a question and its cited answer ---------------------
+
+PROGRAM_LABELS = {
+    "sh5g": "上海5G+医疗健康试点申报",
+    "nat5g": "国家5G+医疗健康试点申报",
+    "accept": "上海5G+医疗健康试点验收",
+    "annual": "上海5G+医疗健康试点年度工作",
+    "smart": "上海智慧医疗专项研究",
+}
+TOPIC_LABELS = {
+    "deadline": "截止时间",
+    "eligibility": "申报条件",
+    "documents": "申报材料",
+    "directions": "申报方向",
+    "submission": "提交方式",
+    "contact": "联系方式",
+    "procedure": "办理流程",
+    "overview": "项目概况",
+}
+
+
+class FaqItem(BaseModel):
+    program: str = Field(description="项目 / program key")
+    program_label: str = Field(description="项目名称 / program label")
+    topic: str | None = Field(description="主题 / topic key")
+    topic_label: str | None = Field(description="主题名称 / topic label")
+    question: str
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class FaqListResponse(BaseModel):
+    items: list[FaqItem]
+
+
+class FaqCatalog:
+    """``list_faq`` results, cached per (program, topic): the knowledge base does not change while
+    the gateway runs, and rendering some answers (directions) takes a while. The first listing
+    also builds the whole catalogue in the background, from which every later filter is cut."""
+
+    def __init__(self) -> None:
+        self._kb: Any = None
+        self._cache: dict[tuple[str | None, str | None], list[Any]] = {}
+        self._locks: dict[tuple[str | None, str | None], asyncio.Lock] = {}
+        self._warming: asyncio.Task[list[Any]] | None = None
+
+    async def items(self, kb: Any, program: str | None, topic: str | None) -> list[Any]:
+        if kb is not self._kb:
+            self._kb, self._cache, self._locks, self._warming = kb, {}, {}, None
+        if self._warming is None:
+            self._warming = asyncio.ensure_future(self._compute(kb, None, None))
+            self._warming.add_done_callback(lambda t: t.cancelled() or t.exception())
+        return await self._compute(kb, program, topic)
+
+    async def _compute(self, kb: Any, program: str | None, topic: str | None) -> list[Any]:
+        key = (program, topic)
+        if key in self._cache:
+            return self._cache[key]
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            if key not in self._cache:
+                everything = self._cache.get((None, None))
+                if everything is not None:
+                    hits = [h for h in everything if (not program or h.program == program) and (not topic or h.topic == topic)]
+                else:
+                    hits = await run_in_threadpool(kb.list_faq, program, topic)
+                self._cache[key] = list(hits)
+        return self._cache[key]
+
+
+def faq_catalog(request: Request) -> FaqCatalog:
+    catalog = getattr(request.app.state, "faq_catalog", None)
+    if catalog is None:
+        catalog = request.app.state.faq_catalog = FaqCatalog()
+    return catalog
+
+
+def to_item(hit: Any) -> FaqItem:
+    result = to_result(hit)
+    program = str(getattr(hit, "program", "") or "")
+    topic = getattr(hit, "topic", None)
+    return FaqItem(
+        program=program,
+        program_label=PROGRAM_LABELS.get(program, program),
+        topic=topic,
+        topic_label=TOPIC_LABELS.get(topic or "", None),
+        question=result.question or "",
+        answer=result.answer,
+        citations=result.citations,
+    )
+
+
+@router.get(
+    "",
+    response_model=FaqListResponse,
+    summary="浏览常见问题 / Browse the FAQ",
+    description=(
+        "按项目和主题列出常见问题及其答案和出处。主题：" + "、".join(f"{k}（{v}）" for k, v in TOPIC_LABELS.items())
+        + "。\n\nLists FAQ questions with their cited answers, by program and topic."
+    ),
+    responses={
+        422: {"model": ErrorResponse, "description": "参数错误"},
+        503: {"model": ErrorResponse, "description": "知识库暂不可用"},
+    },
+)
+async def list_faq(
+    request: Request,
+    knowledge: KnowledgeDep,
+    metrics: MetricsDep,
+    program: Annotated[ProgramKey | None, Query(description="项目 / program")] = None,
+    topic: Annotated[str | None, Query(max_length=32, description="主题 / topic, e.g. deadline")] = None,
+) -> FaqListResponse:
+    topic = (topic or "").strip() or None
+    if topic is not None and topic not in TOPIC_LABELS:
+        raise HTTPException(422, detail=f"未知的主题：{topic}（可选：{'、'.join(TOPIC_LABELS)}）")
+    try:
+        kb = await knowledge.get()
+    except KnowledgeUnavailable:
+        raise HTTPException(503, detail="知识库暂不可用，请稍后再试") from None
+    if not hasattr(kb, "list_faq"):
+        raise HTTPException(503, detail="知识库暂不支持浏览常见问题")
+    program_key = program.value if program is not None else None
+    hits = await faq_catalog(request).items(kb, program_key, topic)
+    metrics.inc("gateway_faq_requests_total")
+    return FaqListResponse(items=[to_item(hit) for hit in hits])

@@ -1,0 +1,446 @@
+"""The portal web chat's real-time channel: a WebSocket adapter.
+
+Every frame is a JSON object with a ``type``. The browser keeps a session id (localStorage) and
+the id of the last message it has; nothing is lost or shown twice across network drops and
+server restarts:
+
+browser -> server
+    {"type": "hello", "session_id": "web-…", "after": 41}
+        first frame of every connection (and of every reconnection). The server replays the
+        stored messages with an id above ``after`` (``0``/``null``: the recent history), then
+        answers ``welcome``; later messages of the session (replies, pushes by staff or
+        reminders) are pushed as they happen.
+    {"type": "message", "client_id": "c-…", "text": "…", "title": "…"?}
+        a user message. ``client_id`` is made by the browser; a message re-sent after a
+        reconnect with a ``client_id`` the conversation already has is not stored or answered
+        twice. ``title`` is the label of a tapped quick reply (``text`` is then its payload).
+    {"type": "ping"}                                   -> {"type": "pong"}
+
+server -> browser
+    {"type": "message", "id": 42, "sender": "user"|"bot"|"staff", "text": "…", "buttons": […],
+     "citations": […], "attachment": {"url", "filename"}?, "created_at": "…+00:00",
+     "client_id"?, "title"?, "rating"?}
+        every stored message: replayed, echoed (the user's own message, to all of the session's
+        tabs: it is the acknowledgement of ``client_id``), replies and pushes.
+    {"type": "welcome", "session_id": "…", "last_id": 42, "max_chars": 2000}
+        after the replay: the browser is up to date and may (re)send what it still holds.
+    {"type": "error", "code": "…", "detail": "中文说明", "client_id"?: "…"}
+        a frame that could not be used (bad JSON, unknown type, missing or wrong fields, too
+        long, no hello yet); the connection stays open.
+
+User text is answered exactly like ``POST /api/chat`` (``route``, normally
+``gateway.routers.chat.route_message``), one message at a time per session, in a task that
+outlives the socket: a reply to a message whose socket dropped is stored and reaches the
+browser on its next ``hello``.
+
+Other features deliver messages with :meth:`WebChannel.push` (or the module-level :func:`push`):
+the message is stored, then sent to every socket the session has open in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import weakref
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from gateway.models import Message
+from gateway.schemas import SESSION_ID_PATTERN, BotMessage
+from gateway.store import MessageStore
+
+log = logging.getLogger(__name__)
+
+Route = Callable[[str, str], Awaitable[list[BotMessage]]]
+
+SESSION_ID_RE = re.compile(SESSION_ID_PATTERN)
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_\-.:]{1,64}$")
+SENDERS = ("bot", "staff", "system")
+MAX_TITLE_CHARS = 200
+REPLAY_LIMIT = 200
+QUEUE_LIMIT = 1000  # frames waiting for a slow socket; beyond that it is closed (it will replay)
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+ERRORS = {
+    "not_text": "消息格式错误：请发送JSON文本帧",
+    "too_large": "消息过大，已忽略",
+    "bad_json": "消息格式错误：不是合法的JSON",
+    "bad_frame": "消息格式错误：应为JSON对象",
+    "no_type": "消息格式错误：缺少type字段",
+    "bad_session": "会话标识格式错误：session_id应为1-64位字母、数字或 _ - . : 字符",
+    "bad_after": "after格式错误：应为非负整数（已收到的最后一条消息编号）",
+    "no_session": "请先发送hello（含session_id）再发送消息",
+    "bad_client_id": "client_id格式错误：应为1-64位字母、数字或 _ - . : 字符",
+    "bad_text": "消息格式错误：text应为字符串",
+    "empty_text": "消息不能为空",
+    "bad_title": f"title格式错误：应为不超过{MAX_TITLE_CHARS}字的字符串",
+    "store_error": "消息暂时无法保存，请稍后重试",
+}
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 with the UTC offset (SQLite gives naive datetimes back: they are UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.isoformat()
+
+
+def message_frame(row: Message) -> dict[str, Any]:
+    """The ``message`` frame (and history item) of a stored message."""
+    frame: dict[str, Any] = {
+        "type": "message",
+        "id": row.id,
+        "sender": row.sender,
+        "text": row.text,
+        "buttons": list(row.buttons or []),
+        "citations": list(row.citations or []),
+        "created_at": iso(row.created_at),
+    }
+    if row.attachment:
+        frame["attachment"] = row.attachment
+    if row.client_id:
+        frame["client_id"] = row.client_id
+    if row.title:
+        frame["title"] = row.title
+    if row.rating:
+        frame["rating"] = row.rating
+    return frame
+
+
+def error_frame(code: str, detail: str | None = None, client_id: str | None = None) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail or ERRORS[code]}
+    if client_id:
+        frame["client_id"] = client_id
+    return frame
+
+
+class Connection:
+    """One open socket: frames go out through a queue, written by one task, in order.
+
+    Until the replay of a ``hello`` is sent, live frames for the session are held back, then
+    sent unless the replay already contained them.
+    """
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.session_id: str | None = None
+        self.closed = False
+        self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self._held: list[dict[str, Any]] | None = None
+
+    def send(self, frame: dict[str, Any]) -> None:
+        """Queue a frame (never blocks); a socket that cannot keep up is closed."""
+        if self.closed:
+            return
+        if self._held is not None and frame.get("type") == "message":
+            self._held.append(frame)
+            return
+        if self._queue.qsize() >= QUEUE_LIMIT:
+            log.warning("web chat socket too slow, closing it (session=%s)", self.session_id)
+            self.close()
+            return
+        self._queue.put_nowait(frame)
+
+    def hold(self) -> None:
+        self._held = []
+
+    def release(self, replay: list[dict[str, Any]], replayed_up_to: int) -> None:
+        """Send the replay, then the frames held meanwhile that it did not contain."""
+        held, self._held = self._held or [], None
+        for frame in replay:
+            self.send(frame)
+        for frame in held:
+            if int(frame.get("id") or 0) > replayed_up_to:
+                self.send(frame)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._queue.put_nowait(None)
+
+    async def write_loop(self) -> None:
+        try:
+            while (frame := await self._queue.get()) is not None:
+                await self.websocket.send_text(json.dumps(frame, ensure_ascii=False))
+        except Exception as exc:  # the peer went away: the read loop sees the disconnect
+            log.debug("web chat socket write failed: %s", type(exc).__name__)
+        finally:
+            self.closed = True
+            if self.websocket.application_state == WebSocketState.CONNECTED:
+                try:
+                    await self.websocket.close(code=1013)
+                except Exception:
+                    pass
+
+
+class WebChannel:
+    """Registry of open sockets per session, the WebSocket protocol, and ``push``."""
+
+    def __init__(
+        self,
+        store: MessageStore,
+        route: Route,
+        *,
+        max_chars: int = 2000,
+        replay_limit: int = REPLAY_LIMIT,
+        on_event: Callable[[str], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.route = route
+        self.max_chars = max_chars
+        self.replay_limit = replay_limit
+        self.max_frame_chars = max(16_384, max_chars * 8)
+        self._on_event = on_event or (lambda name: None)
+        self._sockets: dict[str, set[Connection]] = {}
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._inflight: set[tuple[str, str]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- registry and delivery ---------------------------------------------------------------
+
+    def connected(self, session_id: str) -> int:
+        """How many sockets the session has open in this process."""
+        return len(self._sockets.get(session_id, ()))
+
+    def deliver(self, session_id: str, frame: dict[str, Any]) -> int:
+        """Send a frame to every open socket of the session; returns how many."""
+        connections = list(self._sockets.get(session_id, ()))
+        for connection in connections:
+            connection.send(frame)
+        return len(connections)
+
+    async def push(self, session_id: str, message: BotMessage | str, *, sender: str = "bot") -> dict[str, Any]:
+        """Store a message for the session and send it to its open sockets (if any; otherwise
+        the browser gets it on its next ``hello``). ``sender`` is "bot", "staff" or "system".
+        Returns the ``message`` frame."""
+        if not isinstance(session_id, str) or not SESSION_ID_RE.match(session_id):
+            raise ValueError(ERRORS["bad_session"])
+        if sender not in SENDERS:
+            raise ValueError(f"sender应为{'、'.join(SENDERS)}之一")
+        if isinstance(message, str):
+            message = BotMessage(text=message)
+        rows = await run_in_threadpool(self.store.save_bot_messages, session_id, [message], sender=sender)
+        frame = message_frame(rows[0])
+        delivered = self.deliver(session_id, frame)
+        log.info("web chat push session=%s sender=%s id=%s sockets=%d", session_id, sender, rows[0].id, delivered)
+        return frame
+
+    def _register(self, connection: Connection, session_id: str) -> None:
+        self._unregister(connection)
+        connection.session_id = session_id
+        self._sockets.setdefault(session_id, set()).add(connection)
+
+    def _unregister(self, connection: Connection) -> None:
+        if connection.session_id is None:
+            return
+        sockets = self._sockets.get(connection.session_id)
+        if sockets is not None:
+            sockets.discard(connection)
+            if not sockets:
+                del self._sockets[connection.session_id]
+
+    # --- one socket ----------------------------------------------------------------------------
+
+    async def handle(self, websocket: WebSocket) -> None:
+        """Serve one WebSocket until the browser goes away."""
+        await websocket.accept()
+        connection = Connection(websocket)
+        writer = asyncio.create_task(connection.write_loop())
+        self._on_event("connect")
+        try:
+            while not connection.closed:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None:
+                    self._reject(connection, "not_text")
+                    continue
+                await self._on_text(connection, text)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self._unregister(connection)
+            connection.close()
+            await writer
+            log.info("web chat disconnected session=%s", connection.session_id)
+
+    def _reject(self, connection: Connection, code: str, detail: str | None = None, client_id: str | None = None) -> None:
+        self._on_event("error")
+        log.info("web chat bad frame session=%s code=%s", connection.session_id, code)
+        connection.send(error_frame(code, detail, client_id))
+
+    async def _on_text(self, connection: Connection, text: str) -> None:
+        if len(text) > self.max_frame_chars:
+            # Not parsed; it may still name a client_id, so that the browser can mark that message.
+            match = re.search(r'"client_id"\s*:\s*"([A-Za-z0-9_\-.:]{1,64})"', text[:4096])
+            self._reject(connection, "too_long", too_long_detail(self.max_chars), match.group(1) if match else None)
+            return
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            self._reject(connection, "bad_json")
+            return
+        if not isinstance(frame, dict):
+            self._reject(connection, "bad_frame")
+            return
+        kind = frame.get("type")
+        if not isinstance(kind, str) or not kind:
+            self._reject(connection, "no_type")
+        elif kind == "ping":
+            connection.send({"type": "pong"})
+        elif kind == "hello":
+            await self._on_hello(connection, frame)
+        elif kind == "message":
+            self._on_message(connection, frame)
+        else:
+            self._reject(connection, "unknown_type", f"未知的消息类型：{kind[:32]}")
+
+    async def _on_hello(self, connection: Connection, frame: dict[str, Any]) -> None:
+        session_id = frame.get("session_id")
+        if not isinstance(session_id, str) or not SESSION_ID_RE.match(session_id):
+            self._reject(connection, "bad_session")
+            return
+        after = frame.get("after")
+        if after is None:
+            after = 0
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            self._reject(connection, "bad_after")
+            return
+
+        connection.hold()  # live frames wait until the replay is out
+        self._register(connection, session_id)
+        replayed_up_to = after
+        try:
+            rows = await run_in_threadpool(self.store.messages_after, session_id, after, self.replay_limit)
+        except Exception:
+            log.exception("web chat replay failed for session=%s", session_id)
+            rows = []
+            connection.send(error_frame("store_error", "历史消息暂时无法读取，请稍后刷新"))
+        if rows:
+            replayed_up_to = max(after, rows[-1].id)
+        connection.release([message_frame(row) for row in rows], replayed_up_to)
+        connection.send({"type": "welcome", "session_id": session_id, "last_id": replayed_up_to, "max_chars": self.max_chars})
+        log.info("web chat hello session=%s after=%d replayed=%d", session_id, after, len(rows))
+
+    def _on_message(self, connection: Connection, frame: dict[str, Any]) -> None:
+        client_id = frame.get("client_id")
+        if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
+            self._reject(connection, "bad_client_id")
+            return
+        if connection.session_id is None:
+            self._reject(connection, "no_session", client_id=client_id)
+            return
+        text = frame.get("text")
+        if not isinstance(text, str):
+            self._reject(connection, "bad_text", client_id=client_id)
+            return
+        text = text.strip()
+        if not text:
+            self._reject(connection, "empty_text", client_id=client_id)
+            return
+        if len(text) > self.max_chars:
+            self._reject(connection, "too_long", too_long_detail(self.max_chars), client_id)
+            return
+        title = frame.get("title")
+        if title is not None and (not isinstance(title, str) or len(title) > MAX_TITLE_CHARS):
+            self._reject(connection, "bad_title", client_id=client_id)
+            return
+        title = title.strip() if title else None
+
+        task = asyncio.create_task(self._answer(connection, connection.session_id, client_id, text, title or None))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _lock_for(self, session_id: str) -> asyncio.Lock:
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[session_id] = lock
+        return lock
+
+    async def _answer(self, connection: Connection, session_id: str, client_id: str, text: str, title: str | None) -> None:
+        """Store the user's message, answer it like /api/chat, store and push the replies."""
+        key = (session_id, client_id)
+        if key in self._inflight:
+            # A resend while the original is still being answered: acknowledge it if stored;
+            # the replies will reach this socket like any other.
+            stored = await run_in_threadpool(self.store.message_by_client_id, session_id, client_id)
+            if stored is not None:
+                connection.send(message_frame(stored))
+            return
+        self._inflight.add(key)
+        try:
+            async with self._lock_for(session_id):
+                try:
+                    saved = await run_in_threadpool(
+                        self.store.save_user_message, session_id, text, client_id=client_id, title=title
+                    )
+                except Exception:
+                    log.exception("web chat could not store a message of session=%s", session_id)
+                    connection.send(error_frame("store_error", client_id=client_id))
+                    return
+                user_frame = message_frame(saved.message)
+                if saved.created:
+                    self.deliver(session_id, user_frame)
+                else:
+                    connection.send(user_frame)
+                    if await run_in_threadpool(self.store.has_message_after, session_id, saved.message.id):
+                        log.info("web chat duplicate ignored session=%s id=%d", session_id, saved.message.id)
+                        return
+                    # stored but never answered (e.g. the server restarted meanwhile): answer now
+                    log.info("web chat answering unanswered message session=%s id=%d", session_id, saved.message.id)
+                replies = await self.route(session_id, saved.message.text)
+                if not replies:
+                    return
+                try:
+                    rows = await run_in_threadpool(self.store.save_bot_messages, session_id, replies)
+                except Exception:
+                    log.exception("web chat could not store replies of session=%s", session_id)
+                    connection.send(error_frame("store_error", "回复暂时无法保存，请稍后重试", client_id))
+                    return
+                for row in rows:
+                    self.deliver(session_id, message_frame(row))
+        finally:
+            self._inflight.discard(key)
+
+    async def close(self) -> None:
+        """At shutdown: let running answers finish (briefly), then close every socket."""
+        if self._tasks:
+            done, pending = await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE_SECONDS)
+            for task in pending:
+                task.cancel()
+        for sockets in list(self._sockets.values()):
+            for connection in list(sockets):
+                connection.close()
+
+
+def too_long_detail(max_chars: int) -> str:
+    return f"消息过长，请控制在{max_chars}字以内"
+
+
+_current: WebChannel | None = None
+
+
+def set_current(channel: WebChannel | None) -> None:
+    """The process's channel, used by :func:`push` (set by the gateway at start-up)."""
+    global _current
+    _current = channel
+
+
+def current() -> WebChannel:
+    if _current is None:
+        raise RuntimeError("the web chat channel is not running (gateway not started)")
+    return _current
+
+
+async def push(session_id: str, message: BotMessage | str, *, sender: str = "bot") -> dict[str, Any]:
+    """Store ``message`` for ``session_id`` and send it to the browser(s) now if connected to
+    this process, else on their next reconnect. For staff replies, reminders and the like."""
+    return await current().push(session_id, message, sender=sender)
