@@ -28,8 +28,8 @@ class ActionFallback(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         kb = get_knowledge()
         text = tracker.latest_message.get("text") or ""
-        # A question that clearly names a topic and a program is still answered from the facts.
-        if kb.composer.topic_from_cues(text) and kb.composer.detector.detect(text).programs:
+        # A question that names a program or a topic is still answered (or clarified) from the facts.
+        if kb.composer.topic_from_cues(text) or kb.composer.detector.detect(text).programs:
             from .answer import ActionAnswerQuestion
 
             return ActionAnswerQuestion().run(dispatcher, tracker, domain)

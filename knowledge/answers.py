@@ -29,6 +29,10 @@ SCOPE = (
     "截止时间、申报条件、材料、方向、报送方式、联系人和流程。"
 )
 MAX_QUOTE_CHARS = 160
+# A related notice's fact must outrank the program's own facts clearly to be used instead.
+RELATED_NOTICE_WEIGHT = 0.85
+# A second fact of the same topic is added when it scores almost as well as the first.
+SECOND_FACT_RATIO = 0.9
 
 
 @dataclass(frozen=True)
@@ -86,13 +90,14 @@ class AnswerComposer:
             elif context.programs:
                 programs = list(context.programs)
         if not programs:
-            if self._is_off_topic(text):
+            if self._is_off_topic(text) or self.missing_terms_anywhere(text):
+                # e.g. 专精特新申报截止是哪天: another program, not one of ours
                 return self.out_of_scope()
             return self._clarify(question, topic)
         if topic is None:
             topic = "overview"
         core = self.detector.strip(question)
-        replies = [self._answer_one(self.data.programs[p], topic, core) for p in programs]
+        replies = [self._answer_one(self.data.programs[p], topic, core, raw=question) for p in programs]
         return self._merge(replies, programs, topic, question)
 
     def out_of_scope(self, lead: str = "抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。") -> Reply:
@@ -149,14 +154,15 @@ class AnswerComposer:
         )
 
     # ---- one program ---------------------------------------------------------------------
-    def _answer_one(self, program: Program, topic: str, question: str) -> Reply:
+    def _answer_one(self, program: Program, topic: str, question: str, raw: str | None = None) -> Reply:
+        raw = raw or question
         missing = self.missing_terms(program, question)
         if missing and topic not in ("directions", "contact"):
             return self._unknown(program, topic, missing, question)
-        if topic == "directions" or (self._directions_named(question) and topic in ("directions", "overview")):
+        if self._directions_named(question) and topic in ("directions", "overview"):
             return self._answer_directions(program, "directions", question)
         if topic == "contact":
-            return self._answer_contact(program, topic, question)
+            return self._answer_contact(program, topic, raw)
         if topic == "overview" and (self._asks_about_notice(question) or not self._has_specific_words(program, question)):
             return self._answer_overview(program, topic, question)
         return self._answer_from_facts(program, topic, question)
@@ -167,25 +173,20 @@ class AnswerComposer:
         return boost
 
     def _answer_from_facts(self, program: Program, topic: str, question: str) -> Reply:
-        boost = self._topic_boost(topic, question)
-        hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=3, topic_boost=boost)
-        related = self._stronger_related_hits(program, question, boost, hits)
-        if related:
-            owner = self.data.programs[related[0].unit.program]
-            reply = self._reply_from_hits(owner, topic, question, related)
+        """The best fact of the program or, when clearly better, of a related notice about the
+        same pilot (the annual-work and acceptance notices for the Shanghai 5G pilot)."""
+        programs = [program.key, *program.related]
+        program_boost = {key: RELATED_NOTICE_WEIGHT for key in program.related}
+        hits = self.retriever.search(
+            question, programs=programs, facts_only=True, top_k=3,
+            topic_boost=self._topic_boost(topic, question), program_boost=program_boost,
+        )
+        if hits and hits[0].unit.program != program.key:
+            owner = self.data.programs[hits[0].unit.program]
+            reply = self._reply_from_hits(owner, topic, question, [h for h in hits if h.unit.program == owner.key])
             reply.text = f"（依据{owner.short_name}的通知）{reply.text}"
             return reply
-        return self._reply_from_hits(program, topic, question, hits)
-
-    def _stronger_related_hits(self, program: Program, question: str, boost: dict[str, float], hits: list[Hit]) -> list[Hit]:
-        """Facts of a related notice (e.g. the annual-work notice for the Shanghai pilot) that match
-        the question far better than anything in the program's own notice."""
-        own_best = hits[0].bm25 if hits else 0.0
-        for key in program.related:
-            other = self.retriever.search(question, programs=[key], facts_only=True, top_k=3, topic_boost=boost)
-            if other and other[0].bm25 >= max(2.0 * own_best, 4.0):
-                return other
-        return []
+        return self._reply_from_hits(program, topic, question, [h for h in hits if h.unit.program == program.key])
 
     def _reply_from_hits(self, program: Program, topic: str, question: str, hits: list[Hit]) -> Reply:
         if not hits and topic == "deadline" and program.deadlines:
@@ -196,9 +197,11 @@ class AnswerComposer:
         if top.topic == "overview":
             return self._answer_overview(program, "overview", question)
         if top.topic == "directions":
+            if isinstance(top.item, Direction):
+                return self._describe_directions(program, [top.item], "directions")
             return self._answer_directions(program, "directions", question)
         chosen = [top]
-        if len(hits) > 1 and hits[1].unit.topic == top.topic and hits[1].score >= 0.97 * hits[0].score:
+        if len(hits) > 1 and hits[1].unit.topic == top.topic and hits[1].score >= SECOND_FACT_RATIO * hits[0].score:
             chosen.append(hits[1].unit)
         return self._render_units(program, chosen, top.topic or topic)
 
@@ -231,6 +234,10 @@ class AnswerComposer:
         sign of a question the sources do not answer (资助金额, 申报费, 中期检查 …)."""
         corpus = self._corpus[program.key]
         return [t for t in content_terms(question) if _unknown_term(t, corpus)]
+
+    def missing_terms_anywhere(self, question: str) -> list[str]:
+        everything = " ".join(self._corpus.values())
+        return [t for t in content_terms(question) if _unknown_term(t, everything)]
 
     def _unknown(self, program: Program, topic: str, missing: list[str] | None = None, question: str = "") -> Reply:
         contact = program.contacts[0] if program.contacts else None
@@ -274,9 +281,7 @@ class AnswerComposer:
         if asked:
             matches = [d for d in program.directions if any(a in _direction_keys(d) for a in asked)]
             if matches:
-                parts = [f"{d.name}：{self._direction_text(program, d)}" for d in matches]
-                units = [self._unit(f"{program.key}.direction.{d.number}") for d in matches]
-                return Reply(text="\n".join(parts), citations=[u.citation for u in units] + cite, programs=[program.key], topic=topic)
+                return self._describe_directions(program, matches, topic)
             return Reply(
                 text=f"没有“{'、'.join(asked)}”方向。该项目共{len(program.directions)}个方向：{names}。",
                 citations=cite,
@@ -284,6 +289,12 @@ class AnswerComposer:
                 topic=topic,
             )
         return Reply(text=f"共{len(program.directions)}个重点方向：{names}。", citations=cite, programs=[program.key], topic=topic)
+
+    def _describe_directions(self, program: Program, directions: list[Direction], topic: str) -> Reply:
+        cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
+        parts = [f"{d.name}：{self._direction_text(program, d)}" for d in directions]
+        units = [self._unit(f"{program.key}.direction.{d.number}") for d in directions]
+        return Reply(text="\n".join(parts), citations=[u.citation for u in units] + cite, programs=[program.key], topic=topic)
 
     # ---- rendering -----------------------------------------------------------------------
     def _render_units(self, program: Program, units: list[Unit], topic: str) -> Reply:

@@ -79,6 +79,7 @@ class HybridRetriever:
         facts_only: bool | None = None,
         topics: Sequence[str] | None = None,
         topic_boost: dict[str, float] | None = None,
+        program_boost: dict[str, float] | None = None,
     ) -> list[Hit]:
         mask = self._mask(programs, facts_only, topics)
         if not mask.any():
@@ -91,9 +92,10 @@ class HybridRetriever:
             order = candidates[np.argsort(-scores[candidates], kind="stable")]
             for rank, index in enumerate(order):
                 fused[index] += weight / (RRF_K + rank + 1)
-        if topic_boost:
+        if topic_boost or program_boost:
             for index in candidates:
-                fused[index] *= topic_boost.get(self.units[index].topic or "", 1.0)
+                unit = self.units[index]
+                fused[index] *= (topic_boost or {}).get(unit.topic or "", 1.0) * (program_boost or {}).get(unit.program, 1.0)
         # A unit that shares no word with the query and is not close in meaning is not a hit.
         relevant = candidates[(bm25[candidates] > 0) | (dense[candidates] > 0.35)]
         ranked = relevant[np.argsort(-fused[relevant], kind="stable")][:top_k]

@@ -75,6 +75,19 @@ def _fact_units(data: KnowledgeData, program: Program) -> list[Unit]:
                 item=direction,
             )
         )
+    if program.directions and program.directions_cite:
+        names = " ".join(d.name for d in program.directions)
+        units.append(
+            Unit(
+                id=f"{program.key}.directions",
+                program=program.key,
+                topic="directions",
+                title="重点方向",
+                search_text=_item_search_text("重点方向 有哪些方向 几个方向 方向列表 建议方向 可以选哪些方向 方向清单", names),
+                citation=data.cite(program, program.directions_cite),
+                item=program,
+            )
+        )
     units.append(
         Unit(
             id=f"{program.key}.overview",
