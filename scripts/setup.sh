@@ -46,3 +46,6 @@ setup_app_env() {
 
 setup_rasa_env
 setup_app_env
+# chromium (and a Chinese font) for the browser tests; `make run` does not need them, so a
+# machine where they cannot be installed still runs the assistant (the browser tests then say why).
+scripts/install_browser.sh || echo "警告：浏览器测试所需的 chromium 未能安装 / warning: chromium for the browser tests could not be installed" >&2

@@ -128,7 +128,7 @@
 
   function formatTime(date) {
     const now = new Date();
-    const hm = `${date.getHours()}:${String(date.getMinutes()).padStart(2, "0")}`;
+    const hm = `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
     const day = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
     const days = Math.round((day(now) - day(date)) / 86400000);
     if (days === 0) return hm;
@@ -147,7 +147,11 @@
       ])
     );
     const label = citations.length > 1 ? `依据（${citations.length}条）` : "依据";
-    return el("details", { className: "cite" }, [el("summary", { text: label }), el("ol", {}, items)]);
+    const details = el("details", { className: "cite" }, [el("summary", { text: label }), el("ol", {}, items)]);
+    details.addEventListener("toggle", () => {
+      if (details.open) details.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    });
+    return details;
   }
 
   function fileCard(attachment) {
@@ -229,7 +233,9 @@
     if (!mine) {
       if (!shown && !(message.citations || []).length) row.remove();
       body.append(...[fileCard(message.attachment), quickReplies(message.buttons)].filter(Boolean));
-      if (message.id && !(options && options.local)) body.append(ratingButtons(message));
+      // thumbs on answers (not on a question back to the user, such as "which program?")
+      const isAnswer = (message.citations || []).length > 0 || !(message.buttons || []).length;
+      if (message.id && isAnswer && !(options && options.local)) body.append(ratingButtons(message));
     }
     const node = el("div", { className: `msg ${mine ? "mine" : "theirs"} from-${sender}` }, [
       el("div", { className: "avatar", "aria-hidden": "true" }, [el("img", { src: AVATARS[sender], alt: "" })]),

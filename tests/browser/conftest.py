@@ -1,0 +1,138 @@
+"""Browser tests: the real Rasa server, action server and gateway (started like `make run`, on
+free ports with throw-away databases) driven through Debian's chromium by Playwright.
+
+Chromium is /usr/bin/chromium (scripts/install_browser.sh installs it); Playwright never
+downloads a browser here. Screenshots go to var/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+from stack import Stack, train_if_needed  # noqa: E402
+
+from chat_steps import DESKTOP  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = REPO / "var" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def web_stack(tmp_path_factory) -> Iterator[Stack]:
+    work = tmp_path_factory.mktemp("web-stack")
+    running = Stack(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        gateway_port=free_port(),
+        log_dir=work / "logs",
+        extra_env={
+            "DATABASE_URL": f"sqlite:///{work / 'assistant.db'}",
+            "RASA_TRACKER_DB": str(work / "tracker.db"),
+            "ASSISTANT_TODAY": "2026-11-22",
+        },
+    )
+    running.start(train_if_needed(running.var_dir))
+    try:
+        running.wait_healthy(timeout=300)
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(web_stack: Stack) -> str:
+    return web_stack.url
+
+
+@pytest.fixture(scope="session")
+def playwright_session() -> Iterator[Playwright]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_browser.sh (make test does)")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session: Playwright) -> Iterator[Browser]:
+    browser = playwright_session.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class PageErrors(list):
+    """JavaScript errors and console errors seen by a context's pages; the test fails if any
+    occurred, except those containing a text the test expects (``allow``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.allowed: list[str] = []
+
+    def allow(self, text: str) -> None:
+        self.allowed.append(text)
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self if not any(a in e for a in self.allowed)]
+
+
+def _watch(page: Page, errors: PageErrors) -> None:
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator:
+    """Factory of isolated browser contexts (own localStorage); JS errors fail the test."""
+    made: list[tuple[BrowserContext, PageErrors]] = []
+
+    def make(**options) -> tuple[BrowserContext, PageErrors]:
+        options.setdefault("viewport", DESKTOP)
+        options.setdefault("locale", "zh-CN")
+        options.setdefault("timezone_id", "Asia/Shanghai")
+        context = browser.new_context(**options)
+        context.set_default_timeout(20_000)
+        errors = PageErrors()
+        context.on("page", lambda page: _watch(page, errors))
+        made.append((context, errors))
+        return context, errors
+
+    yield make
+    problems = [e for _, errors in made for e in errors.unexpected()]
+    for context, _ in made:
+        context.close()
+    assert not problems, "errors in the page:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(new_context) -> Page:
+    context, _ = new_context()
+    return context.new_page()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
