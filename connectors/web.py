@@ -66,6 +66,7 @@ MAX_TITLE_CHARS = 200
 REPLAY_LIMIT = 200
 QUEUE_LIMIT = 1000  # frames waiting for a slow socket; beyond that it is closed (it will replay)
 SHUTDOWN_GRACE_SECONDS = 5.0
+MAX_WAITING_PER_SESSION = 20  # user messages queued for an answer; more are refused
 
 ERRORS = {
     "not_text": "消息格式错误：请发送JSON文本帧",
@@ -81,6 +82,8 @@ ERRORS = {
     "empty_text": "消息不能为空",
     "bad_title": f"title格式错误：应为不超过{MAX_TITLE_CHARS}字的字符串",
     "store_error": "消息暂时无法保存，请稍后重试",
+    "too_many": "发送太频繁，请等上一条回答后再发",
+    "server_error": "抱歉，服务暂时繁忙，请稍后再试。",
 }
 
 
@@ -200,6 +203,7 @@ class WebChannel:
         self._sockets: dict[str, set[Connection]] = {}
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._inflight: set[tuple[str, str]] = set()
+        self._waiting: dict[str, int] = {}  # per session: messages accepted, not yet answered
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- registry and delivery ---------------------------------------------------------------
@@ -353,10 +357,27 @@ class WebChannel:
             self._reject(connection, "bad_title", client_id=client_id)
             return
         title = title.strip() if title else None
+        session_id = connection.session_id
+        if self._waiting.get(session_id, 0) >= MAX_WAITING_PER_SESSION:
+            self._reject(connection, "too_many", client_id=client_id)
+            return
 
-        task = asyncio.create_task(self._answer(connection, connection.session_id, client_id, text, title or None))
+        self._waiting[session_id] = self._waiting.get(session_id, 0) + 1
+        task = asyncio.create_task(self._answer(connection, session_id, client_id, text, title or None))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._tasks.discard(finished)
+            left = self._waiting.get(session_id, 1) - 1
+            if left > 0:
+                self._waiting[session_id] = left
+            else:
+                self._waiting.pop(session_id, None)
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("web chat answer failed for session=%s", session_id, exc_info=finished.exception())
+                self.deliver(session_id, error_frame("server_error", client_id=client_id))
+
+        task.add_done_callback(done)
 
     def _lock_for(self, session_id: str) -> asyncio.Lock:
         lock = self._locks.get(session_id)

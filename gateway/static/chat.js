@@ -155,7 +155,7 @@
   }
 
   function fileCard(attachment) {
-    if (!attachment || !attachment.url) return null;
+    if (!attachment || !attachment.url || !/^(https?:\/\/|\/)/i.test(attachment.url)) return null;
     const name = attachment.filename || attachment.url.split("/").pop() || "文件";
     const ext = (name.split(".").pop() || "").slice(0, 4).toUpperCase();
     return el("a", { className: "file-card", href: attachment.url, download: name, "aria-label": `下载文件：${name}` }, [
@@ -531,8 +531,9 @@
   }
 
   function onError(frame) {
-    if (frame.client_id) {
-      failOutgoing(frame.client_id, frame.detail || "发送失败", frame.code === "store_error");
+    const pending = frame.client_id && state.outbox.some((m) => m.client_id === frame.client_id);
+    if (pending) {
+      failOutgoing(frame.client_id, frame.detail || "发送失败", frame.code === "store_error" || frame.code === "too_many");
     } else if (frame.code === "bad_session") {
       state.sessionId = randomId("web-");
       storageSet(KEYS.session, state.sessionId);

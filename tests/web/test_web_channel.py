@@ -424,3 +424,41 @@ def test_metrics_count_connections_and_bad_frames(client):
     metrics = client.get("/metrics").text
     assert "gateway_ws_connections_total 1" in metrics
     assert "gateway_ws_bad_frames_total 1" in metrics
+
+
+def test_a_flood_of_messages_is_limited_per_session(client, servers):
+    release = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(200, json=[{"text": "答"}])
+
+    servers.rasa_handler = slow
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, "s1")
+        for n in range(web.MAX_WAITING_PER_SESSION + 1):
+            say(ws, f"c-{n}", f"问{n}")
+        frames = [receive(ws) for _ in range(2)]  # the first echo, and the refusal
+        refused = next(f for f in frames if f["type"] == "error")
+        assert refused == {"type": "error", "code": "too_many", "detail": "发送太频繁，请等上一条回答后再发",
+                           "client_id": f"c-{web.MAX_WAITING_PER_SESSION}"}
+        client.portal.call(release.set)
+        rest = [receive(ws) for _ in range(2 * web.MAX_WAITING_PER_SESSION - 1)]
+        assert [f["sender"] for f in rest].count("bot") == web.MAX_WAITING_PER_SESSION
+        say(ws, "c-late", "现在可以了吗")  # accepted again once the queue has drained
+        assert receive(ws)["client_id"] == "c-late"
+
+
+def test_unexpected_failure_while_answering_is_reported(app, client, monkeypatch):
+    async def broken(session_id, text):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(app.state.web_chat, "route", broken)
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, "s1")
+        say(ws, "c-1", "你好")
+        assert receive(ws)["client_id"] == "c-1"  # stored and echoed
+        assert receive(ws) == {"type": "error", "code": "server_error", "detail": "抱歉，服务暂时繁忙，请稍后再试。",
+                               "client_id": "c-1"}
+        ws.send_json({"type": "ping"})
+        assert receive(ws) == {"type": "pong"}
