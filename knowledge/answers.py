@@ -30,9 +30,10 @@ SCOPE = (
 )
 MAX_QUOTE_CHARS = 160
 # A related notice's fact must outrank the program's own facts clearly to be used instead.
-RELATED_NOTICE_WEIGHT = 0.85
+RELATED_NOTICE_WEIGHT = 0.7
 # A second fact of the same topic is added when it scores almost as well as the first.
 SECOND_FACT_RATIO = 0.9
+INTENT_TOPIC_BOOST = 1.25  # the NLU intent is a strong hint of what is asked
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ class AnswerComposer:
         self.data = data
         self.retriever = retriever
         self.detector = detector
-        self.topic_cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items()}
+        cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items()}
+        self.notice_cues = cues.pop("notice", [])
+        self.topic_cues = cues
         self._direction_aliases = self._collect_direction_aliases()
         self._corpus = self._collect_corpus()
 
@@ -97,6 +100,9 @@ class AnswerComposer:
         if topic is None:
             topic = "overview"
         core = self.detector.strip(question)
+        if context.question and not detection.programs and question == text and len(tokens(core)) <= 2:
+            # A short follow-up ("啥时候截止?") is about the subject of the previous question.
+            core = f"{core} {self.detector.strip(context.question)}"
         replies = [self._answer_one(self.data.programs[p], topic, core, raw=question) for p in programs]
         return self._merge(replies, programs, topic, question)
 
@@ -163,13 +169,13 @@ class AnswerComposer:
             return self._answer_directions(program, "directions", question)
         if topic == "contact":
             return self._answer_contact(program, topic, raw)
-        if topic == "overview" and (self._asks_about_notice(question) or not self._has_specific_words(program, question)):
+        if self._asks_about_notice(question) or (topic == "overview" and not self._has_specific_words(program, question)):
             return self._answer_overview(program, topic, question)
         return self._answer_from_facts(program, topic, question)
 
     def _topic_boost(self, topic: str, question: str) -> dict[str, float]:
         boost = {t: 1.04 for t in self.topics_from_cues(question)}
-        boost[topic] = boost.get(topic, 1.0) * 1.08
+        boost[topic] = boost.get(topic, 1.0) * INTENT_TOPIC_BOOST
         return boost
 
     def _answer_from_facts(self, program: Program, topic: str, question: str) -> Reply:
@@ -207,7 +213,7 @@ class AnswerComposer:
 
     def _asks_about_notice(self, question: str) -> bool:
         normalized = normalize(question)
-        return any(cue in normalized for cue in self.topic_cues.get("overview", []))
+        return any(cue in normalized for cue in self.notice_cues)
 
     def _has_specific_words(self, program: Program, question: str) -> bool:
         """True when the question says more than the program's name and an overview word."""

@@ -45,7 +45,8 @@ def add_words(words: list[str]) -> None:
 _PUNCT = re.compile(r"^[\W_]+$")
 # Parts of speech that name a thing an applicant asks about (jieba's tag set).
 _CONTENT_TAGS = ("n", "vn", "nz", "l", "eng")
-_NAME_TAGS = ("nr", "ns", "nt")  # people, places, organisations: named, not the subject asked about
+_NAME_TAGS = ("nr", "ns", "nt")
+_NUMBER = re.compile(r"^[\d.:%：]+$")  # people, places, organisations: named, not the subject asked about
 _GENERIC_NOUNS = frozenset(
     "时候 东西 问题 事情 情况 地方 内容 方面 意思 时间 单位 项目 通知 老师 您好 区别 差别 讲究 版本 规定 政策 具体 要求 部委 部门 司局 领导".split()
 )
@@ -59,7 +60,7 @@ def content_terms(text: str) -> list[str]:
     return [
         word for word, flag in tagger.lcut(normalize(text), HMM=False)  # no guessed words: only dictionary words can be 'unknown'
         if len(word) >= 2 and flag.startswith(_CONTENT_TAGS) and not flag.startswith(_NAME_TAGS)
-        and word not in STOPWORDS and word not in _GENERIC_NOUNS
+        and word not in STOPWORDS and word not in _GENERIC_NOUNS and not _NUMBER.match(word)
     ]
 
 
