@@ -230,12 +230,17 @@
       sender === "staff" ? el("div", { className: "name", "aria-hidden": "true", text: NAMES.staff }) : null,
       row,
     ]);
+    let empty = false;
     if (!mine) {
       if (!shown && !(message.citations || []).length) row.remove();
-      body.append(...[fileCard(message.attachment), quickReplies(message.buttons)].filter(Boolean));
-      // thumbs on answers (not on a question back to the user, such as "which program?")
+      const extras = [fileCard(message.attachment), quickReplies(message.buttons)].filter(Boolean);
+      body.append(...extras);
+      empty = !row.isConnected && !body.contains(row) && !extras.length;
+      // thumbs on the assistant's answers (not on a question back, such as "which program?")
       const isAnswer = (message.citations || []).length > 0 || !(message.buttons || []).length;
-      if (message.id && isAnswer && !(options && options.local)) body.append(ratingButtons(message));
+      if (sender === "bot" && message.id && isAnswer && !empty && !(options && options.local)) {
+        body.append(ratingButtons(message));
+      }
     }
     const node = el("div", { className: `msg ${mine ? "mine" : "theirs"} from-${sender}` }, [
       el("div", { className: "avatar", "aria-hidden": "true" }, [el("img", { src: AVATARS[sender], alt: "" })]),
@@ -243,6 +248,7 @@
     ]);
     if (message.id) node.dataset.id = String(message.id);
     if (message.client_id) node.dataset.clientId = message.client_id;
+    if (empty) node.hidden = true; // nothing this page can show (e.g. an unsafe link)
     return node;
   }
 

@@ -232,3 +232,40 @@ def test_question_from_the_address_fills_the_input(page: Page, base_url):
     expect(page.locator("#input")).to_have_value("国家试点材料寄到哪里")
     expect(page.locator("#input")).to_be_focused()
     expect(page.locator(".msg.mine")).to_have_count(0)  # filled in, not sent
+
+
+def test_file_card_and_staff_message(new_context, base_url, web_stack, screenshots):
+    """Messages other features store (a generated document, a reply from staff) as shown."""
+    engine = create_db_engine(web_stack.extra_env["DATABASE_URL"])
+    now = datetime.now(timezone.utc)
+    with sessionmaker(bind=engine).begin() as db:
+        db.add(Conversation(session_id="web-files", created_at=now, updated_at=now))
+        db.add(Message(session_id="web-files", sender="user", text="导出申报书", buttons=[], citations=[], created_at=now))
+        db.add(Message(session_id="web-files", sender="bot", text="申报书已生成，请下载：", buttons=[], citations=[],
+                       attachment={"url": "/static/bot-avatar.svg", "filename": "上海5G试点申报书.docx"}, created_at=now))
+        db.add(Message(session_id="web-files", sender="staff", text="您好，我是工作人员，材料已收到。", buttons=[],
+                       citations=[], created_at=now))
+        db.add(Message(session_id="web-files", sender="bot", text="", buttons=[], citations=[],
+                       attachment={"url": "javascript:alert(1)", "filename": "坏链接.docx"}, created_at=now))
+    engine.dispose()
+
+    context, _ = new_context()
+    context.add_init_script("try { localStorage.setItem('shenbao.session', 'web-files') } catch (e) {}")
+    page = context.new_page()
+    open_chat(page, base_url)
+    expect(page.locator(".msg[data-id]")).to_have_count(4)
+    card = page.get_by_role("link", name="下载文件：上海5G试点申报书.docx")
+    expect(card).to_be_visible()
+    expect(card).to_have_attribute("href", "/static/bot-avatar.svg")
+    expect(card).to_have_attribute("download", "上海5G试点申报书.docx")
+    expect(card.locator(".fname")).to_contain_text("上海5G试点申报书.docx")
+    expect(page.locator(".file-card")).to_have_count(1)  # the javascript: link is not shown ...
+    expect(page.locator(".msg[data-id]").last).to_be_hidden()  # ... nor its otherwise empty message
+    expect(page.locator(".msg.from-bot[data-id] .rate")).to_have_count(1)  # thumbs: the bot's answer only
+
+    staff = page.locator(".msg.from-staff")
+    expect(staff.locator(".name")).to_have_text("人工客服")
+    expect(staff.locator(".sr-only")).to_have_text("人工客服说：")
+    expect(staff.locator(".avatar img")).to_have_attribute("src", "/static/staff-avatar.svg")
+    expect(staff.locator(".rate")).to_have_count(0)
+    page.screenshot(path=screenshots / "chat-file-card-and-staff.png")
