@@ -102,8 +102,9 @@ class AnswerComposer:
         core = self.detector.strip(question)
         if context.question and not detection.programs and question == text and len(tokens(core)) <= 2:
             # A short follow-up ("啥时候截止?") is about the subject of the previous question.
-            core = f"{core} {self.detector.strip(context.question)}"
-        replies = [self._answer_one(self.data.programs[p], topic, core, raw=question) for p in programs]
+            question = f"{question} {context.question}"
+            core = self.detector.strip(question)
+        replies = [self._answer_one(self.data.programs[p], topic, question, core) for p in programs]
         return self._merge(replies, programs, topic, question)
 
     def out_of_scope(self, lead: str = "抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。") -> Reply:
@@ -160,16 +161,18 @@ class AnswerComposer:
         )
 
     # ---- one program ---------------------------------------------------------------------
-    def _answer_one(self, program: Program, topic: str, question: str, raw: str | None = None) -> Reply:
-        raw = raw or question
-        missing = self.missing_terms(program, question)
+    def _answer_one(self, program: Program, topic: str, question: str, core: str | None = None) -> Reply:
+        """`question` as asked (program names kept: 年度总结报告 names a program and a subject);
+        `core` without program names, for judging what else the question says."""
+        core = core if core is not None else self.detector.strip(question)
+        missing = self.missing_terms(program, core)
         if missing and topic not in ("directions", "contact"):
             return self._unknown(program, topic, missing, question)
-        if self._directions_named(question) and topic in ("directions", "overview"):
-            return self._answer_directions(program, "directions", question)
+        if self._directions_named(core) and topic in ("directions", "overview"):
+            return self._answer_directions(program, "directions", core)
         if topic == "contact":
-            return self._answer_contact(program, topic, raw)
-        if self._asks_about_notice(question) or (topic == "overview" and not self._has_specific_words(program, question)):
+            return self._answer_contact(program, topic, question)
+        if self._asks_about_notice(core) or (topic == "overview" and not self._has_specific_words(program, core)):
             return self._answer_overview(program, topic, question)
         return self._answer_from_facts(program, topic, question)
 
