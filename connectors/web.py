@@ -136,6 +136,7 @@ class Connection:
         self.closed = False
         self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._held: list[dict[str, Any]] | None = None
+        self._close_code = 1001
 
     def send(self, frame: dict[str, Any]) -> None:
         """Queue a frame (never blocks); a socket that cannot keep up is closed."""
@@ -146,7 +147,7 @@ class Connection:
             return
         if self._queue.qsize() >= QUEUE_LIMIT:
             log.warning("web chat socket too slow, closing it (session=%s)", self.session_id)
-            self.close()
+            self.close(code=1013)  # "try again later": the browser reconnects and replays
             return
         self._queue.put_nowait(frame)
 
@@ -162,9 +163,11 @@ class Connection:
             if int(frame.get("id") or 0) > replayed_up_to:
                 self.send(frame)
 
-    def close(self) -> None:
+    def close(self, code: int = 1001) -> None:
+        """Stop sending; the socket is closed with ``code`` unless the browser already left."""
         if not self.closed:
             self.closed = True
+            self._close_code = code
             self._queue.put_nowait(None)
 
     async def write_loop(self) -> None:
@@ -175,9 +178,10 @@ class Connection:
             log.debug("web chat socket write failed: %s", type(exc).__name__)
         finally:
             self.closed = True
-            if self.websocket.application_state == WebSocketState.CONNECTED:
+            ws = self.websocket
+            if ws.client_state == WebSocketState.CONNECTED and ws.application_state == WebSocketState.CONNECTED:
                 try:
-                    await self.websocket.close(code=1013)
+                    await ws.close(code=self._close_code)
                 except Exception:
                     pass
 

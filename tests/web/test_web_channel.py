@@ -462,3 +462,13 @@ def test_unexpected_failure_while_answering_is_reported(app, client, monkeypatch
                                "client_id": "c-1"}
         ws.send_json({"type": "ping"})
         assert receive(ws) == {"type": "pong"}
+
+
+def test_a_socket_that_cannot_keep_up_is_closed(monkeypatch):
+    monkeypatch.setattr(web, "QUEUE_LIMIT", 3)
+    connection = web.Connection(websocket=None)  # nothing is written: the queue only fills
+    for _ in range(3):
+        connection.send({"type": "pong"})
+    assert not connection.closed
+    connection.send({"type": "pong"})
+    assert connection.closed and connection._close_code == 1013  # "try again later": it reconnects
