@@ -72,6 +72,7 @@ class AnswerComposer:
         self.topic_cues = cues
         self._direction_aliases = self._collect_direction_aliases()
         self._corpus = self._collect_corpus()
+        self._units_by_id = {u.id: u for u in retriever.units}
 
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
@@ -104,7 +105,7 @@ class AnswerComposer:
             # A short follow-up ("啥时候截止?") is about the subject of the previous question.
             question = f"{question} {context.question}"
             core = self.detector.strip(question)
-        replies = [self._answer_one(self.data.programs[p], topic, question, core) for p in programs]
+        replies = [self._answer_one(self.data.programs[p], topic, core, raw=question) for p in programs]
         return self._merge(replies, programs, topic, question)
 
     def out_of_scope(self, lead: str = "抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。") -> Reply:
@@ -161,18 +162,18 @@ class AnswerComposer:
         )
 
     # ---- one program ---------------------------------------------------------------------
-    def _answer_one(self, program: Program, topic: str, question: str, core: str | None = None) -> Reply:
-        """`question` as asked (program names kept: 年度总结报告 names a program and a subject);
-        `core` without program names, for judging what else the question says."""
-        core = core if core is not None else self.detector.strip(question)
-        missing = self.missing_terms(program, core)
+    def _answer_one(self, program: Program, topic: str, question: str, raw: str | None = None) -> Reply:
+        """`question` without the program's names (subjects such as 年度总结报告 stay: they are
+        cue words, not aliases); `raw` as asked, where names matter (工信部的电话)."""
+        raw = raw or question
+        missing = self.missing_terms(program, question)
         if missing and topic not in ("directions", "contact"):
             return self._unknown(program, topic, missing, question)
-        if self._directions_named(core) and topic in ("directions", "overview"):
-            return self._answer_directions(program, "directions", core)
+        if self._directions_named(question) and topic in ("directions", "overview"):
+            return self._answer_directions(program, "directions", question)
         if topic == "contact":
-            return self._answer_contact(program, topic, question)
-        if self._asks_about_notice(core) or (topic == "overview" and not self._has_specific_words(program, core)):
+            return self._answer_contact(program, topic, raw)
+        if self._asks_about_notice(question) or (topic == "overview" and not self._has_specific_words(program, question)):
             return self._answer_overview(program, topic, question)
         return self._answer_from_facts(program, topic, question)
 
@@ -345,7 +346,7 @@ class AnswerComposer:
 
     # ---- helpers ---------------------------------------------------------------------------
     def _unit(self, unit_id: str) -> Unit:
-        return next(u for u in self.retriever.units if u.id == unit_id)
+        return self._units_by_id[unit_id]
 
     def _direction_text(self, program: Program, direction: Direction) -> str:
         text = direction.description or self.data.sources[program.source].section_text(direction.cite.clause) or ""

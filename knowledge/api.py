@@ -13,7 +13,7 @@ import yaml
 from .answers import AnswerComposer, Context, Reply
 from .embedding import DenseEncoder, model_is_current, train_static_model
 from .loader import KnowledgeData, load_knowledge
-from .models import Citation
+from .models import Citation, Direction
 from .programs import ProgramDetector
 from .retrieval import HybridRetriever
 from .settings import DATA_DIR, KnowledgeSettings, get_settings
@@ -125,8 +125,12 @@ class KnowledgeBase:
             if not unit.is_fact or (program and unit.program != program) or (topic and unit.topic != topic):
                 continue
             owner = self.data.programs[unit.program]
-            if unit.topic in ("directions", "overview"):
-                reply = self.composer._answer_one(owner, unit.topic, unit.title)
+            if isinstance(unit.item, Direction):
+                reply = self.composer._describe_directions(owner, [unit.item], "directions")
+            elif unit.topic == "directions":
+                reply = self.composer._answer_directions(owner, "directions", "")
+            elif unit.topic == "overview":
+                reply = self.composer._answer_overview(owner, "overview", "")
             else:
                 reply = self.composer._render_units(owner, [unit], unit.topic or "")
             question = unit.questions[0] if unit.questions else unit.title

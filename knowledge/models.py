@@ -94,6 +94,11 @@ class Program(Strict):
     name: str
     short_name: str
     aliases: list[str] = Field(description="how applicants name the program; used to detect it in questions")
+    cue_words: list[str] = Field(
+        default=[],
+        description="subjects that imply the program (年度总结报告 → annual); detected like aliases but, "
+        "unlike them, kept in the question for retrieval",
+    )
     source: str = Field(description="key of the cleaned source under data/sources/")
     related: list[ProgramKey] = Field(default=[], description="programs whose facts may answer questions about this one")
     issuer: str

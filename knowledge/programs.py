@@ -22,11 +22,13 @@ class Detection:
 
 class ProgramDetector:
     def __init__(self, programs: dict[str, Program]):
-        pairs = {(normalize(alias), key) for key, program in programs.items() for alias in [program.short_name, program.name, *program.aliases]}
-        self._aliases = sorted(pairs, key=lambda pair: -len(pair[0]))
+        names = {(normalize(a), key) for key, program in programs.items() for a in [program.short_name, program.name, *program.aliases]}
+        cues = {(normalize(c), key) for key, program in programs.items() for c in program.cue_words}
+        self._aliases = sorted(names, key=lambda pair: -len(pair[0]))
+        self._detectors = sorted(names | cues, key=lambda pair: -len(pair[0]))
 
     def aliases(self) -> list[str]:
-        return [alias for alias, _ in self._aliases]
+        return [alias for alias, _ in self._detectors]
 
     def strip(self, text: str) -> str:
         """The question without the words that name a program (the program filter covers them)."""
@@ -40,7 +42,7 @@ class ProgramDetector:
         remaining = normalize(text)
         strong: list[str] = []
         weak: list[str] = []
-        for alias, key in self._aliases:
+        for alias, key in self._detectors:
             if alias and alias in remaining:
                 remaining = remaining.replace(alias, "\u0000")
                 bucket = weak if len(alias) <= WEAK_ALIAS_MAX_CHARS else strong
