@@ -98,7 +98,8 @@ def canned_bot_dir() -> Path:
     intents = []
     for file in sorted((REPO / "bot" / "domain").glob("*.yml")):
         intents += [i for i in yaml.safe_load(file.read_text(encoding="utf-8")).get("intents", []) if i != "nlu_fallback"]
-    digest = hashlib.sha256(("|".join(intents)).encode()).hexdigest()[:8]
+    config_text = (REPO / "bot" / "config.yml").read_text(encoding="utf-8")
+    digest = hashlib.sha256(("|".join(intents) + config_text).encode()).hexdigest()[:8]
     target = REPO / "var" / "bench" / f"canned_bot_{digest}"
     target.mkdir(parents=True, exist_ok=True)
     domain = {
@@ -108,6 +109,11 @@ def canned_bot_dir() -> Path:
         "responses": {f"utter_{i}": [{"text": f"收到（{i}）"}] for i in intents + ["nlu_fallback"]},
     }
     rules = {"version": "3.1", "rules": [{"rule": i, "steps": [{"intent": i}, {"action": f"utter_{i}"}]} for i in intents + ["nlu_fallback"]]}
+    # The same NLU pipeline; Rasa's own default fallback instead of the project's custom action.
+    config = yaml.safe_load((REPO / "bot" / "config.yml").read_text(encoding="utf-8"))
+    for policy in config["policies"]:
+        policy.pop("core_fallback_action_name", None)
+    (target / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     (target / "domain.yml").write_text(yaml.safe_dump(domain, allow_unicode=True), encoding="utf-8")
     (target / "rules.yml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
     return target
@@ -118,7 +124,7 @@ def bench_canned(total: int) -> tuple[dict, dict]:
     model = bot / "model.tar.gz"
     if not model.exists():
         print("==> training the canned-reply comparison bot ...", flush=True)
-        subprocess.run([str(RASA_BIN), "train", "--config", "bot/config.yml", "--domain", str(bot / "domain.yml"),
+        subprocess.run([str(RASA_BIN), "train", "--config", str(bot / "config.yml"), "--domain", str(bot / "domain.yml"),
                         "--data", "data/nlu", str(bot / "rules.yml"), "--out", str(bot), "--fixed-model-name", "model"],
                        cwd=REPO, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, capture_output=True)
     port = free_port()
