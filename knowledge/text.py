@@ -52,11 +52,16 @@ _GENERIC_NOUNS = frozenset(
 )
 
 
-def content_terms(text: str) -> list[str]:
-    """Nouns (and noun-like words) of a question, the words its subject is made of."""
+@lru_cache(maxsize=1)
+def _tagger():
     import jieba.posseg
 
-    tagger = jieba.posseg.POSTokenizer(_tokenizer())
+    return jieba.posseg.POSTokenizer(_tokenizer())  # loads the tag dictionary: once per process
+
+
+def content_terms(text: str) -> list[str]:
+    """Nouns (and noun-like words) of a question, the words its subject is made of."""
+    tagger = _tagger()
     return [
         word for word, flag in tagger.lcut(normalize(text), HMM=False)  # no guessed words: only dictionary words can be 'unknown'
         if len(word) >= 2 and flag.startswith(_CONTENT_TAGS) and not flag.startswith(_NAME_TAGS)
