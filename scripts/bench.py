@@ -43,12 +43,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+MESSAGES_PER_SESSION = 5  # an applicant's visit: a few questions, then a new conversation
+
+
 def measure(send, concurrency: int, total: int) -> dict:
     def worker(index: int) -> list[float]:
-        session = f"bench-{uuid.uuid4().hex[:8]}"
         latencies = []
         with httpx.Client(timeout=60) as client:
-            for n in range(index, total, concurrency):
+            for count, n in enumerate(range(index, total, concurrency)):
+                if count % MESSAGES_PER_SESSION == 0:
+                    session = f"bench-{uuid.uuid4().hex[:8]}"
                 started = time.perf_counter()
                 send(client, session, QUESTIONS[n % len(QUESTIONS)])
                 latencies.append(time.perf_counter() - started)

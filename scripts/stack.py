@@ -100,7 +100,7 @@ class Stack:
 
     def start(self, model: Path) -> None:
         self._spawn("actions", [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
-        self._spawn("rasa", [str(RASA_BIN), "run", "--model", str(model), "--endpoints", "bot/endpoints.yml",
+        self._spawn("rasa", [str(RASA_BIN), "run", "--model", str(model), "--endpoints", os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),
                              "--credentials", "bot/credentials.yml", "--port", str(self.rasa_port), "--interface", "127.0.0.1"])
         self._spawn("gateway", [str(APP_PYTHON), "-m", "gateway"])
 
