@@ -48,7 +48,7 @@ def create_app(
     """Build the gateway.
 
     ``transport`` replaces the network for outgoing HTTP (Rasa, action server) and
-    ``knowledge_loader`` replaces ``knowledge.api.get_knowledge``; both are for tests.
+    ``knowledge_loader`` replaces ``knowledge.api.get_search_knowledge``; both are for tests.
     """
     settings = settings or get_settings()
     configure_logging(settings.log_level)

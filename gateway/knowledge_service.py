@@ -1,4 +1,4 @@
-"""Access to the knowledge library (``knowledge.api.get_knowledge``), loaded once, off the event loop.
+"""Access to the knowledge library (``knowledge.api.get_search_knowledge``), loaded once, off the event loop.
 
 The gateway only needs three calls, described by :class:`KnowledgeService`. Tests replace the
 provider through ``app.dependency_overrides[get_knowledge_provider]`` or ``create_app(knowledge_loader=...)``.
@@ -30,9 +30,9 @@ class KnowledgeUnavailable(Exception):
 
 
 def load_default_knowledge() -> KnowledgeService:
-    from knowledge.api import get_knowledge  # imported lazily: heavy, and optional for the chat path
+    from knowledge.api import get_search_knowledge  # imported lazily: heavy, and optional for the chat path
 
-    return get_knowledge()
+    return get_search_knowledge()
 
 
 class KnowledgeProvider:

@@ -79,13 +79,17 @@ class KnowledgeBase:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, settings: KnowledgeSettings | None = None, with_embeddings: bool = True) -> "KnowledgeBase":
+    def load(cls, settings: KnowledgeSettings | None = None, with_embeddings: bool = True, prefer_numpy: bool = False) -> "KnowledgeBase":
+        """`prefer_numpy`: compute the offline static model without torch (for search-only processes)."""
         settings = settings or get_settings()
         data = load_knowledge()
         detector = ProgramDetector(data.programs)
         add_words(detector.aliases())
         units = build_units(data)
-        encoder = DenseEncoder(ensure_embedding_model(settings, units), segmenter=tokens) if with_embeddings else None
+        encoder = (
+            DenseEncoder(ensure_embedding_model(settings, units), segmenter=tokens, prefer_numpy=prefer_numpy)
+            if with_embeddings else None
+        )
         retriever = HybridRetriever(units, encoder)
         retriever.warm_up()
         topic_cues = yaml.safe_load((DATA_DIR / "topics.yml").read_text(encoding="utf-8"))
@@ -144,3 +148,9 @@ class KnowledgeBase:
 @lru_cache(maxsize=1)
 def get_knowledge() -> KnowledgeBase:
     return KnowledgeBase.load()
+
+
+@lru_cache(maxsize=1)
+def get_search_knowledge() -> KnowledgeBase:
+    """For processes that search and list but do not train: no torch when the model allows."""
+    return KnowledgeBase.load(prefer_numpy=True)

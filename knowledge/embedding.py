@@ -17,27 +17,64 @@ log = logging.getLogger(__name__)
 MODEL_STAMP = "knowledge_stamp.json"
 
 
+STATIC_EMBEDDING_MODULE = "sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding"
+
+
+def is_single_static_model(location: str) -> bool:
+    """A local model made of one StaticEmbedding module (like the project's own offline model)."""
+    modules = Path(location) / "modules.json"
+    if not modules.exists():
+        return False
+    entries = json.loads(modules.read_text(encoding="utf-8"))
+    return len(entries) == 1 and entries[0].get("type") == STATIC_EMBEDDING_MODULE and entries[0].get("path") == ""
+
+
+class _NumpyStaticModel:
+    """What StaticEmbedding computes (mean of token vectors, EmbeddingBag's default), in numpy.
+    Lets a process that only searches (the gateway) skip loading torch: ~470 MB less memory."""
+
+    def __init__(self, location: str) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(Path(location) / "tokenizer.json"))
+        self.weights = load_file(str(Path(location) / "model.safetensors"))["embedding.weight"]
+
+    def encode(self, texts: list[str], **_: object) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.weights.shape[1]), dtype=np.float32)
+        for row, encoding in enumerate(self.tokenizer.encode_batch(texts, add_special_tokens=False)):
+            if encoding.ids:
+                vectors[row] = self.weights[encoding.ids].mean(axis=0)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+
 class DenseEncoder:
     """Loads a sentence-transformers model lazily (`warm_up`) and encodes normalised vectors.
 
     The project's own static model was trained on jieba-segmented text (its stamp says so), so
-    text is segmented the same way before encoding; a real model gets the raw text."""
+    text is segmented the same way before encoding; a real model gets the raw text. With
+    `prefer_numpy`, a single-StaticEmbedding model is computed in numpy instead (same vectors)."""
 
-    def __init__(self, model_location: str, segmenter: Callable[[str], list[str]] | None = None) -> None:
+    def __init__(self, model_location: str, segmenter: Callable[[str], list[str]] | None = None, prefer_numpy: bool = False) -> None:
         self.model_location = model_location
         self.segmenter = segmenter
+        self.prefer_numpy = prefer_numpy
         self._model = None
         self._presegment = False
 
     def warm_up(self) -> None:
         if self._model is None:
-            from sentence_transformers import SentenceTransformer
+            if self.prefer_numpy and is_single_static_model(self.model_location):
+                self._model = _NumpyStaticModel(self.model_location)
+            else:
+                from sentence_transformers import SentenceTransformer
 
-            self._model = SentenceTransformer(self.model_location, device="cpu")
+                self._model = SentenceTransformer(self.model_location, device="cpu")
             stamp_file = Path(self.model_location) / MODEL_STAMP
             if stamp_file.exists():
                 self._presegment = json.loads(stamp_file.read_text(encoding="utf-8")).get("presegment") == "jieba"
-            log.info("embedding model loaded from %s", self.model_location)
+            log.info("embedding model loaded from %s (%s)", self.model_location, type(self._model).__name__)
 
     def _prepare(self, text: str) -> str:
         if self._presegment and self.segmenter is not None:
