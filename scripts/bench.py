@@ -21,7 +21,7 @@ import psutil
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import RASA_BIN, REPO, Stack, train_if_needed  # noqa: E402
+from stack import RASA_BIN, REPO, free_port, throwaway_stack  # noqa: E402
 
 QUESTIONS = [
     "上海5G医疗试点材料最晚什么时候交",
@@ -33,17 +33,6 @@ QUESTIONS = [
     "年度总结报告交给谁审核",
     "你好",
 ]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-MESSAGES_PER_SESSION = 5  # an applicant's visit: a few questions, then a new conversation
 
 
 def measure(send, concurrency: int, total: int) -> dict:
@@ -77,14 +66,7 @@ def rss_mb(pid: int) -> float:
 
 
 def bench_assistant(total: int) -> tuple[dict, dict, float]:
-    stack = Stack(rasa_port=free_port(), action_port=free_port(), gateway_port=free_port(),
-                  extra_env={"DATABASE_URL": f"sqlite:///{REPO / 'var' / 'bench' / 'assistant.db'}",
-                             "RASA_TRACKER_DB": str(REPO / "var" / "bench" / "tracker.db")})
-    (REPO / "var" / "bench").mkdir(parents=True, exist_ok=True)
-    model = train_if_needed(stack.var_dir)
-    stack.start(model)
-    try:
-        startup = stack.wait_healthy(300)
+    with throwaway_stack(REPO / "var" / "bench" / "assistant") as stack:
 
         def send(client: httpx.Client, session: str, text: str) -> None:
             client.post(f"{stack.url}/api/chat", json={"session_id": session, "text": text}).raise_for_status()
@@ -92,9 +74,7 @@ def bench_assistant(total: int) -> tuple[dict, dict, float]:
         measure(send, 2, 16)  # warm-up
         results = {c: measure(send, c, total if c > 1 else total // 2) for c in (1, 8)}
         memory = {name: rss_mb(p.pid) for name, p in stack.processes.items()}
-        return results, memory, startup
-    finally:
-        stack.stop()
+        return results, memory, stack.startup_seconds
 
 
 def canned_bot_dir() -> Path:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +67,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    startup_seconds: float | None = None
 
     @property
     def url(self) -> str:
@@ -131,6 +135,36 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def throwaway_stack(work: Path, extra_env: dict[str, str] | None = None, timeout: float = 300) -> Iterator[Stack]:
+    """The three processes on free ports with their databases and logs under `work`, for tests
+    and benchmarks; `startup_seconds` records the time to a green /healthz."""
+    work.mkdir(parents=True, exist_ok=True)
+    running = Stack(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        gateway_port=free_port(),
+        log_dir=work / "logs",
+        extra_env={
+            "DATABASE_URL": f"sqlite:///{work / 'assistant.db'}",
+            "RASA_TRACKER_DB": str(work / "tracker.db"),
+            **(extra_env or {}),
+        },
+    )
+    running.start(train_if_needed(running.var_dir))
+    try:
+        running.startup_seconds = running.wait_healthy(timeout=timeout)
+        yield running
+    finally:
+        running.stop()
 
 
 def main(argv: list[str]) -> int:

@@ -8,7 +8,6 @@ downloads a browser here. Screenshots go to var/screenshots/.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
-from stack import Stack, train_if_needed  # noqa: E402
+from stack import Stack, throwaway_stack  # noqa: E402
 
 from chat_steps import DESKTOP  # noqa: E402
 
@@ -35,32 +34,10 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = REPO / "var" / "screenshots"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def web_stack(tmp_path_factory) -> Iterator[Stack]:
-    work = tmp_path_factory.mktemp("web-stack")
-    running = Stack(
-        rasa_port=free_port(),
-        action_port=free_port(),
-        gateway_port=free_port(),
-        log_dir=work / "logs",
-        extra_env={
-            "DATABASE_URL": f"sqlite:///{work / 'assistant.db'}",
-            "RASA_TRACKER_DB": str(work / "tracker.db"),
-            "ASSISTANT_TODAY": "2026-11-22",
-        },
-    )
-    running.start(train_if_needed(running.var_dir))
-    try:
-        running.wait_healthy(timeout=300)
+    with throwaway_stack(tmp_path_factory.mktemp("web-stack"), {"ASSISTANT_TODAY": "2026-11-22"}) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="session")
