@@ -35,6 +35,9 @@ QUESTIONS = [
 ]
 
 
+MESSAGES_PER_SESSION = 5  # an applicant's visit: a few questions, then a new conversation
+
+
 def measure(send, concurrency: int, total: int) -> dict:
     def worker(index: int) -> list[float]:
         latencies = []
