@@ -73,6 +73,7 @@ class AnswerComposer:
         self._direction_aliases = self._collect_direction_aliases()
         self._corpus = self._collect_corpus()
         self._units_by_id = {u.id: u for u in retriever.units}
+        self._all_corpus = " ".join(self._corpus.values())
 
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
@@ -94,7 +95,7 @@ class AnswerComposer:
             elif context.programs:
                 programs = list(context.programs)
         if not programs:
-            if self._is_off_topic(text) or self.missing_terms_anywhere(text):
+            if self.missing_terms_anywhere(text):
                 # e.g. 专精特新申报截止是哪天: another program, not one of ours
                 return self.out_of_scope()
             return self._clarify(question, topic)
@@ -114,14 +115,6 @@ class AnswerComposer:
             buttons=[Button("转人工", HUMAN_PAYLOAD)],
             kind="out_of_scope",
         )
-
-    def _is_off_topic(self, text: str) -> bool:
-        """No program, no topic word, and every content word foreign to all the notices."""
-        if self.topics_from_cues(text):
-            return False
-        terms = content_terms(text)
-        everything = " ".join(self._corpus.values())
-        return bool(terms) and all(_unknown_term(t, everything) for t in terms)
 
     def clarify_buttons(self) -> list[Button]:
         return [Button(p.short_name, f'/inform_program{{"program":"{p.key}"}}') for p in self.data.programs.values()]
@@ -246,8 +239,8 @@ class AnswerComposer:
         return [t for t in content_terms(question) if _unknown_term(t, corpus)]
 
     def missing_terms_anywhere(self, question: str) -> list[str]:
-        everything = " ".join(self._corpus.values())
-        return [t for t in content_terms(question) if _unknown_term(t, everything)]
+        """Subject words no notice ever uses: with no program named, the question is off topic."""
+        return [t for t in content_terms(question) if _unknown_term(t, self._all_corpus)]
 
     def _unknown(self, program: Program, topic: str, missing: list[str] | None = None, question: str = "") -> Reply:
         contact = program.contacts[0] if program.contacts else None
