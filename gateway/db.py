@@ -69,9 +69,9 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade_database(engine: Engine) -> None:
-    """Run ``alembic upgrade head`` on ``engine`` (creates the tables on a fresh database)."""
+    """Run ``alembic upgrade heads`` on ``engine`` (creates the tables on a fresh database)."""
     cfg = alembic_config()
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
     log.info("database schema is at head (%s)", engine.url.render_as_string(hide_password=True))
