@@ -1,0 +1,1 @@
+"""Official application forms: declarative schemas, validation, paste extraction, eligibility, export."""
