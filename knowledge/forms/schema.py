@@ -88,6 +88,9 @@ class FormSchema(FormModel):
     title: str = Field(description="the form's title as printed, e.g. 上海市5G+医疗健康应用试点项目申报书")
     filename: str = Field(description="base name of the exported document, without extension")
     cite: CitationRef = Field(description="where the notice prescribes this form (its attachment)")
+    keywords: list[str] = Field(
+        default=[], description="words by which applicants name this form (延期, 成果统计…) when asking to fill it"
+    )
     sections: list[SectionSpec]
     rules: list[SumRule] = []
 
