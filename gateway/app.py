@@ -17,7 +17,7 @@ from gateway.knowledge_service import KnowledgeProvider, KnowledgeService, load_
 from gateway.logging_setup import configure_logging
 from gateway.metrics import Metrics
 from gateway.rasa_client import RasaClient
-from gateway.routers import chat, faq, faq_page, health, web
+from gateway.routers import chat, faq, faq_page, files, health, web
 from gateway.settings import Settings, get_settings
 from gateway.store import MessageStore
 
@@ -35,6 +35,7 @@ TAGS = [
     {"name": "chat", "description": "对话 / conversation with the assistant"},
     {"name": "faq", "description": "常见问题检索 / FAQ search"},
     {"name": "health", "description": "健康检查与指标 / health and metrics"},
+    {"name": "files", "description": "生成的申报文件下载 / generated documents"},
     {"name": "web", "description": "网页对话（WebSocket /ws）/ portal web chat"},
 ]
 
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(web.router)  # pages /, /chat, WebSocket /ws, history, feedback, config
     app.include_router(faq_page.router)  # page /faq
+    app.include_router(files.router)  # filled forms, /files/{token}
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     return app
 

@@ -27,6 +27,11 @@ class KnowledgeSettings(BaseSettings):
     def trained_embedding_dir(self) -> Path:
         return self.var_dir / "models" / "embedding"
 
+    @property
+    def exports_dir(self) -> Path:
+        """Filled forms exported as documents, one directory per unguessable download token."""
+        return self.var_dir / "exports"
+
     def embedding_model_location(self) -> str:
         return self.embedding_model or str(self.trained_embedding_dir)
 
