@@ -75,3 +75,20 @@ def upgrade_database(engine: Engine) -> None:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")
     log.info("database schema is at head (%s)", engine.url.render_as_string(hide_password=True))
+
+
+def main() -> None:
+    """``python -m gateway.db``: bring DATABASE_URL's schema up to date (the stack runs this once
+    before starting the gateway and the action server, which both use the database)."""
+    from gateway.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    engine = create_db_engine(get_settings().database_url)
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -102,7 +102,13 @@ class Stack:
             command, cwd=REPO, env=self._env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
+    def migrate(self) -> None:
+        """Schema up to date before the processes that share the database start (no race between them)."""
+        subprocess.run([str(APP_PYTHON), "-m", "gateway.db"], cwd=REPO, env=self._env(), check=True,
+                       stdout=subprocess.DEVNULL)
+
     def start(self, model: Path) -> None:
+        self.migrate()
         self._spawn("actions", [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
         self._spawn("rasa", [str(RASA_BIN), "run", "--model", str(model), "--endpoints", os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),
                              "--credentials", "bot/credentials.yml", "--port", str(self.rasa_port), "--interface", "127.0.0.1"])
