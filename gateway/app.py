@@ -17,7 +17,7 @@ from gateway.knowledge_service import KnowledgeProvider, KnowledgeService, load_
 from gateway.logging_setup import configure_logging
 from gateway.metrics import Metrics
 from gateway.rasa_client import RasaClient
-from gateway.routers import chat, faq, faq_page, files, health, web
+from gateway.routers import chat, faq, faq_page, files, health, web, wechat
 from gateway.settings import Settings, get_settings
 from gateway.store import MessageStore
 
@@ -37,6 +37,7 @@ TAGS = [
     {"name": "health", "description": "健康检查与指标 / health and metrics"},
     {"name": "files", "description": "生成的申报文件下载 / generated documents"},
     {"name": "web", "description": "网页对话（WebSocket /ws）/ portal web chat"},
+    {"name": "wechat", "description": "微信公众号 / WeChat Official Account"},
 ]
 
 
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(web.router)  # pages /, /chat, WebSocket /ws, history, feedback, config
     app.include_router(faq_page.router)  # page /faq
     app.include_router(files.router)  # filled forms, /files/{token}
+    app.include_router(wechat.router)  # GET/POST /wechat (WeChat Official Account)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     return app
 

@@ -34,8 +34,19 @@ class Settings(BaseSettings):
         default=True, description="load the knowledge base at startup (env PRELOAD_KNOWLEDGE)"
     )
     log_level: str = "INFO"
+    # WeChat Official Account (connectors/wechat.py): /wechat answers only when wechat_token is set;
+    # replies beyond the passive-reply budget go through the customer-service API (app id + secret).
+    wechat_token: str = Field(default="", description="公众号服务器配置的Token (env WECHAT_TOKEN)")
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    wechat_encoding_aes_key: str = Field(
+        default="", pattern=r"^([A-Za-z0-9+/]{43})?$", description="43 characters; empty: plain mode only"
+    )
+    wechat_api_base_url: str = "https://api.weixin.qq.com"
+    wechat_reply_budget_seconds: float = Field(default=4.0, gt=0, lt=5)
+    wechat_public_base_url: str = Field(default="", description="prefix for relative document links sent to WeChat")
 
-    @field_validator("rasa_url", "action_server_url")
+    @field_validator("rasa_url", "action_server_url", "wechat_api_base_url", "wechat_public_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")

@@ -1,0 +1,538 @@
+"""WeChat Official Account (公众号) adapter, built on wechatpy.
+
+WeChat POSTs each user message or event to ``/wechat`` (``gateway/routers/wechat.py``) as XML,
+signed with the account's token and, in safe mode (``encrypt_type=aes``), AES-encrypted. This
+module turns that into the gateway's internal messages and back:
+
+- :class:`WeChatCodec`: signature check, decryption, parsing (entity declarations and DTDs are
+  refused before any parser sees them; wechatpy's xmltodict forbids entities too), reply
+  rendering and encryption.
+- :class:`WeChatChannel`: one conversation per user (``session_id = "wx-" + openid``, channel
+  ``wechat``), answered by the same ``route`` as the web chat
+  (``gateway.routers.chat.route_message``) and stored like it. Every message is processed once:
+  retries of WeChat (same ``MsgId``, or ``FromUserName`` + ``CreateTime`` for events) are
+  recognised through ``wechat_inbound`` (connectors/wechat_store.py). The answer goes back
+  passively when it is ready within the budget (about 4 s; WeChat gives up after 5 s and shows
+  "该公众号暂时无法提供服务"); otherwise the request is answered ``success`` at once and the answer
+  follows through the customer-service message API (``/cgi-bin/message/custom/send``, wechatpy's
+  client, access token cached and refreshed by it).
+- Rendering for a plain-text channel: buttons become a numbered menu ("回复1 …") remembered per
+  user, so that a reply "1" sends that button's payload; citations one short line
+  ("依据：《…》…"); documents a link; long answers split under WeChat's size limit.
+- :func:`push_to_wechat`: how other features (staff replies during a handoff, reminders) reach a
+  WeChat user; registered with ``connectors.outbound`` as channel ``wechat`` at gateway start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import threading
+import unicodedata
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import requests
+from starlette.concurrency import run_in_threadpool
+from wechatpy import WeChatClient, create_reply, parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.events import ClickEvent, SubscribeEvent, SubscribeScanEvent
+from wechatpy.exceptions import InvalidSignatureException, WeChatClientException
+from wechatpy.messages import BaseMessage, TextMessage
+from wechatpy.utils import check_signature
+
+from connectors.wechat_store import WeChatStore
+from gateway.routers.chat import BUSY_TEXT, too_long_text
+from gateway.schemas import Attachment, BotMessage, Button, Citation
+from gateway.store import MessageStore
+
+log = logging.getLogger(__name__)
+
+Route = Callable[[str, str], Awaitable[list[BotMessage]]]
+Counter = Callable[[str], None]
+
+CHANNEL = "wechat"
+SESSION_PREFIX = "wx-"
+OPENID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,60}$")  # "wx-" + openid fits a 64-character session id
+MAX_TEXT_BYTES = 2000  # one text message (WeChat allows 2048 bytes of UTF-8)
+MAX_BODY_BYTES = 64 * 1024  # WeChat's own messages are a few hundred bytes
+MAX_CITATIONS_SHOWN = 2
+API_TIMEOUT_SECONDS = 10.0
+SHUTDOWN_GRACE_SECONDS = 5.0
+SUCCESS = "success"  # the answer that tells WeChat "received, nothing to say now, do not retry"
+DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+WELCOME_TEXT = (
+    "您好，欢迎关注！我是申报助手，可以解答“5G+医疗健康应用试点”和“智慧医疗专项研究”项目的申报问题："
+    "截止时间、申报条件、所需材料、申报方向、提交方式和联系方式等，每个回答都注明所依据的通知条款。\n"
+    "请直接输入您的问题；需要工作人员帮助时，回复“转人工”。"
+)
+WELCOME_BUTTONS = [
+    Button(title=question, payload=question)
+    for question in ("上海5G医疗试点什么时候截止", "国家5G医疗试点需要准备哪些材料", "智慧医疗专项的咨询电话是多少")
+]
+MEDIA_NOTE = "抱歉，目前只能阅读文字消息，暂时无法识别图片、语音、视频、位置或文件。请用文字输入您的问题，例如：上海5G医疗试点什么时候截止？"
+UNSUPPORTED_NOTE = "抱歉，暂不支持这种消息，请用文字输入您的问题。"
+EMPTY_TEXT = "请输入您想咨询的问题，例如：上海5G医疗试点需要准备哪些材料？"
+UNKNOWN_MENU_KEY = "抱歉，这个菜单暂时无法使用，请直接输入您的问题。"
+MEDIA_TYPES = {"image", "voice", "video", "shortvideo", "location", "link", "file", "miniprogrampage"}
+
+# Custom-menu CLICK keys (set up in the account's menu) and the question each one asks.
+CLICK_QUESTIONS = {
+    "ASK_DEADLINE": "申报截止时间是什么时候",
+    "ASK_DOCUMENTS": "申报需要准备哪些材料",
+    "ASK_ELIGIBILITY": "哪些单位可以申报",
+    "ASK_DIRECTIONS": "有哪些申报方向",
+    "ASK_SUBMISSION": "申报材料怎么提交",
+    "ASK_CONTACT": "咨询电话是多少",
+    "HANDOFF": "转人工",
+}
+
+
+def menu_range_text(count: int) -> str:
+    return f"请回复1到{count}之间的数字选择，或直接输入您的问题。" if count > 1 else "请回复1选择，或直接输入您的问题。"
+
+
+# --- rendering for a text-only channel ------------------------------------------------------
+
+
+def citation_line(citations: Sequence[Citation]) -> str:
+    """The clauses an answer relies on, as one short line: "依据：《通知》五、有关事宜 > （三）"."""
+    labels: list[str] = []
+    for citation in citations:
+        label = f"《{citation.title}》{citation.clause}" if citation.title else citation.clause
+        if label and label not in labels:
+            labels.append(label)
+    return "依据：" + "；".join(labels[:MAX_CITATIONS_SHOWN]) if labels else ""
+
+
+def attachment_line(attachment: Attachment, public_base_url: str) -> str:
+    """A document as a link WeChat can open (relative links need ``public_base_url``)."""
+    name = attachment.filename or "文件"
+    url = attachment.url
+    if url.startswith("/") and not url.startswith("//") and public_base_url:
+        url = public_base_url + url
+    if not url.startswith(("http://", "https://")):
+        return f"文件：{name}（请在网页版对话中下载）"
+    return f"文件：{name}\n{url}"
+
+
+def render(messages: Sequence[BotMessage], public_base_url: str = "") -> tuple[str, list[Button]]:
+    """The messages as one text, and the buttons it offers as a numbered menu, in menu order."""
+    parts: list[str] = []
+    buttons: list[Button] = []
+    for message in messages:
+        lines = [message.text.strip()] if message.text.strip() else []
+        if message.citations:
+            lines.append(citation_line(message.citations))
+        if message.attachment is not None:
+            lines.append(attachment_line(message.attachment, public_base_url))
+        for button in message.buttons:
+            buttons.append(button)
+            lines.append(f"回复{len(buttons)} {button.title}")
+        if lines:
+            parts.append("\n".join(lines))
+    # Replies are XML CDATA sections, which "]]>" would end.
+    return "\n\n".join(parts).replace("]]>", "]] >"), buttons
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _cut(line: str, max_bytes: int) -> list[str]:
+    """A line in pieces of at most ``max_bytes`` (whole characters)."""
+    pieces, piece, size = [], "", 0
+    for char in line:
+        char_size = _utf8_size(char)
+        if size + char_size > max_bytes and piece:
+            pieces.append(piece)
+            piece, size = "", 0
+        piece += char
+        size += char_size
+    pieces.append(piece)
+    return pieces
+
+
+def split_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> list[str]:
+    """``text`` as messages of at most ``max_bytes`` UTF-8 bytes each, cut between lines where
+    possible (a longer line is cut between characters)."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        for piece in _cut(line, max_bytes):
+            candidate = f"{current}\n{piece}" if current else piece
+            if _utf8_size(candidate) <= max_bytes:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = piece
+    chunks.append(current)
+    return [chunk.strip("\n") for chunk in chunks if chunk.strip()]
+
+
+def menu_choice(text: str) -> int | None:
+    """The number in a reply such as "1", "１" or "回复2", else None."""
+    normalized = unicodedata.normalize("NFKC", text).strip().removeprefix("回复").strip()
+    return int(normalized) if re.fullmatch(r"\d{1,2}", normalized) else None
+
+
+# --- inbound requests: signature, decryption, parsing -----------------------------------------
+
+
+class SignatureError(Exception):
+    """The request is not signed with the account's token (or the encrypted body's signature is wrong)."""
+
+
+class NotConfiguredError(Exception):
+    """An encrypted message arrived but no EncodingAESKey is configured."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One received message or event, with what identifies it for de-duplication."""
+
+    message: BaseMessage
+    openid: str
+    dedupe_key: str
+
+    @property
+    def session_id(self) -> str:
+        return SESSION_PREFIX + self.openid
+
+
+def dedupe_key(message: BaseMessage) -> str:
+    """``MsgId`` for messages; ``FromUserName`` + ``CreateTime`` for events (WeChat's advice)."""
+    if message.type != "event" and message.id:
+        return f"msg:{message.id}"
+    return f"evt:{message.source}:{message.time}"
+
+
+class WeChatCodec:
+    """Verifies, decrypts and parses what WeChat sends; renders and encrypts what goes back."""
+
+    def __init__(self, token: str, encoding_aes_key: str = "", app_id: str = "") -> None:
+        self.token = token
+        self.crypto = WeChatCrypto(token, encoding_aes_key, app_id) if encoding_aes_key else None
+
+    def signature_ok(self, signature: str | None, timestamp: str | None, nonce: str | None) -> bool:
+        if not (signature and timestamp and nonce):
+            return False
+        try:
+            check_signature(self.token, signature, timestamp, nonce)
+        except InvalidSignatureException:
+            return False
+        return True
+
+    def decode(self, body: bytes, *, encrypted: bool, msg_signature: str | None, timestamp: str, nonce: str) -> Inbound | None:
+        """The message in ``body``, or None when it cannot be read (malformed, DTD or entity
+        declarations, missing fields). Raises SignatureError for a wrong ``msg_signature`` and
+        NotConfiguredError for an encrypted body without a configured key."""
+        xml = body
+        if encrypted:
+            if self.crypto is None:
+                raise NotConfiguredError()
+            if not msg_signature:
+                raise SignatureError()
+            if DTD_RE.search(body):
+                log.warning("wechat: refused an encrypted envelope with a DTD or entity declaration")
+                return None
+            try:
+                xml = self.crypto.decrypt_message(body, msg_signature, timestamp, nonce).encode("utf-8")
+            except InvalidSignatureException:
+                raise SignatureError() from None
+            except Exception as exc:  # bad base64, padding, app id, XML: all mean "unreadable"
+                log.warning("wechat: could not decrypt a message: %s", type(exc).__name__)
+                return None
+        return self.parse(xml)
+
+    @staticmethod
+    def parse(xml: bytes) -> Inbound | None:
+        if DTD_RE.search(xml):
+            log.warning("wechat: refused a message with a DTD or entity declaration")
+            return None
+        try:
+            message = parse_message(xml.decode("utf-8"))
+            openid = message.source
+            key = dedupe_key(message)
+        except Exception as exc:  # malformed XML, no <xml> root or MsgType, non-numeric ids …
+            log.warning("wechat: unreadable message: %s", type(exc).__name__)
+            return None
+        if not isinstance(openid, str) or not OPENID_RE.match(openid):
+            log.warning("wechat: message without a usable FromUserName")
+            return None
+        return Inbound(message=message, openid=openid, dedupe_key=key)
+
+    def reply_xml(self, inbound: Inbound, text: str, *, encrypted: bool, timestamp: str, nonce: str) -> str:
+        """A passive text reply to ``inbound`` (encrypted when the request was)."""
+        xml = create_reply(text, inbound.message, render=True)
+        if encrypted and self.crypto is not None:
+            return self.crypto.encrypt_message(xml, nonce, timestamp)
+        return xml
+
+
+# --- outbound: the customer-service message API -----------------------------------------------
+
+
+class _TimeoutSession(requests.Session):
+    """requests.Session with a default timeout (wechatpy fetches the access token without one)."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.default_timeout = timeout
+
+    def request(self, method, url, **kwargs):  # noqa: ANN001, ANN003, ANN201 (requests' signature)
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.default_timeout
+        return super().request(method, url, **kwargs)
+
+
+class ApiClient(WeChatClient):
+    """wechatpy's client with every call, the access token included, sent to ``base_url``
+    (https://api.weixin.qq.com, or a stand-in server in tests). The token is kept in the client's
+    session storage and fetched again before it expires or when WeChat says it is invalid."""
+
+    def __init__(self, app_id: str, secret: str, base_url: str, timeout: float = API_TIMEOUT_SECONDS) -> None:
+        super().__init__(app_id, secret, timeout=timeout)
+        self.API_BASE_URL = f"{base_url.rstrip('/')}/cgi-bin/"
+        self._http = _TimeoutSession(timeout)
+
+    def fetch_access_token(self) -> dict:
+        params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
+        return self._fetch_access_token(url=f"{self.API_BASE_URL}token", params=params)
+
+
+class CustomerServiceApi:
+    """Sends text through ``/cgi-bin/message/custom/send`` (wechatpy is synchronous: one call at
+    a time, in a worker thread, so that the token is fetched once and the session is not shared)."""
+
+    def __init__(self, client: WeChatClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+
+    def _send_text(self, openid: str, text: str) -> None:
+        with self._lock:
+            self._client.message.send_text(openid, text)
+
+    async def send_text(self, openid: str, text: str) -> None:
+        """Raises WeChatClientException or requests.RequestException when WeChat refuses or is unreachable."""
+        await run_in_threadpool(self._send_text, openid, text)
+
+
+# --- the channel ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The passive reply to a request, and the texts to send after it (a long answer's rest)."""
+
+    text: str
+    follow_up: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Turn:
+    """What a received message calls for: a question for the assistant (``question``, with the
+    menu ``title`` it was chosen by) or replies given directly."""
+
+    question: str | None = None
+    title: str | None = None
+    replies: list[BotMessage] = field(default_factory=list)
+
+
+@dataclass
+class _InFlight:
+    deliver_by_push: bool = False  # a retry arrived meanwhile: the first request's answer may be lost
+
+
+class WeChatChannel:
+    def __init__(
+        self,
+        messages: MessageStore,
+        state: WeChatStore,
+        route: Route,
+        api: CustomerServiceApi | None,
+        *,
+        max_chars: int = 2000,
+        reply_budget_seconds: float = 4.0,
+        public_base_url: str = "",
+        count: Counter | None = None,
+    ) -> None:
+        self.messages = messages
+        self.state = state
+        self.route = route
+        self.api = api
+        self.max_chars = max_chars
+        self.reply_budget_seconds = reply_budget_seconds
+        self.public_base_url = public_base_url
+        self._count = count or (lambda name: None)
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._in_flight: dict[str, _InFlight] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- receiving ----------------------------------------------------------------------------
+
+    async def handle(self, inbound: Inbound) -> Reply | None:
+        """Answer one received message: a passive Reply, or None for ``success`` (nothing to say,
+        a retry already being answered, or an answer that will follow through the API)."""
+        self._count("gateway_wechat_messages_total")
+        claim = await run_in_threadpool(self.state.claim, inbound.dedupe_key, inbound.openid)
+        if not claim.new:
+            self._count("gateway_wechat_duplicates_total")
+            log.info("wechat retry of %s (answered: %s)", inbound.dedupe_key, claim.reply is not None)
+            in_flight = self._in_flight.get(inbound.dedupe_key)
+            if in_flight is not None:
+                in_flight.deliver_by_push = True
+            return Reply(claim.reply) if claim.reply else None
+
+        in_flight = self._in_flight[inbound.dedupe_key] = _InFlight()
+        task = asyncio.create_task(self._respond(inbound))
+        try:
+            await asyncio.wait({task}, timeout=self.reply_budget_seconds)
+        finally:
+            self._in_flight.pop(inbound.dedupe_key, None)
+        if task.done() and not in_flight.deliver_by_push:
+            chunks = task.result()
+            await run_in_threadpool(self.state.finish, inbound.dedupe_key, chunks[0] if chunks else None)
+            return Reply(chunks[0], chunks[1:]) if chunks else None
+        log.info("wechat answer of %s not ready in %.1fs: it follows through the API", inbound.dedupe_key, self.reply_budget_seconds)
+        self._count("gateway_wechat_slow_answers_total")
+        self._spawn(self._deliver_later(inbound, task))
+        return None
+
+    async def _deliver_later(self, inbound: Inbound, answer: asyncio.Task[list[str]]) -> None:
+        chunks = await answer
+        await self.send(inbound.openid, chunks)
+        await run_in_threadpool(self.state.finish, inbound.dedupe_key, None)
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _respond(self, inbound: Inbound) -> list[str]:
+        """The texts answering ``inbound`` (the turn, the assistant's replies, the menu kept)."""
+        try:
+            turn = await self._turn(inbound)
+            replies = turn.replies
+            if turn.question is not None:
+                replies = await self._ask(inbound, turn)
+            text, buttons = render(replies, self.public_base_url)
+            if buttons or (turn.question is not None and replies):
+                await run_in_threadpool(self.state.set_menu, inbound.openid, buttons)
+            return split_text(text)
+        except Exception:
+            log.exception("wechat: could not answer %s", inbound.dedupe_key)
+            return [BUSY_TEXT]
+
+    async def _turn(self, inbound: Inbound) -> Turn:
+        message = inbound.message
+        if isinstance(message, TextMessage):
+            return await self._text_turn(inbound.openid, message.content or "")
+        if isinstance(message, (SubscribeEvent, SubscribeScanEvent)):
+            return Turn(replies=[BotMessage(text=WELCOME_TEXT, buttons=WELCOME_BUTTONS)])
+        if isinstance(message, ClickEvent):
+            question = CLICK_QUESTIONS.get(message.key or "")
+            return Turn(question=question) if question else Turn(replies=[BotMessage(text=UNKNOWN_MENU_KEY)])
+        if message.type == "event":
+            return Turn()  # unsubscribe, menu links, location reports …: nothing to say
+        if message.type in MEDIA_TYPES:
+            return Turn(replies=[BotMessage(text=MEDIA_NOTE)])
+        return Turn(replies=[BotMessage(text=UNSUPPORTED_NOTE)])
+
+    async def _text_turn(self, openid: str, content: str) -> Turn:
+        text = content.strip()
+        if not text:
+            return Turn(replies=[BotMessage(text=EMPTY_TEXT)])
+        if len(text) > self.max_chars:
+            return Turn(replies=[BotMessage(text=too_long_text(self.max_chars))])
+        number = menu_choice(text)
+        if number is not None:
+            menu = await run_in_threadpool(self.state.menu, openid)
+            if menu:
+                if not 1 <= number <= len(menu):
+                    return Turn(replies=[BotMessage(text=menu_range_text(len(menu)))])
+                return Turn(question=menu[number - 1].payload, title=menu[number - 1].title)
+        return Turn(question=text)
+
+    async def _ask(self, inbound: Inbound, turn: Turn) -> list[BotMessage]:
+        """Store the question, ask the assistant (one question at a time per user), store the replies."""
+        assert turn.question is not None
+        session_id = inbound.session_id
+        lock = self._locks.setdefault(session_id, asyncio.Lock())
+        async with lock:
+            try:
+                saved = await run_in_threadpool(
+                    self.messages.save_user_message, session_id, turn.question,
+                    client_id=inbound.dedupe_key, title=turn.title, channel=CHANNEL,
+                )
+                if not saved.created:  # stored before: another gateway process is answering it
+                    return []
+            except Exception:
+                log.exception("wechat: could not store a message of session=%s", session_id)
+            replies = await self.route(session_id, turn.question)
+            if replies:
+                try:
+                    await run_in_threadpool(self.messages.save_bot_messages, session_id, replies, channel=CHANNEL)
+                except Exception:
+                    log.exception("wechat: could not store replies of session=%s", session_id)
+            return replies
+
+    # --- sending through the customer-service API ------------------------------------------------
+
+    async def send(self, openid: str, texts: Sequence[str]) -> bool:
+        """Send ``texts`` in order through the customer-service API; False if any could not be sent."""
+        if not texts:
+            return True
+        if self.api is None:
+            log.warning("wechat: %d message(s) for %s not sent: WECHAT_APP_ID/WECHAT_APP_SECRET not set", len(texts), openid)
+            return False
+        for text in texts:
+            try:
+                await self.api.send_text(openid, text)
+            except (WeChatClientException, requests.RequestException) as exc:
+                self._count("gateway_wechat_push_errors_total")
+                log.warning("wechat: customer-service message to %s failed: %s", openid, exc)
+                return False
+            self._count("gateway_wechat_pushes_total")
+        return True
+
+    async def push(self, session_id: str, messages: Sequence[BotMessage]) -> bool:
+        """Deliver messages (staff replies, reminders) to a WeChat user; the caller stores them.
+        Their buttons become the user's numbered menu."""
+        openid = session_id.removeprefix(SESSION_PREFIX)
+        if not session_id.startswith(SESSION_PREFIX) or not OPENID_RE.match(openid):
+            log.warning("wechat: cannot push to session %s (not a WeChat conversation)", session_id)
+            return False
+        text, buttons = render(messages, self.public_base_url)
+        if buttons:
+            await run_in_threadpool(self.state.set_menu, openid, buttons)
+        return await self.send(openid, split_text(text))
+
+    async def close(self) -> None:
+        """At shutdown: let answers still on their way finish (briefly)."""
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE_SECONDS)
+            for task in pending:
+                task.cancel()
+
+
+_current: WeChatChannel | None = None
+
+
+def set_current(channel: WeChatChannel | None) -> None:
+    """The process's channel, used by :func:`push_to_wechat` (set by the gateway at start-up)."""
+    global _current
+    _current = channel
+
+
+async def push_to_wechat(session_id: str, messages: list[BotMessage]) -> bool:
+    """Send ``messages`` to the WeChat user of ``session_id`` ("wx-" + openid) through the
+    customer-service API. False when the gateway's WeChat channel is not running or WeChat
+    refused (e.g. the user has not written in the last 48 hours)."""
+    if _current is None:
+        log.warning("wechat: push to %s while the channel is not running", session_id)
+        return False
+    return await _current.push(session_id, messages)
