@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.models import CitationRef
 
+# Labels of the pasted-paragraph entities (knowledge/forms/extract.py) a field's ``entity`` may name.
+ENTITY_LABELS: tuple[str, ...] = ("UNIT", "ORG_CODE", "MOBILE", "PHONE", "EMAIL", "POSTCODE", "CONTACT", "LEADER", "ADDRESS")
+
 FieldKind = Literal[
     "text",        # one line of free text (names, titles, addresses)
     "longtext",    # several paragraphs (建设方案 sections, 试点项目介绍)
@@ -57,6 +60,19 @@ class FieldSpec(FormModel):
     fields: list[FieldSpec] = Field(default=[], description="group: the fields of one item")
     max_items: int | None = Field(default=None, ge=1, description="group: most items allowed")
     item_label: str | None = Field(default=None, description="group: name of one item, e.g. 联合申报单位")
+    choice_aliases: dict[str, list[str]] = Field(
+        default={}, description="choice: other words that name a choice (filled from the directions' aliases)"
+    )
+    min_value: float | None = Field(default=None, description="integer/amount: smallest value allowed")
+    max_value: float | None = Field(default=None, description="integer/amount: largest value allowed")
+    limit_note: str | None = Field(
+        default=None, description="why the bound exists, told when a value is out of bounds (原则上拟延期时间不超过一年)"
+    )
+    same_as: str | None = Field(
+        default=None,
+        description="key of another field this one repeats (the cover's 申报单位 = 申报单位名称): never asked, "
+        "exported with that field's value",
+    )
 
     @property
     def is_group(self) -> bool:
@@ -72,6 +88,12 @@ class FieldSpec(FormModel):
 class SectionSpec(FormModel):
     title: str = Field(description="heading as in the official template, e.g. 一、申报单位和申报项目基本情况")
     fields: list[FieldSpec]
+    heading: bool = Field(
+        default=True, description="False for parts the template prints without a heading (cover lines): labelled lines"
+    )
+    parent: str | None = Field(
+        default=None, description="heading above this one, printed once (二、申报项目建设方案 above （一）项目实施方案)"
+    )
 
 
 class SumRule(FormModel):
@@ -80,6 +102,18 @@ class SumRule(FormModel):
     parts: list[str]
     total: str
     message: str
+
+
+class ChecklistItem(FormModel):
+    """Something to attach, sign, stamp, print or submit with the form, with the clause that asks for it."""
+
+    text: str
+    cite: CitationRef
+    source: str | None = Field(
+        default=None,
+        description="program whose notice holds the quote when it is not the form's own "
+        "(the national template's attachments are printed only in the Shanghai notice)",
+    )
 
 
 class FormSchema(FormModel):
@@ -93,6 +127,9 @@ class FormSchema(FormModel):
     )
     sections: list[SectionSpec]
     rules: list[SumRule] = []
+    preface: list[str] = Field(default=[], description="lines the template prints after the cover (编制单位, 填表须知)")
+    signature: list[str] = Field(default=[], description="signature and stamp lines printed at the end")
+    checklist: list[ChecklistItem] = Field(default=[], description="what to attach, sign, stamp and submit")
 
     def top_fields(self) -> Iterator[FieldSpec]:
         """Top-level fields in form order (a group counts as one field)."""
@@ -107,6 +144,18 @@ class FormSchema(FormModel):
                 if sub.key == key:
                     return sub
         raise KeyError(key)
+
+    def asked_fields(self) -> Iterator[FieldSpec]:
+        """Top-level fields the applicant answers, in form order (repeats of other fields left out)."""
+        return (spec for spec in self.top_fields() if spec.same_as is None)
+
+    def resolved(self, values: FormValues) -> FormValues:
+        """The values with every repeated field (``same_as``) filled from the field it repeats."""
+        filled = dict(values)
+        for spec in self.top_fields():
+            if spec.same_as is not None:
+                filled[spec.key] = values.get(spec.same_as)
+        return filled
 
     def section_of(self, key: str) -> SectionSpec:
         for section in self.sections:
