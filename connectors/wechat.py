@@ -26,6 +26,7 @@ module turns that into the gateway's internal messages and back:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 import threading
@@ -203,11 +204,20 @@ class Inbound:
         return SESSION_PREFIX + self.openid
 
 
+def is_event(message: BaseMessage) -> bool:
+    """Events include those wechatpy does not know (parsed as UnknownMessage)."""
+    return message.type == "event" or str(message._data.get("MsgType", "")).lower() == "event"
+
+
 def dedupe_key(message: BaseMessage) -> str:
-    """``MsgId`` for messages; ``FromUserName`` + ``CreateTime`` for events (WeChat's advice)."""
-    if message.type != "event" and message.id:
+    """``MsgId`` for messages; for events ``FromUserName`` + ``CreateTime`` (WeChat's advice),
+    plus the event and its key so that two menu clicks within one second both count. At most
+    64 characters (it is also the stored user message's ``client_id``)."""
+    if not is_event(message) and message.id:
         return f"msg:{message.id}"
-    return f"evt:{message.source}:{message.time}"
+    parts = (message.source, message.time, getattr(message, "event", message.type), getattr(message, "key", ""))
+    identity = "\x1f".join(str(part) for part in parts)
+    return "evt:" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:40]
 
 
 class WeChatCodec:
@@ -436,7 +446,7 @@ class WeChatChannel:
         if isinstance(message, ClickEvent):
             question = CLICK_QUESTIONS.get(message.key or "")
             return Turn(question=question) if question else Turn(replies=[BotMessage(text=UNKNOWN_MENU_KEY)])
-        if message.type == "event":
+        if is_event(message):
             return Turn()  # unsubscribe, menu links, location reports …: nothing to say
         if message.type in MEDIA_TYPES:
             return Turn(replies=[BotMessage(text=MEDIA_NOTE)])
