@@ -5,6 +5,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -27,10 +28,14 @@ class KnowledgeSettings(BaseSettings):
     def trained_embedding_dir(self) -> Path:
         return self.var_dir / "models" / "embedding"
 
+    exports_dir_override: Path | None = Field(default=None, validation_alias="EXPORTS_DIR")
+    """EXPORTS_DIR: where filled forms are exported (default VAR_DIR/exports); the action server
+    writes there and the gateway serves from there, so both must see the same directory."""
+
     @property
     def exports_dir(self) -> Path:
         """Filled forms exported as documents, one directory per unguessable download token."""
-        return self.var_dir / "exports"
+        return self.exports_dir_override or self.var_dir / "exports"
 
     def embedding_model_location(self) -> str:
         return self.embedding_model or str(self.trained_embedding_dir)
