@@ -1,8 +1,6 @@
 """Eligibility pre-check: rules as data, questions in order, verdicts that cite their clauses."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +16,6 @@ from knowledge.forms.eligibility import (
     verdict_text,
 )
 from knowledge.loader import KnowledgeError
-from knowledge.settings import DATA_DIR
 
 CHECKS = get_checks()
 
@@ -182,14 +179,14 @@ def test_parse_ratio(typed: str, value: float | None) -> None:
     assert parse_ratio(typed) == value
 
 
-def test_wrong_rule_file_names_file_and_field(tmp_path: Path) -> None:
-    for sub in ("sources", "programs", "eligibility"):
-        shutil.copytree(DATA_DIR / sub, tmp_path / sub)
-    file = tmp_path / "eligibility" / "sh5g.yml"
-    file.write_text(file.read_text(encoding="utf-8").replace("联合单位不超过8家。}", "联合单位不超过10家。}"), encoding="utf-8")
+def test_wrong_rule_file_names_file_and_field(broken_copy) -> None:
+    root = broken_copy("eligibility/sh5g.yml", "联合单位不超过8家。}", "联合单位不超过10家。}")
     with pytest.raises(KnowledgeError) as error:
-        load_checks(tmp_path)
+        load_checks(root)
     assert "sh5g.yml" in str(error.value) and "questions.3.rules.1.cite" in str(error.value)
-    file.write_text(file.read_text(encoding="utf-8").replace("max: 8", "fail_on: true"), encoding="utf-8")
+
+
+def test_rule_of_the_wrong_shape_names_file_and_field(broken_copy) -> None:
+    root = broken_copy("eligibility/sh5g.yml", "max: 8", "fail_on: true")
     with pytest.raises(KnowledgeError, match=r"sh5g.yml: questions.3.rules.1: a yes_no rule needs fail_on"):
-        load_checks(tmp_path)
+        load_checks(root)

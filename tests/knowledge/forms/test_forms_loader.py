@@ -2,7 +2,6 @@
 naming the file and the field."""
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +10,8 @@ import pytest
 from knowledge.forms.loader import forms_for_program, get_forms, load_forms, resolve_citation
 from knowledge.forms.schema import FormSchema
 from knowledge.loader import KnowledgeError
-from knowledge.settings import DATA_DIR
+
+Corrupt = Callable[[str, str, str], Path]  # the broken_copy fixture (conftest.py)
 
 FORM_IDS = {"sh5g_application", "nat5g_application", "accept_application", "accept_extension", "accept_results"}
 
@@ -104,23 +104,7 @@ def test_extracted_entities_only_on_top_fields(forms: dict[str, FormSchema]) -> 
 
 # --- broken copies ------------------------------------------------------------------------
 
-@pytest.fixture
-def broken(tmp_path: Path) -> Callable[[str, Callable[[str], str]], Path]:
-    for sub in ("sources", "programs", "forms"):
-        shutil.copytree(DATA_DIR / sub, tmp_path / sub)
-
-    def corrupt(file_name: str, change: Callable[[str], str]) -> Path:
-        file = tmp_path / "forms" / file_name
-        original = file.read_text(encoding="utf-8")
-        changed = change(original)
-        assert changed != original, "the corruption did not change the file"
-        file.write_text(changed, encoding="utf-8")
-        return tmp_path
-
-    return corrupt
-
-
-def test_untouched_copy_loads(broken, tmp_path: Path) -> None:
+def test_untouched_copy_loads(broken_copy: Corrupt, tmp_path: Path) -> None:
     assert set(load_forms(tmp_path)) == FORM_IDS
 
 
@@ -139,15 +123,15 @@ def test_untouched_copy_loads(broken, tmp_path: Path) -> None:
         ("accept_application.yml", "id: accept_application", "id: accept_apply", "id"),
     ],
 )
-def test_wrong_file_names_file_and_field(broken, file_name: str, old: str, new: str, where: str) -> None:
-    root = broken(file_name, lambda text: text.replace(old, new, 1))
+def test_wrong_file_names_file_and_field(broken_copy: Corrupt, file_name: str, old: str, new: str, where: str) -> None:
+    root = broken_copy(f"forms/{file_name}", old, new)
     with pytest.raises(KnowledgeError) as error:
         load_forms(root)
     assert file_name in str(error.value)
     assert where in str(error.value)
 
 
-def test_sections_from_an_unknown_form_is_named(broken) -> None:
-    root = broken("nat5g_application.yml", lambda t: t.replace("sections_from: sh5g_application", "sections_from: sh5g"))
+def test_sections_from_an_unknown_form_is_named(broken_copy: Corrupt) -> None:
+    root = broken_copy("forms/nat5g_application.yml", "sections_from: sh5g_application", "sections_from: sh5g")
     with pytest.raises(KnowledgeError, match="nat5g_application.yml: sections_from"):
         load_forms(root)
