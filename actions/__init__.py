@@ -1,11 +1,14 @@
 """rasa-sdk custom actions, one module per feature.
 
-The action server answers with the knowledge base loaded up front, so the first question is as
-fast as the rest. Sanic imports this package twice: in its manager process and in the worker that
-serves requests; only the worker (SANIC_WORKER_NAME is set there) needs the knowledge base."""
+The action server loads the knowledge base up front, so the first question is as fast as the
+rest. Sanic imports this package twice: in its manager process and in the worker that serves
+requests; only the worker (SANIC_WORKER_NAME is set there) needs the knowledge base. It loads in
+a background thread: Sanic kills a worker that has not reported ready within 30 s, which a
+loaded machine can exceed; a request arriving earlier simply waits for the load to finish."""
 import os
+import threading
 
 from knowledge.api import get_knowledge
 
 if os.environ.get("SANIC_WORKER_NAME"):
-    get_knowledge()
+    threading.Thread(target=get_knowledge, name="knowledge-warm-up", daemon=True).start()

@@ -145,12 +145,20 @@ class KnowledgeBase:
         return self.composer.helpdesk_contacts_text()
 
 
-@lru_cache(maxsize=1)
-def get_knowledge() -> KnowledgeBase:
-    return KnowledgeBase.load()
+_load_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def get_search_knowledge() -> KnowledgeBase:
-    """For processes that search and list but do not train: no torch when the model allows."""
+def _load_once() -> KnowledgeBase:
     return KnowledgeBase.load(prefer_numpy=True)
+
+
+def get_knowledge() -> KnowledgeBase:
+    """The process's knowledge base, loaded on first use (thread-safe: a background warm-up and
+    the first request never load it twice). The offline static model is computed in numpy, so
+    serving needs no torch; a real model (EMBEDDING_MODEL) loads through sentence-transformers."""
+    with _load_lock:
+        return _load_once()
+
+
+get_search_knowledge = get_knowledge

@@ -94,7 +94,7 @@ def _group_items(draft: Draft, group: FieldSpec) -> list[dict[str, Any]]:
 def steps(form: FormSchema, draft: Draft) -> list[str]:
     """Every question of the form in order, for the group items entered so far plus the next one."""
     result: list[str] = []
-    for spec in form.top_fields():
+    for spec in form.asked_fields():
         if not spec.is_group:
             result.append(spec.key)
             continue
@@ -235,6 +235,8 @@ def summary_text(form: FormSchema, draft: Draft) -> str:
     for section in form.sections:
         lines.append(f"【{section.title}】")
         for spec in section.fields:
+            if spec.same_as is not None:
+                continue
             if not spec.is_group:
                 value = draft.values.get(spec.key)
                 shown = _display(value)

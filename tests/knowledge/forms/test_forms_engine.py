@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from stdnum.cn import uscc
 
 from knowledge.forms.eligibility import get_checks
@@ -198,9 +197,18 @@ def test_a_program_without_a_form_only_runs_the_pre_check():
     assert "预审结果" in outcome.messages[0]
 
 
+def test_a_cover_line_repeating_another_field_is_never_asked():
+    form, draft = eligible_draft("sh5g_application")
+
+    asked = {step.split(".")[0] for step in steps(form, draft)}
+
+    assert "unit_name" in asked and "direction" in asked
+    assert not asked & {spec.key for spec in form.top_fields() if spec.same_as}
+
+
 def test_every_form_has_steps_in_its_sections_order():
     for form in get_forms().values():
         draft = Draft(form_id=form.id, program=form.program)
         order = [step.split(".")[0] for step in steps(form, draft)]
-        top = [spec.key for spec in form.top_fields()]
+        top = [spec.key for spec in form.asked_fields()]
         assert [key for key in top if key in order] == list(dict.fromkeys(order))

@@ -1,0 +1,1 @@
+"""Guided filling of the official forms (Rasa form ``application_form`` + its validation action)."""
