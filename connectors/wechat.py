@@ -44,7 +44,7 @@ from wechatpy.exceptions import InvalidSignatureException, WeChatClientException
 from wechatpy.messages import BaseMessage, TextMessage
 from wechatpy.utils import check_signature
 
-from connectors.wechat_store import WeChatStore
+from connectors.wechat_store import Claim, WeChatStore
 from gateway.routers.chat import BUSY_TEXT, too_long_text
 from gateway.schemas import Attachment, BotMessage, Button, Citation
 from gateway.store import MessageStore
@@ -388,7 +388,7 @@ class WeChatChannel:
         """Answer one received message: a passive Reply, or None for ``success`` (nothing to say,
         a retry already being answered, or an answer that will follow through the API)."""
         self._count("gateway_wechat_messages_total")
-        claim = await run_in_threadpool(self.state.claim, inbound.dedupe_key, inbound.openid)
+        claim = await self._claim(inbound)
         if not claim.new:
             self._count("gateway_wechat_duplicates_total")
             log.info("wechat retry of %s (answered: %s)", inbound.dedupe_key, claim.reply is not None)
@@ -405,7 +405,7 @@ class WeChatChannel:
             self._in_flight.pop(inbound.dedupe_key, None)
         if task.done() and not in_flight.deliver_by_push:
             chunks = task.result()
-            await run_in_threadpool(self.state.finish, inbound.dedupe_key, chunks[0] if chunks else None)
+            await self._finish(inbound, chunks[0] if chunks else None)
             return Reply(chunks[0], chunks[1:]) if chunks else None
         log.info("wechat answer of %s not ready in %.1fs: it follows through the API", inbound.dedupe_key, self.reply_budget_seconds)
         self._count("gateway_wechat_slow_answers_total")
@@ -415,7 +415,22 @@ class WeChatChannel:
     async def _deliver_later(self, inbound: Inbound, answer: asyncio.Task[list[str]]) -> None:
         chunks = await answer
         await self.send(inbound.openid, chunks)
-        await run_in_threadpool(self.state.finish, inbound.dedupe_key, None)
+        await self._finish(inbound, None)
+
+    async def _claim(self, inbound: Inbound) -> Claim:
+        """The de-duplication claim; when the database fails, the message is answered anyway
+        (a retry might then be answered twice, which beats not answering)."""
+        try:
+            return await run_in_threadpool(self.state.claim, inbound.dedupe_key, inbound.openid)
+        except Exception:
+            log.exception("wechat: could not record %s for de-duplication", inbound.dedupe_key)
+            return Claim(new=True)
+
+    async def _finish(self, inbound: Inbound, reply: str | None) -> None:
+        try:
+            await run_in_threadpool(self.state.finish, inbound.dedupe_key, reply)
+        except Exception:
+            log.exception("wechat: could not record the answer to %s", inbound.dedupe_key)
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)

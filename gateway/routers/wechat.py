@@ -198,7 +198,11 @@ async def receive(
         return PlainTextResponse(SUCCESS)
 
     channel: WeChatChannel = request.app.state.wechat
-    reply = await channel.handle(inbound)
+    try:
+        reply = await channel.handle(inbound)
+    except Exception:  # WeChat would show "该公众号暂时无法提供服务" for a 500
+        log.exception("wechat: could not handle %s", inbound.dedupe_key)
+        return PlainTextResponse(SUCCESS)
     if reply is None:
         return PlainTextResponse(SUCCESS)
     xml = codec.reply_xml(inbound, reply.text, encrypted=encrypted, timestamp=timestamp, nonce=nonce)

@@ -228,3 +228,22 @@ def test_media_messages_get_a_polite_note(client, servers, wechat, msg_type):
 def test_unknown_message_type_gets_a_polite_note(client, servers, wechat):
     assert wechat.ask(media_xml("hologram")) == UNSUPPORTED_NOTE
     assert_nothing_processed(client, servers)
+
+
+def test_a_failing_dedupe_table_does_not_stop_the_answer(client, servers, wechat, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(client.app.state.wechat.state, "claim", broken)
+    monkeypatch.setattr(client.app.state.wechat.state, "finish", broken)
+    servers.rasa_replies = [{"text": "照常回答"}]
+    assert wechat.ask(text_xml("你好")) == "照常回答"
+
+
+def test_an_unexpected_failure_is_success_not_a_500(client, wechat, monkeypatch):
+    async def broken(_inbound):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(client.app.state.wechat, "handle", broken)
+    response = wechat.post(text_xml("你好"))
+    assert response.status_code == 200 and response.text == "success"
