@@ -44,7 +44,9 @@ import json
 import logging
 import re
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
 
@@ -58,6 +60,8 @@ from gateway.store import MessageStore
 log = logging.getLogger(__name__)
 
 Route = Callable[[str, str], Awaitable[list[BotMessage]]]
+# May the client presenting this token (None: none) use this session? (gateway/helpdesk/applicants.py)
+Authorize = Callable[[str, str | None], Awaitable[bool]]
 
 SESSION_ID_RE = re.compile(SESSION_ID_PATTERN)
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_\-.:]{1,64}$")
@@ -76,6 +80,7 @@ ERRORS = {
     "no_type": "消息格式错误：缺少type字段",
     "bad_session": "会话标识格式错误：session_id应为1-64位字母、数字或 _ - . : 字符",
     "bad_after": "after格式错误：应为非负整数（已收到的最后一条消息编号）",
+    "bad_token": "会话凭证无效或已过期，请重新开始对话",
     "no_session": "请先发送hello（含session_id）再发送消息",
     "bad_client_id": "client_id格式错误：应为1-64位字母、数字或 _ - . : 字符",
     "bad_text": "消息格式错误：text应为字符串",
@@ -197,9 +202,11 @@ class WebChannel:
         max_chars: int = 2000,
         replay_limit: int = REPLAY_LIMIT,
         on_event: Callable[[str], None] | None = None,
+        authorize: Authorize | None = None,
     ) -> None:
         self.store = store
         self.route = route
+        self.authorize = authorize
         self.max_chars = max_chars
         self.replay_limit = replay_limit
         self.max_frame_chars = max(16_384, max_chars * 8)
@@ -222,6 +229,19 @@ class WebChannel:
         for connection in connections:
             connection.send(frame)
         return len(connections)
+
+    async def deliver_stored(self, session_id: str, ids: list[int]) -> int:
+        """Send messages another gateway process stored (by id) to this process's sockets of the
+        session; returns how many frames went out."""
+        if not ids or not self.connected(session_id):
+            return 0
+        wanted = set(ids)
+        rows = await run_in_threadpool(self.store.messages_after, session_id, min(wanted) - 1, max(wanted) - min(wanted) + 1)
+        sent = 0
+        for row in rows:
+            if row.id in wanted:
+                sent += self.deliver(session_id, message_frame(row))
+        return sent
 
     async def push(self, session_id: str, message: BotMessage | str, *, sender: str = "bot") -> dict[str, Any]:
         """Store a message for the session and send it to its open sockets (if any; otherwise
@@ -320,6 +340,12 @@ class WebChannel:
             after = 0
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             self._reject(connection, "bad_after")
+            return
+        token = frame.get("token")
+        if self.authorize is not None and (
+            (token is not None and not isinstance(token, str)) or not await self.authorize(session_id, token)
+        ):
+            self._reject(connection, "bad_token")
             return
 
         connection.hold()  # live frames wait until the replay is out
@@ -469,3 +495,27 @@ async def push(session_id: str, message: BotMessage | str, *, sender: str = "bot
     """Store ``message`` for ``session_id`` and send it to the browser(s) now if connected to
     this process, else on their next reconnect. For staff replies, reminders and the like."""
     return await current().push(session_id, message, sender=sender)
+
+
+_push_sender: ContextVar[str] = ContextVar("web_push_sender", default="bot")
+
+
+@contextmanager
+def pushing_as(sender: str) -> Iterator[None]:
+    """Messages delivered through ``connectors.outbound`` in this block show as ``sender``
+    ("staff" for a staff reply, "system" for helpdesk notices) in the web chat."""
+    token = _push_sender.set(sender)
+    try:
+        yield
+    finally:
+        _push_sender.reset(token)
+
+
+async def push_messages(session_id: str, messages: list[BotMessage]) -> bool:
+    """The web chat's ``connectors.outbound`` pusher: stores and sends each message (see :func:`push`)."""
+    if _current is None:
+        log.warning("web chat push to session=%s while the channel is not running", session_id)
+        return False
+    for message in messages:
+        await _current.push(session_id, message, sender=_push_sender.get())
+    return True

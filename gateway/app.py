@@ -13,11 +13,12 @@ from starlette.concurrency import run_in_threadpool
 
 from gateway.db import create_db_engine, make_session_factory, upgrade_database
 from gateway.errors import install_exception_handlers
+from gateway.helpdesk.faq import with_staff_faq
 from gateway.knowledge_service import KnowledgeProvider, KnowledgeService, load_default_knowledge
 from gateway.logging_setup import configure_logging
 from gateway.metrics import Metrics
 from gateway.rasa_client import RasaClient
-from gateway.routers import chat, faq, faq_page, files, health, web, wechat
+from gateway.routers import chat, console, faq, faq_page, files, handoffs, health, staff_faq, web, wechat
 from gateway.settings import Settings, get_settings
 from gateway.store import MessageStore
 
@@ -37,6 +38,7 @@ TAGS = [
     {"name": "health", "description": "健康检查与指标 / health and metrics"},
     {"name": "files", "description": "生成的申报文件下载 / generated documents"},
     {"name": "web", "description": "网页对话（WebSocket /ws）/ portal web chat"},
+    {"name": "console", "description": "人工客服控制台（需工作人员登录）/ staff console"},
     {"name": "wechat", "description": "微信公众号 / WeChat Official Account"},
 ]
 
@@ -81,8 +83,13 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
-    app.state.knowledge = KnowledgeProvider(knowledge_loader or load_default_knowledge)
+    helpdesk_faq = lambda: getattr(getattr(app.state, "helpdesk", None), "faq", None)  # noqa: E731
+    app.state.knowledge = KnowledgeProvider(with_staff_faq(knowledge_loader or load_default_knowledge, helpdesk_faq))
     install_exception_handlers(app)
+    # first: its lifespan starts the helpdesk (handoffs, staff, fan-out) that the channels use
+    app.include_router(console.router)  # page /console, staff login, WebSocket /ws/console
+    app.include_router(handoffs.router)  # /api/console/queue, /api/console/handoffs/...
+    app.include_router(staff_faq.router)  # /api/console/faq
     app.include_router(chat.router)
     app.include_router(faq.router)
     app.include_router(health.router)

@@ -89,10 +89,13 @@ def _fold_custom(target: BotMessage, custom: dict[str, Any]) -> None:
     attachment = _attachment(custom.get("attachment"))
     if attachment is not None and target.attachment is None:
         target.attachment = attachment
+    handoff = custom.get("handoff")
+    if isinstance(handoff, dict) and target.handoff is None:
+        target.handoff = handoff
 
 
 def _has_content(message: BotMessage) -> bool:
-    return bool(message.text or message.buttons or message.citations or message.attachment)
+    return bool(message.text or message.buttons or message.citations or message.attachment or message.handoff)
 
 
 def fold_messages(items: list[Any]) -> list[BotMessage]:

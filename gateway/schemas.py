@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -45,6 +45,8 @@ class BotMessage(BaseModel):
     buttons: list[Button] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     attachment: Attachment | None = Field(default=None, description="可下载文件 / downloadable file")
+    # An action asked for a person ({"reason": ...}); the gateway's helpdesk consumes it, it is never sent out.
+    handoff: dict[str, Any] | None = Field(default=None, exclude=True)
 
 
 class ChatRequest(BaseModel):

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         default=True, description="load the knowledge base at startup (env PRELOAD_KNOWLEDGE)"
     )
     log_level: str = "INFO"
+    # Helpdesk (gateway/helpdesk): when staff answer live, e.g. "mon-fri 09:00-12:00,13:30-17:30"
+    # ("always": any time); outside them, or with nobody online, applicants leave a message.
+    helpdesk_office_hours: str = Field(default="mon-fri 09:00-12:00,13:30-17:30", description="人工客服工作时间")
+    helpdesk_timezone: str = "Asia/Shanghai"
+    staff_session_hours: float = Field(default=12.0, gt=0, description="staff console login lifetime")
+    staff_cookie_secure: bool = Field(default=False, description="Secure flag on the staff cookie (HTTPS)")
+    rasa_tracker_db: str = Field(default="", description="Rasa's SQLite tracker file: intents and form progress for staff")
     # WeChat Official Account (connectors/wechat.py): /wechat answers only when wechat_token is set;
     # replies beyond the passive-reply budget go through the customer-service API (app id + secret).
     wechat_token: str = Field(default="", description="公众号服务器配置的Token (env WECHAT_TOKEN)")

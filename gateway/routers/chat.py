@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from gateway.deps import KnowledgeDep, MetricsDep, RasaDep, SettingsDep, StoreDep
+from gateway.helpdesk.applicants import check_session_access
+from gateway.helpdesk.runtime import current as current_helpdesk
 from gateway.knowledge_service import KnowledgeProvider
 from gateway.metrics import Metrics
 from gateway.models import utcnow
@@ -38,11 +40,18 @@ async def route_message(
 
     Shared by every channel (``POST /api/chat``, the web chat's WebSocket) so they answer alike:
     the replies come from Rasa; when Rasa is down or answers nothing, a busy reply with the
-    helpdesk contacts. Storing the exchange is the caller's job.
+    helpdesk contacts. During a handoff to staff the helpdesk decides (the bot is silent).
+    Storing the exchange is the caller's job.
     """
     metrics.inc("gateway_messages_total")
     log.info("chat message session=%s chars=%d", session_id, len(text))
     log.debug("chat message session=%s text=%s", session_id, text)
+
+    helpdesk = current_helpdesk()
+    if helpdesk is not None:  # during a handoff the message is for staff; helpdesk commands
+        decided = await helpdesk.before_rasa(session_id, text)
+        if decided is not None:
+            return decided
 
     try:
         replies = await rasa.send(session_id, text)
@@ -56,6 +65,8 @@ async def route_message(
         metrics.inc("gateway_empty_replies_total")
         log.warning("no reply from Rasa for session=%s (action server down?)", session_id)
         replies = [await busy_reply(knowledge)]
+    if helpdesk is not None:  # an action asked for a person; an answer rated down offers one
+        replies = await helpdesk.after_rasa(session_id, text, replies)
     return replies
 
 
@@ -73,11 +84,13 @@ async def route_message(
     ),
     responses={
         400: {"model": ErrorResponse, "description": "请求体不是合法的JSON"},
+        403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）无效"},
         413: {"model": ErrorResponse, "description": "消息过长"},
         422: {"model": ErrorResponse, "description": "缺少字段、类型错误或消息为空"},
     },
 )
 async def chat(
+    request: Request,
     body: ChatRequest,
     settings: SettingsDep,
     rasa: RasaDep,
@@ -88,6 +101,7 @@ async def chat(
     text = body.text.strip()
     if len(text) > settings.max_message_chars:
         raise HTTPException(413, detail=too_long_text(settings.max_message_chars))
+    await check_session_access(request, body.session_id)
 
     received_at = utcnow()
     replies = await route_message(body.session_id, text, rasa=rasa, knowledge=knowledge, metrics=metrics)

@@ -9,18 +9,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, WebSocket
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from connectors.web import ERRORS, SESSION_ID_RE, WebChannel, message_frame, set_current
+from connectors import outbound
+from connectors.web import ERRORS, SESSION_ID_RE, WebChannel, message_frame, push_messages, set_current
 from gateway.deps import MetricsDep, SettingsDep, StoreDep
+from gateway.helpdesk.applicants import TOKEN_HEADER, check_session_access
 from gateway.metrics import Counter, Metrics
 from gateway.routers.chat import route_message
 from gateway.routers.faq import PROGRAM_LABELS, TOPIC_LABELS
@@ -56,20 +58,45 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             session_id, text, rasa=app.state.rasa, knowledge=app.state.knowledge, metrics=app.state.metrics
         )
 
+    helpdesk = getattr(app.state, "helpdesk", None)
+
+    async def authorize(session_id: str, token: str | None) -> bool:
+        return helpdesk is None or await run_in_threadpool(helpdesk.applicants.allows, session_id, token)
+
     events = {"connect": "gateway_ws_connections_total", "error": "gateway_ws_bad_frames_total"}
     channel = WebChannel(
         app.state.store,
         route,
         max_chars=app.state.settings.max_message_chars,
         on_event=lambda name: metrics.inc(events[name]) if name in events else None,
+        authorize=authorize,
     )
     app.state.web_chat = channel
     set_current(channel)
+    outbound.register("web", push_messages)  # staff replies and reminders reach the web chat
+    if helpdesk is not None:
+        helpdesk.bus.subscribe(deliver_from_other_processes(channel, helpdesk.bus.origin))
     try:
         yield
     finally:
         await channel.close()
+        outbound.unregister("web")
         set_current(None)
+
+
+def deliver_from_other_processes(channel: WebChannel, origin: str) -> Callable[[dict[str, Any]], Awaitable[int] | None]:
+    """Messages another gateway process stored reach the sockets this process holds."""
+
+    def on_event(event: dict[str, Any]) -> Awaitable[int] | None:
+        session_id = event.get("s")
+        if event.get("t") != "msg" or event.get("o") == origin or not isinstance(session_id, str):
+            return None
+        ids = [i for i in event.get("ids") or [] if isinstance(i, int)]
+        if not ids or not channel.connected(session_id):
+            return None
+        return channel.deliver_stored(session_id, ids)
+
+    return on_event
 
 
 router = APIRouter(lifespan=lifespan)
@@ -151,9 +178,13 @@ class HistoryResponse(BaseModel):
         "按时间顺序返回会话中编号大于 after 的消息（after=0 时返回最近 limit 条）。\n\n"
         "Messages of a conversation with an id above `after`, oldest first (the latest `limit` when after=0)."
     ),
-    responses={422: {"model": ErrorResponse, "description": "参数错误"}},
+    responses={
+        403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）无效"},
+        422: {"model": ErrorResponse, "description": "参数错误"},
+    },
 )
 async def history(
+    request: Request,
     store: StoreDep,
     session_id: Annotated[str, Query(max_length=200, description="会话标识 / conversation id")],
     after: Annotated[int, Query(ge=0, le=MAX_MESSAGE_ID, description="只返回编号大于此值的消息 / only ids above")] = 0,
@@ -161,6 +192,7 @@ async def history(
 ) -> HistoryResponse:
     if not SESSION_ID_RE.match(session_id):
         raise HTTPException(422, detail=ERRORS["bad_session"])
+    await check_session_access(request, session_id)
     rows = await run_in_threadpool(store.messages_after, session_id, after, limit)
     messages = []
     for row in rows:
@@ -194,11 +226,13 @@ class FeedbackResponse(BaseModel):
         "Thumbs up or down on one of the assistant's messages; a later rating replaces the earlier one."
     ),
     responses={
+        403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）无效"},
         404: {"model": ErrorResponse, "description": "会话中没有这条消息"},
         422: {"model": ErrorResponse, "description": "参数错误"},
     },
 )
-async def feedback(body: FeedbackRequest, store: StoreDep, metrics: MetricsDep) -> FeedbackResponse:
+async def feedback(request: Request, body: FeedbackRequest, store: StoreDep, metrics: MetricsDep) -> FeedbackResponse:
+    await check_session_access(request, body.session_id)
     rating = body.rating.strip().lower()
     if rating not in ("up", "down"):
         raise HTTPException(422, detail="rating应为up（有帮助）或down（没帮助）")
@@ -214,3 +248,36 @@ async def feedback(body: FeedbackRequest, store: StoreDep, metrics: MetricsDep) 
     metrics.inc("gateway_feedback_total")
     log.info("feedback session=%s message=%d rating=%s", body.session_id, body.message_id, rating)
     return FeedbackResponse(message_id=body.message_id, rating=rating)
+
+
+class SessionRequest(BaseModel):
+    session_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=SESSION_ID_PATTERN,
+        description="页面已有的会话标识（可选）/ the session id the page already has (optional)",
+    )
+
+
+class SessionResponse(BaseModel):
+    session_id: str
+    token: str = Field(description=f"会话凭证：之后在hello帧的token字段或{TOKEN_HEADER}请求头中提供")
+
+
+@router.post(
+    "/api/session",
+    response_model=SessionResponse,
+    tags=["web"],
+    summary="开始会话 / Get a session and its token",
+    description=(
+        "返回会话标识和会话凭证；此后只有持有凭证的页面能读写该会话（WebSocket hello 的 token 字段、"
+        f"{TOKEN_HEADER} 请求头）。提供已有 session_id 时，若它尚未绑定凭证则为其签发。\n\n"
+        "A session id and its secret token; afterwards only the holder of the token reaches the "
+        "conversation. An existing session id not yet bound to a token is bound to this one."
+    ),
+    responses={409: {"model": ErrorResponse, "description": "该会话已绑定其他凭证"}},
+)
+async def new_session(request: Request, body: SessionRequest | None = None) -> SessionResponse:
+    helpdesk = request.app.state.helpdesk
+    issued = await run_in_threadpool(helpdesk.applicants.issue, body.session_id if body else None)
+    if issued is None:
+        raise HTTPException(409, detail="该会话已在其他页面使用，请开始新的会话")
+    return SessionResponse(session_id=issued.session_id, token=issued.token)
