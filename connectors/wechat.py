@@ -52,7 +52,7 @@ from gateway.store import MessageStore
 log = logging.getLogger(__name__)
 
 Route = Callable[[str, str], Awaitable[list[BotMessage]]]
-Counter = Callable[[str], None]
+CountEvent = Callable[[str], None]  # Metrics.inc
 
 CHANNEL = "wechat"
 SESSION_PREFIX = "wx-"
@@ -358,6 +358,8 @@ class _InFlight:
 
 
 class WeChatChannel:
+    """Answers received messages (once each, passively or through the API) and pushes messages."""
+
     def __init__(
         self,
         messages: MessageStore,
@@ -368,7 +370,7 @@ class WeChatChannel:
         max_chars: int = 2000,
         reply_budget_seconds: float = 4.0,
         public_base_url: str = "",
-        count: Counter | None = None,
+        count: CountEvent | None = None,
     ) -> None:
         self.messages = messages
         self.state = state
@@ -446,11 +448,19 @@ class WeChatChannel:
                 replies = await self._ask(inbound, turn)
             text, buttons = render(replies, self.public_base_url)
             if buttons or (turn.question is not None and replies):
-                await run_in_threadpool(self.state.set_menu, inbound.openid, buttons)
+                await self._remember_menu(inbound.openid, buttons)
             return split_text(text)
         except Exception:
             log.exception("wechat: could not answer %s", inbound.dedupe_key)
             return [BUSY_TEXT]
+
+    async def _remember_menu(self, openid: str, buttons: list[Button]) -> None:
+        """Keep ``buttons`` as the user's numbered menu (none: forget it); a database failure only
+        costs the menu, not the answer."""
+        try:
+            await run_in_threadpool(self.state.set_menu, openid, buttons)
+        except Exception:
+            log.exception("wechat: could not remember the menu of %s", openid)
 
     async def _turn(self, inbound: Inbound) -> Turn:
         message = inbound.message
@@ -533,7 +543,7 @@ class WeChatChannel:
             return False
         text, buttons = render(messages, self.public_base_url)
         if buttons:
-            await run_in_threadpool(self.state.set_menu, openid, buttons)
+            await self._remember_menu(openid, buttons)
         return await self.send(openid, split_text(text))
 
     async def close(self) -> None:
