@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from gateway.helpdesk.faq import answer_for as staff_faq_answer
 from knowledge.answers import Context
 from knowledge.api import get_knowledge
 from knowledge.privacy import mask_pii
@@ -47,6 +48,11 @@ class ActionAnswerQuestion(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = user_text(tracker)
+        staff = staff_faq_answer(text, latest_programs(tracker))  # answers staff saved ("Add to FAQ") come first
+        if staff is not None:
+            log.info("answer from staff FAQ entry %d text=%s", staff.entry_id, mask_pii(text))
+            dispatcher.utter_message(text=staff.answer, json_message={"citations": [c.model_dump() for c in staff.citations]})
+            return [SlotSet("last_question", text)]
         reply = get_knowledge().answer(text, intent=intent, nlu_programs=latest_programs(tracker), context=context_of(tracker))
         log.info("answer intent=%s kind=%s programs=%s text=%s", intent, reply.kind, reply.programs, mask_pii(text))
         send_reply(dispatcher, reply)

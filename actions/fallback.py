@@ -1,5 +1,6 @@
 """What the assistant says when a request is outside its scope or not understood: what it can
-help with, a way to a person, and the contacts. It never guesses."""
+help with, a way to a person, and the contacts. It never guesses. Not understood twice in a
+row: it offers a person first."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,9 +8,13 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from knowledge.api import get_knowledge
+from knowledge.api import KnowledgeBase, get_knowledge
 
+from .handoff import previous_action
 from .replies import send_reply
+
+NOT_UNDERSTOOD = "抱歉，我没有完全理解您的问题，不想猜错。您可以换个说法再问。"
+NOT_UNDERSTOOD_AGAIN = "抱歉，我还是没能理解您的问题。为免耽误您，建议转人工客服，工作人员会直接为您解答。"
 
 
 class ActionOutOfScope(Action):
@@ -21,6 +26,29 @@ class ActionOutOfScope(Action):
         return []
 
 
+def understood(kb: KnowledgeBase, text: str) -> bool:
+    """A question that names a program or a topic is answered (or clarified) from the facts."""
+    return bool(kb.composer.topic_from_cues(text) or kb.composer.detector.detect(text).programs)
+
+
+def previous_user_text(tracker: Tracker) -> tuple[str, str | None] | None:
+    """(text, intent) of the applicant's message before the latest one."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    previous = users[-2]
+    return previous.get("text") or "", ((previous.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def failed_before(kb: KnowledgeBase, tracker: Tracker) -> bool:
+    """The bot did not understand the applicant's previous message either."""
+    previous = previous_user_text(tracker)
+    if previous is None or previous_action(tracker) != "action_fallback":
+        return False
+    text, intent = previous
+    return intent == "nlu_fallback" and not understood(kb, text)
+
+
 class ActionFallback(Action):
     def name(self) -> str:
         return "action_fallback"
@@ -28,10 +56,10 @@ class ActionFallback(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         kb = get_knowledge()
         text = tracker.latest_message.get("text") or ""
-        # A question that names a program or a topic is still answered (or clarified) from the facts.
-        if kb.composer.topic_from_cues(text) or kb.composer.detector.detect(text).programs:
+        if understood(kb, text):
             from .answer import ActionAnswerQuestion
 
             return ActionAnswerQuestion().run(dispatcher, tracker, domain)
-        send_reply(dispatcher, kb.composer.out_of_scope(lead="抱歉，我没有完全理解您的问题，不想猜错。您可以换个说法再问。"))
+        lead = NOT_UNDERSTOOD_AGAIN if failed_before(kb, tracker) else NOT_UNDERSTOOD
+        send_reply(dispatcher, kb.composer.out_of_scope(lead=lead))
         return []

@@ -222,13 +222,15 @@ def _repository_for(url: str) -> StaffFaqRepository:
     return StaffFaqRepository(make_session_factory(engine))
 
 
-def answer_for(question: str, program: str | None = None) -> StaffFaqHit | None:
+def answer_for(question: str, programs: Sequence[str] = ()) -> StaffFaqHit | None:
     """The staff answer to ``question`` if a saved entry matches it closely (else None, also
-    when the database cannot be read: the bot then answers from the notices)."""
+    when the database cannot be read: the bot then answers from the notices). ``programs``:
+    the programs the question names (an entry about another program does not answer it)."""
     from gateway.settings import get_settings
 
     if not question or question.startswith("/"):
         return None
+    program = programs[0] if len(programs) == 1 else None
     try:
         hits = _repository_for(get_settings().database_url).search(question, program, BOT_THRESHOLD)
     except Exception as exc:

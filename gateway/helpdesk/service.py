@@ -156,10 +156,17 @@ class HandoffService:
             )
         return rating == "down"
 
-    def last_question(self, session_id: str) -> str | None:
-        """The applicant's latest message that is not a command (for suggested answers)."""
+    def last_question(self, handoff: Handoff) -> str | None:
+        """What the applicant asks staff: their latest message since the request (not a
+        command), else the question they asked before requesting a person."""
         with self._sessions() as db:
-            return self._context(db, session_id, "")[0]
+            texts = db.scalars(
+                select(Message.text).where(Message.session_id == handoff.session_id, Message.sender == "user",
+                                           Message.created_at >= handoff.requested_at)
+                .order_by(Message.id.desc()).limit(10)
+            )
+            latest = next((t for t in texts if t and not t.startswith("/")), None)
+        return latest or handoff.question
 
     def _context(self, db: Session, session_id: str, current_text: str) -> tuple[str | None, str | None]:
         """The applicant's last real question (not a command, not the request itself) and the

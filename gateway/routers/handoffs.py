@@ -192,7 +192,7 @@ async def messages(
             summary="建议回答 / Suggested answers", responses={404: CHANGE_RESPONSES[404]})
 async def suggestions(handoff_id: HandoffId, staff: StaffDep, helpdesk: HelpdeskDep, knowledge: KnowledgeDep) -> SuggestionsOut:
     handoff = _found(await run_in_threadpool(helpdesk.handoffs.get, handoff_id))
-    question = await run_in_threadpool(helpdesk.handoffs.last_question, handoff.session_id)
+    question = await run_in_threadpool(helpdesk.handoffs.last_question, handoff)
     if not question:
         return SuggestionsOut(question=None, suggestions=[])
     try:
