@@ -68,6 +68,7 @@ class Stack:
     log_dir: Path | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     startup_seconds: float | None = None
+    model: Path | None = None
 
     @property
     def url(self) -> str:
@@ -108,6 +109,7 @@ class Stack:
                        stdout=subprocess.DEVNULL)
 
     def start(self, model: Path) -> None:
+        self.model = model
         self.migrate()
         self._spawn("actions", [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
         self._spawn("rasa", [str(RASA_BIN), "run", "--model", str(model), "--endpoints", os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),

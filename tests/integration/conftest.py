@@ -14,7 +14,8 @@ from stack import Stack, throwaway_stack  # noqa: E402
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
-    with throwaway_stack(tmp_path_factory.mktemp("stack"), {"ASSISTANT_TODAY": "2026-11-22"}) as running:
+    work = tmp_path_factory.mktemp("stack")
+    with throwaway_stack(work, {"ASSISTANT_TODAY": "2026-11-22", "EXPORTS_DIR": str(work / "exports")}) as running:
         yield running
 
 
