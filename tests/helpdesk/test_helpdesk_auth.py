@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-from conftest import PASSWORD, applicant_session, helpdesk_of, login
+from helpdesk_fakes import PASSWORD, applicant_session, helpdesk_of, login
 from web_fakes import receive
 
 CONSOLE_GETS = ["/api/console/queue", "/api/console/me", "/api/console/handoffs/1",

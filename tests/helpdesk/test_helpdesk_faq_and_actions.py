@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import ActionAnswerQuestion
 from actions.fallback import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN, ActionFallback
 from actions.handoff import ActionRequestHuman
-from conftest import applicant_session
+from helpdesk_fakes import applicant_session
 from gateway.helpdesk import faq
 from gateway.settings import get_settings
 

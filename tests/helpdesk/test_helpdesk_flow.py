@@ -4,7 +4,7 @@ rating; and a restart of the gateway in the middle keeps every state."""
 
 from __future__ import annotations
 
-from conftest import applicant_session, helpdesk_of
+from helpdesk_fakes import applicant_session, helpdesk_of
 from web_fakes import nothing_within, receive
 
 

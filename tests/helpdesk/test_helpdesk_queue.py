@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData
 
-from conftest import applicant_session, helpdesk_of
+from helpdesk_fakes import applicant_session, helpdesk_of
 from gateway.db import create_db_engine, upgrade_database
 from gateway.helpdesk import models
 from gateway.helpdesk.hours import OfficeHoursError, parse_office_hours
