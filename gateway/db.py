@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -15,6 +16,19 @@ from sqlalchemy.pool import StaticPool
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Every module that declares tables on ``gateway.models.Base``: features keep their tables next to
+# their code, and Alembic (autogenerate, the schema test) needs to see all of them.
+MODEL_MODULES = ("gateway.models", "gateway.helpdesk.models", "connectors.wechat_store", "actions.forms.drafts")
+
+
+def all_models() -> MetaData:
+    """The metadata of every table of the database, with all feature modules imported."""
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+    from gateway.models import Base
+
+    return Base.metadata
 
 
 def _is_sqlite(url: str) -> bool:

@@ -11,8 +11,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from gateway.db import create_db_engine
-from gateway.models import Base
+from gateway.db import all_models, create_db_engine
 from gateway.settings import get_settings
 
 config = context.config
@@ -20,7 +19,7 @@ config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = Base.metadata
+target_metadata = all_models()
 
 
 def _url() -> str:

@@ -12,11 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect
 
 from gateway.app import create_app
-from gateway.db import create_db_engine, upgrade_database
-from gateway.models import Base
+from gateway.db import all_models, create_db_engine, upgrade_database
 from gateway.settings import DEFAULT_DATABASE_URL, REPO_ROOT, Settings, get_settings
 
-EXPECTED_TABLES = {"conversations", "messages", "alembic_version"}
+EXPECTED_TABLES = set(all_models().tables) | {"alembic_version"}
+
+
+def test_every_feature_has_its_tables():
+    assert {"conversations", "messages", "form_drafts", "wechat_inbound", "handoffs", "staff"} <= EXPECTED_TABLES
 
 
 def tables(url: str) -> set[str]:
@@ -53,7 +56,7 @@ def test_migrations_match_the_models(tmp_path):
     engine = create_db_engine(f"sqlite:///{tmp_path / 'm.db'}")
     upgrade_database(engine)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), all_models())
     engine.dispose()
     assert diff == []
 
