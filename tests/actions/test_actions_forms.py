@@ -1,0 +1,88 @@
+"""The form actions with a CollectingDispatcher and tracker fixtures, on a throw-away database."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.forms import drafts
+from actions.forms.application import (
+    ActionFinishApplication,
+    ActionResumeApplication,
+    ActionStartApplication,
+    ValidateApplicationForm,
+)
+
+
+@pytest.fixture(autouse=True)
+def draft_db(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'assistant.db'}")
+    drafts.get_draft_store.cache_clear()
+    yield
+    drafts.get_draft_store.cache_clear()
+
+
+def slots_of(events: list[dict]) -> dict:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def texts(dispatcher) -> str:
+    return "\n".join(message.get("text") or "" for message in dispatcher.messages)
+
+
+def test_an_unclear_request_offers_one_button_per_form(dispatcher, make_tracker, domain):
+    events = ActionStartApplication().run(dispatcher, make_tracker("我要填表", "start_application"), domain)
+
+    titles = [button["title"] for button in dispatcher.messages[0]["buttons"]]
+    assert slots_of(events) == {"form_ready": False}
+    assert "上海市5G+医疗健康应用试点项目申报书" in titles and any("延期" in title for title in titles)
+    assert any("智慧医疗" in title for title in titles)
+
+
+def start(dispatcher, make_tracker, domain, text: str, entities=None) -> str:
+    events = ActionStartApplication().run(dispatcher, make_tracker(text, "start_application", entities), domain)
+    slots = slots_of(events)
+    assert slots["form_ready"] is True
+    return slots["draft_code"]
+
+
+def test_a_named_form_starts_a_saved_draft_with_a_resume_code(dispatcher, make_tracker, domain):
+    code = start(dispatcher, make_tracker, domain, "帮我填验收申请书")
+
+    assert drafts.CODE_PATTERN.fullmatch(code)
+    assert f"继续填写 {code}" in texts(dispatcher)
+    assert drafts.get_draft_store().get(code).draft.form_id == "accept_application"
+
+
+def test_a_question_midway_is_answered_and_the_field_stays(dispatcher, make_tracker, domain):
+    code = start(dispatcher, make_tracker, domain, "帮我填验收申请书")
+    dispatcher.messages.clear()
+    tracker = make_tracker("验收资料什么时候截止？", "ask_deadline", slots={"draft_code": code})
+
+    result = ValidateApplicationForm().validate_form_answer("验收资料什么时候截止？", dispatcher, tracker, domain)
+
+    assert result == {"form_answer": None, "draft_code": code}
+    assert "2024年1月10日" in texts(dispatcher) and "下面继续填写" in texts(dispatcher)
+    assert drafts.get_draft_store().get(code).draft.values == {}
+
+
+def test_pause_then_finish_gives_the_code_and_resume_finds_the_draft(dispatcher, make_tracker, domain):
+    code = start(dispatcher, make_tracker, domain, "项目要延期，帮我填表")
+    validate = ValidateApplicationForm()
+    validate.validate_form_answer("基于5G的急诊救治平台", dispatcher, make_tracker("基于5G的急诊救治平台", "chitchat", slots={"draft_code": code}), domain)
+
+    paused = validate.validate_form_answer("暂停", dispatcher, make_tracker("暂停", "deny", slots={"draft_code": code}), domain)
+    dispatcher.messages.clear()
+    ActionFinishApplication().run(dispatcher, make_tracker("暂停", "deny", slots={"draft_code": code, "form_answer": "paused"}), domain)
+
+    assert paused["form_answer"] == "paused"
+    assert f"继续填写 {code}" in texts(dispatcher)
+    dispatcher.messages.clear()
+    events = ActionResumeApplication().run(dispatcher, make_tracker(f"继续填写 {code.lower()}", "resume_application"), domain)
+    assert slots_of(events)["form_ready"] is True and "已填1项" in texts(dispatcher)
+
+
+def test_an_unknown_code_is_said_plainly(dispatcher, make_tracker, domain):
+    events = ActionResumeApplication().run(dispatcher, make_tracker("继续填写 ZZZZ2222", "resume_application"), domain)
+
+    assert slots_of(events) == {"form_ready": False}
+    assert "没有找到编号为 ZZZZ2222" in texts(dispatcher)
