@@ -82,7 +82,7 @@ def queue_notice(outcome: RequestOutcome, hours: OfficeHours, channel: str) -> B
         )
     where = "回复会通过公众号消息发给您" if channel == "wechat" else "回复会显示在本对话中，下次打开也能看到"
     if hours.is_open(handoff.requested_at):
-        lead = "当前暂无工作人员在线。"
+        lead = "当前暂无人工客服在线。"
     else:
         lead = f"现在是非工作时间（人工客服工作时间：{hours.describe()}）。"
     return BotMessage(
@@ -194,7 +194,12 @@ class Helpdesk:
 
     async def request(self, session_id: str, reason: str, text: str = "") -> BotMessage:
         channel = await run_in_threadpool(self.handoffs.channel_of, session_id)
-        outcome = await run_in_threadpool(self.handoffs.request, session_id, reason, channel=channel, text=text)
+        dialogue = await run_in_threadpool(self.tracker.state, session_id)
+        programs = dialogue.slots.get("programs")
+        program = programs[0] if isinstance(programs, list) and len(programs) == 1 and isinstance(programs[0], str) else None
+        outcome = await run_in_threadpool(
+            lambda: self.handoffs.request(session_id, reason, channel=channel, text=text, program=program)
+        )
         if outcome.created:
             log.info("handoff %d requested session=%s reason=%s kind=%s", outcome.handoff.id, session_id, reason, outcome.handoff.kind)
         await self._announce(outcome.handoff)

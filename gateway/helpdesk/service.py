@@ -26,6 +26,7 @@ from gateway.helpdesk.accounts import StaffAccounts, aware
 from gateway.helpdesk.hours import OfficeHours
 from gateway.helpdesk.models import OPEN_STATUSES, Handoff, Rating
 from gateway.models import Conversation, Message, utcnow
+from gateway.schemas import ProgramKey
 
 REASON_LABELS = {
     "user_request": "申请人要求人工服务",
@@ -38,6 +39,7 @@ REASON_LABELS = {
 REASON_RE = re.compile(r"^[a-z0-9_\-.:]{1,64}$")
 RATING_WINDOW = timedelta(days=1)
 MAX_RESOLUTION_CHARS = 500
+PROGRAM_KEYS = frozenset(key.value for key in ProgramKey)
 
 ERRORS = {
     "not_found": "未找到该转人工记录",
@@ -182,14 +184,17 @@ class HandoffService:
             select(Message.citations).where(Message.session_id == session_id, Message.sender == "bot")
             .order_by(Message.id.desc()).limit(10)
         )
-        program = next((c[0].get("doc") for c in citations if c and isinstance(c[0], dict) and c[0].get("doc")), None)
-        return (question[:500] if question else None), (str(program)[:32] if program else None)
+        docs = (c[0].get("doc") for c in citations if c and isinstance(c[0], dict))
+        program = next((doc for doc in docs if doc in PROGRAM_KEYS), None)
+        return (question[:500] if question else None), program
 
     # --- the applicant's side ---------------------------------------------------------------------
 
-    def request(self, session_id: str, reason: str, *, channel: str = "web", text: str = "") -> RequestOutcome:
+    def request(self, session_id: str, reason: str, *, channel: str = "web", text: str = "",
+                program: str | None = None) -> RequestOutcome:
         """Put the conversation in the queue (or find it there). Live when it is office hours
-        and someone is online, otherwise a left message."""
+        and someone is online, otherwise a left message. ``program``: the one in focus, if
+        known (else the program of the latest cited answer)."""
         now = self._clock()
         live = self.hours.is_open(now) and self.accounts.online_count() > 0
         try:
@@ -199,10 +204,10 @@ class HandoffService:
                     existing.bot_paused = True
                     handoff, created = existing, False
                 else:
-                    question, program = self._context(db, session_id, text)
+                    question, cited_program = self._context(db, session_id, text)
                     handoff = Handoff(
                         session_id=session_id, channel=channel[:32] or "web", kind="live" if live else "message",
-                        status="waiting", reason=clean_reason(reason), program=program, question=question,
+                        status="waiting", reason=clean_reason(reason), program=program or cited_program, question=question,
                         bot_paused=True, requested_at=now, rating_requested=False,
                     )
                     db.add(handoff)

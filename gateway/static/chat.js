@@ -9,7 +9,7 @@
 (() => {
   "use strict";
 
-  const KEYS = { session: "shenbao.session", outbox: "shenbao.outbox" };
+  const KEYS = { session: "shenbao.session", outbox: "shenbao.outbox", token: "shenbao.token" };
   const GAP_FOR_TIME_MS = 5 * 60 * 1000; // time separator when messages are > 5 min apart
   const TYPING_LIMIT_MS = 45 * 1000;
   const PING_EVERY_MS = 20 * 1000;
@@ -41,6 +41,7 @@
 
   const state = {
     sessionId: loadSession(),
+    token: storageGet(KEYS.token), // the session's secret (POST /api/session): only this page reaches it
     maxChars: 2000,
     lastId: 0,
     rendered: new Map(), // message id -> element
@@ -196,7 +197,7 @@
       try {
         const response = await fetch("/api/feedback", {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", "x-session-token": state.token || "" },
           body: JSON.stringify({ session_id: state.sessionId, message_id: message.id, rating }),
         });
         const body = await response.json().catch(() => ({}));
@@ -238,7 +239,7 @@
       empty = !row.isConnected && !body.contains(row) && !extras.length;
       // thumbs on the assistant's answers (not on a question back, such as "which program?")
       const isAnswer = (message.citations || []).length > 0 || !(message.buttons || []).length;
-      if (sender === "bot" && message.id && isAnswer && !empty && !(options && options.local)) {
+      if (message.sender === "bot" && message.id && isAnswer && !empty && !(options && options.local)) {
         body.append(ratingButtons(message));
       }
     }
@@ -447,9 +448,34 @@
     return `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/ws`;
   }
 
-  function connect() {
+  /* A token for the session (once per browser): from then on the conversation answers only to it. */
+  async function ensureToken() {
+    if (state.token) return true;
+    const ask = (body) =>
+      fetch("/api/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    try {
+      let response = await ask({ session_id: state.sessionId });
+      if (response.status === 409 || response.status === 422) response = await ask({});
+      if (!response.ok) return false;
+      const issued = await response.json();
+      state.sessionId = issued.session_id;
+      state.token = issued.token;
+      storageSet(KEYS.session, issued.session_id);
+      storageSet(KEYS.token, issued.token);
+      return true;
+    } catch (err) {
+      return false;
+    }
+  }
+
+  async function connect() {
     window.clearTimeout(state.retryTimer);
     state.retryTimer = null;
+    if (state.ws && state.ws.readyState <= 1) return;
+    if (!(await ensureToken())) {
+      scheduleReconnect();
+      return;
+    }
     if (state.ws && state.ws.readyState <= 1) return;
     let ws;
     try {
@@ -461,7 +487,7 @@
     state.ws = ws;
     ws.addEventListener("open", () => {
       state.lastHeard = Date.now();
-      ws.send(JSON.stringify({ type: "hello", session_id: state.sessionId, after: state.lastId }));
+      ws.send(JSON.stringify({ type: "hello", session_id: state.sessionId, after: state.lastId, token: state.token }));
       window.clearInterval(state.pingTimer);
       state.pingTimer = window.setInterval(() => heartbeat(ws), PING_EVERY_MS);
     });
@@ -540,9 +566,12 @@
     const pending = frame.client_id && state.outbox.some((m) => m.client_id === frame.client_id);
     if (pending) {
       failOutgoing(frame.client_id, frame.detail || "发送失败", frame.code === "store_error" || frame.code === "too_many");
-    } else if (frame.code === "bad_session") {
+    } else if (frame.code === "bad_session" || frame.code === "bad_token") {
       state.sessionId = randomId("web-");
       storageSet(KEYS.session, state.sessionId);
+      state.token = null;
+      try { window.localStorage.removeItem(KEYS.token); } catch (e) { /* memory only */ }
+      state.lastId = 0;
       if (state.ws) state.ws.close();
     } else if (frame.detail) {
       showToast(frame.detail);

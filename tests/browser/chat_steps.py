@@ -59,8 +59,14 @@ def session_id(page: Page) -> str:
     return page.evaluate("() => localStorage.getItem('shenbao.session')")
 
 
-def server_history(base_url: str, session: str) -> list[dict]:
-    response = httpx.get(f"{base_url}/api/history", params={"session_id": session}, timeout=10)
+def session_token(page: Page) -> str | None:
+    """The page's secret for its session (POST /api/session), needed to read its history."""
+    return page.evaluate("() => localStorage.getItem('shenbao.token')")
+
+
+def server_history(base_url: str, session: str, token: str | None = None) -> list[dict]:
+    headers = {"X-Session-Token": token} if token else {}
+    response = httpx.get(f"{base_url}/api/history", params={"session_id": session}, headers=headers, timeout=10)
     response.raise_for_status()
     return response.json()["messages"]
 

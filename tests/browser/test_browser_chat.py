@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import sessionmaker
 
-from chat_steps import BOT, USER, ask, open_chat, server_history, session_id, transcript, wait_answer, wait_connected
+from chat_steps import BOT, USER, ask, open_chat, server_history, session_id, session_token, transcript, wait_answer, wait_connected
 from gateway.db import create_db_engine
 from gateway.models import Conversation, Message
 
@@ -56,7 +56,7 @@ def test_thumbs_up_is_stored(page: Page, base_url):
     expect(up).to_have_attribute("aria-pressed", "true")
     expect(down).to_have_attribute("aria-pressed", "false")
     bot_id = int(page.locator(BOT).last.get_attribute("data-id"))
-    ratings = {m["id"]: m.get("rating") for m in server_history(base_url, session_id(page))}
+    ratings = {m["id"]: m.get("rating") for m in server_history(base_url, session_id(page), session_token(page))}
     assert ratings[bot_id] == "up"
 
     down.click()
@@ -78,7 +78,7 @@ def test_quick_reply_sends_payload_and_shows_title(page: Page, base_url, screens
 
     expect(page.locator(USER).last.locator(".bubble")).to_have_text("国家5G+医疗健康应用试点")  # not the payload
     assert answer.startswith("【国家5G+医疗健康应用试点】")
-    history = server_history(base_url, session_id(page))
+    history = server_history(base_url, session_id(page), session_token(page))
     tapped = [m for m in history if m["sender"] == "user"][-1]
     assert tapped["text"] == '/inform_program{"program":"nat5g"}' and tapped["title"] == "国家5G+医疗健康应用试点"
     page.screenshot(path=screenshots / "chat-desktop-quick-reply.png")
@@ -100,7 +100,7 @@ def test_history_survives_a_reload_in_order(page: Page, base_url):
     assert after == before
     ids = [int(i) for i, _, _ in after]
     assert ids == sorted(ids)
-    assert [m["id"] for m in server_history(base_url, session_id(page))] == ids
+    assert [m["id"] for m in server_history(base_url, session_id(page), session_token(page))] == ids
 
 
 def test_history_time_separators_follow_five_minute_gaps(new_context, base_url, web_stack):

@@ -9,7 +9,7 @@ import threading
 
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from chat_steps import BOT, USER, open_chat, server_history, session_id, transcript
+from chat_steps import BOT, USER, open_chat, server_history, session_id, session_token, transcript
 
 
 def wait_until(page: Page, condition, what: str, timeout_ms: int = 30_000) -> None:
@@ -106,6 +106,6 @@ def test_answer_lost_in_a_network_drop_is_replayed_once(page: Page, base_url):
     assert len(relay.pages) == 2
     assert relay.hellos[-1] == {"type": "hello", "session_id": session_id(page), "after": last_seen}
     shown = transcript(page)
-    assert [m["id"] for m in server_history(base_url, session_id(page))] == [int(i) for i, _, _ in shown]
+    assert [m["id"] for m in server_history(base_url, session_id(page), session_token(page))] == [int(i) for i, _, _ in shown]
     assert [s for _, s, _ in shown] == ["user", "bot"]
     assert "北京市海淀区花园北路52号" in shown[1][2]

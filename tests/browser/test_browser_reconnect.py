@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from chat_steps import BOT, USER, ask, open_chat, server_history, session_id, transcript
+from chat_steps import BOT, USER, ask, open_chat, server_history, session_id, session_token, transcript
 
 
 def test_reconnects_after_a_gateway_restart_without_losing_or_duplicating(new_context, base_url, web_stack):
@@ -37,7 +37,7 @@ def test_reconnects_after_a_gateway_restart_without_losing_or_duplicating(new_co
     ids = [int(i) for i, _, _ in shown]
     assert len(ids) == len(set(ids)) == 4
     assert [(s, t) for _, s, t in shown][2] == ("user", "联系电话是多少？")
-    history = server_history(base_url, session_id(page))
+    history = server_history(base_url, session_id(page), session_token(page))
     assert [m["id"] for m in history] == ids  # stored once each, shown in the same order
 
     page.reload()  # and after all that, a reload shows the same conversation

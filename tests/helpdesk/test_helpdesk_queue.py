@@ -74,7 +74,7 @@ def test_reply_checks_input(client, staff_login):
 def test_nobody_online_means_leaving_a_message_that_waits_for_staff(client, staff_login):
     session_id, token = applicant_session(client)
     notice = chat(client, session_id, token, "转人工")[0]
-    assert notice["text"].startswith("当前暂无工作人员在线。您可以直接在这里留言")
+    assert notice["text"].startswith("当前暂无人工客服在线。您可以直接在这里留言")
     assert notice["buttons"] == [{"title": "返回智能助手", "payload": "/helpdesk_cancel"}]
     assert chat(client, session_id, token, "请回电 13812345678")[0]["text"] == "已收到您的留言，工作人员会尽快回复您。"
 

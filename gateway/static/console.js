@@ -1,0 +1,410 @@
+/* 人工客服控制台 (served by the gateway at /console; no build step, no dependencies).
+ *
+ * Data comes from /api/console/* (cookie login; changes carry the login's X-CSRF-Token).
+ * /ws/console only says what changed ({"type":"queue"} or {"type":"messages","session_id"});
+ * the page then reloads the queue or fetches the open conversation's new messages.
+ */
+(() => {
+  "use strict";
+
+  const PING_EVERY_MS = 25 * 1000;
+  const QUEUE_REFRESH_MS = 30 * 1000;
+  const STATUS = { waiting: "排队中", active: "处理中", closed: "已结束", returned: "已交回机器人", cancelled: "申请人已取消" };
+  const CHANNEL = { web: "网页", wechat: "微信公众号" };
+  const SENDER = { user: "申请人", bot: "申报助手", staff: "工作人员", system: "系统通知" };
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    me: null, queue: null, open: null, lastId: 0, ws: null, retries: 0, pingTimer: null, programs: [],
+  };
+
+  // --- helpers -------------------------------------------------------------------------------------
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "className") node.className = value;
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children || []) if (child) node.append(child);
+    return node;
+  }
+
+  let toastTimer = null;
+  function toast(text) {
+    $("toast").textContent = text;
+    $("toast").hidden = false;
+    window.clearTimeout(toastTimer);
+    toastTimer = window.setTimeout(() => { $("toast").hidden = true; }, 2500);
+  }
+
+  function minutes(seconds) {
+    if (seconds < 60) return `${seconds}秒`;
+    if (seconds < 3600) return `${Math.floor(seconds / 60)}分钟`;
+    return `${Math.floor(seconds / 3600)}小时${Math.floor((seconds % 3600) / 60)}分`;
+  }
+
+  function clock(iso) {
+    const d = new Date(iso);
+    return `${d.getMonth() + 1}月${d.getDate()}日 ${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  }
+
+  class ApiError extends Error {
+    constructor(status, detail) { super(detail); this.status = status; }
+  }
+
+  async function api(method, url, body) {
+    const headers = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (method !== "GET" && state.me) headers["x-csrf-token"] = state.me.csrf_token;
+    let response;
+    try {
+      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+    } catch (err) {
+      throw new ApiError(0, "网络不可用，请稍后重试");
+    }
+    if (response.status === 204) return null;
+    const data = await response.json().catch(() => ({}));
+    if (response.status === 401 && url !== "/api/console/login") {
+      showLogin();
+      throw new ApiError(401, data.detail || "请先登录");
+    }
+    if (!response.ok) throw new ApiError(response.status, typeof data.detail === "string" ? data.detail : "操作失败，请重试");
+    return data;
+  }
+
+  async function act(promise) {
+    try {
+      return await promise;
+    } catch (err) {
+      if (err.status !== 401) toast(err.message);
+      return null;
+    }
+  }
+
+  // --- login ---------------------------------------------------------------------------------------
+
+  function showLogin() {
+    state.me = null;
+    if (state.ws) state.ws.close();
+    $("desk").hidden = true;
+    $("login").hidden = false;
+    $("login-username").focus();
+  }
+
+  async function showDesk(me) {
+    state.me = me;
+    $("me-name").textContent = me.display_name;
+    $("login").hidden = true;
+    $("desk").hidden = false;
+    connect();
+    await loadQueue();
+  }
+
+  $("login-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = $("login-error");
+    error.hidden = true;
+    const username = $("login-username").value.trim();
+    const password = $("login-password").value;
+    if (!username || !password) {
+      error.textContent = "请输入用户名和密码";
+      error.hidden = false;
+      return;
+    }
+    try {
+      const me = await api("POST", "/api/console/login", { username, password });
+      $("login-password").value = "";
+      await showDesk(me);
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+    }
+  });
+
+  $("logout").addEventListener("click", async () => {
+    await act(api("POST", "/api/console/logout"));
+    state.open = null;
+    showLogin();
+  });
+
+  // --- queue ---------------------------------------------------------------------------------------
+
+  function item(h, list) {
+    const when = list === "recent" ? (h.ended_at ? clock(h.ended_at) : "") : `等待${minutes(h.waiting_seconds)}`;
+    const tags = [el("span", { className: `tag ${h.kind}`, text: h.kind === "message" ? "留言" : CHANNEL[h.channel] || h.channel })];
+    if (h.mine) tags.push(el("span", { className: "tag mine", text: "我的" }));
+    const line2 = list === "recent"
+      ? `${STATUS[h.status] || h.status}${h.rating ? ` · 评分${h.rating}分` : ""}${h.resolution ? ` · ${h.resolution}` : ""}`
+      : `${h.reason_label}${h.program_label ? ` · ${h.program_label}` : ""}${h.staff_name ? ` · ${h.staff_name}` : ""}`;
+    const node = el("li", { className: "queue-item", "data-id": String(h.id), tabindex: "0", role: "button",
+      "aria-label": `会话${h.id}，${h.question || "无问题"}，${when}` }, [
+      el("div", { className: "line1" }, [el("span", { text: h.question || "（未提问）" }), el("span", {}, tags)]),
+      el("div", { className: "line2", text: `${when} · ${line2}` }),
+    ]);
+    if (state.open && state.open.id === h.id) node.classList.add("selected");
+    const open = () => openHandoff(h.id);
+    node.addEventListener("click", open);
+    node.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(); } });
+    return node;
+  }
+
+  async function loadQueue() {
+    const queue = await act(api("GET", "/api/console/queue"));
+    if (!queue) return;
+    state.queue = queue;
+    $("waiting").replaceChildren(...queue.waiting.map((h) => item(h, "waiting")));
+    $("active").replaceChildren(...queue.active.map((h) => item(h, "active")));
+    $("recent").replaceChildren(...queue.recent.map((h) => item(h, "recent")));
+    $("waiting-count").textContent = String(queue.waiting.length);
+    $("office").textContent = `${queue.office_open ? "工作时间内" : "非工作时间"}（${queue.office_hours}）· 在线${queue.online_staff}人`;
+    if (state.open) {
+      const fresh = [...queue.waiting, ...queue.active].find((h) => h.id === state.open.id);
+      if (fresh) setOpen(fresh);
+      else if (["waiting", "active"].includes(state.open.status)) await openHandoff(state.open.id, true);
+    }
+  }
+
+  // --- one conversation ----------------------------------------------------------------------------
+
+  function messageNode(m) {
+    const sender = SENDER[m.sender] ? m.sender : "bot";
+    const shown = m.sender === "user" && m.title ? m.title : m.text;
+    const bubble = el("div", { className: "bubble" }, [
+      sender === "system" ? null : el("div", { className: "who", text: `${SENDER[sender]} · ${clock(m.created_at)}` }),
+      document.createTextNode(shown || ""),
+    ]);
+    if (m.citations && m.citations.length) {
+      bubble.append(el("details", {}, [
+        el("summary", { text: `依据（${m.citations.length}条）` }),
+        ...m.citations.map((c) => el("div", {}, [
+          el("div", { text: `${c.title || c.doc} ${c.clause || ""}` }),
+          c.quote ? el("blockquote", { text: c.quote }) : null,
+        ])),
+      ]));
+    }
+    if (m.buttons && m.buttons.length) bubble.append(el("div", { className: "buttons", text: `按钮：${m.buttons.map((b) => b.title).join(" / ")}` }));
+    if (m.attachment && m.attachment.filename) bubble.append(el("div", { className: "buttons", text: `文件：${m.attachment.filename}` }));
+    if (m.rating) bubble.append(el("div", { className: "buttons", text: m.rating === "down" ? "申请人点了“没帮助”" : "申请人点了“有帮助”" }));
+    return el("div", { className: `msg from-${sender}`, "data-id": String(m.id) }, [bubble]);
+  }
+
+  function appendMessages(messages) {
+    const log = $("transcript");
+    const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    for (const m of messages) {
+      if (m.id <= state.lastId) continue;
+      log.append(messageNode(m));
+      state.lastId = m.id;
+    }
+    if (stick) log.scrollTop = log.scrollHeight;
+  }
+
+  function setOpen(h) {
+    state.open = h;
+    const mine = h.status === "active" && h.mine;
+    $("conv-title").textContent = `会话 ${h.id} · ${STATUS[h.status] || h.status}${h.staff_name ? `（${h.staff_name}）` : ""}`;
+    $("conv-meta").textContent = [
+      `渠道：${CHANNEL[h.channel] || h.channel}${h.kind === "message" ? "（留言）" : ""}`,
+      `原因：${h.reason_label}`,
+      h.program_label ? `项目：${h.program_label}` : null,
+      `${h.status === "waiting" ? "已等待" : "等待了"}${minutes(h.waiting_seconds)}`,
+      h.resolution ? `处理结果：${h.resolution}` : null,
+      h.rating ? `评分：${h.rating}分` : null,
+    ].filter(Boolean).join(" · ");
+    $("claim").disabled = h.status !== "waiting";
+    $("release").disabled = !mine;
+    $("hand-back").disabled = !(mine || h.status === "waiting");
+    $("close").disabled = !(mine || h.status === "waiting");
+    $("reply-input").disabled = !mine;
+    $("reply-send").disabled = !mine;
+    for (const node of document.querySelectorAll(".queue-item")) node.classList.toggle("selected", node.dataset.id === String(h.id));
+  }
+
+  function showDialogue(d) {
+    const box = $("dialogue");
+    if (!d.available) {
+      box.replaceChildren(el("p", { className: "muted", text: "对话引擎记录暂不可用" }));
+      return;
+    }
+    const rows = [
+      ["最近识别的意图", d.intents.length ? d.intents.map((i) => `${i.name}${i.confidence ? `（${Math.round(i.confidence * 100)}%）` : ""}`).join("、") : "无"],
+      ["正在填写的表单", d.active_form || "无"],
+      ["正在询问的字段", d.requested_slot || "无"],
+      ["已填写", Object.keys(d.slots).length ? Object.entries(d.slots).map(([k, v]) => `${k}：${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n") : "无"],
+    ];
+    box.replaceChildren(el("dl", {}, rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])));
+  }
+
+  async function openHandoff(id, quiet) {
+    const data = await act(api("GET", `/api/console/handoffs/${id}`));
+    if (!data) return;
+    $("empty").hidden = true;
+    $("panel").hidden = false;
+    state.lastId = 0;
+    $("transcript").replaceChildren();
+    setOpen(data.handoff);
+    appendMessages(data.messages);
+    $("transcript").scrollTop = $("transcript").scrollHeight;
+    showDialogue(data.dialogue);
+    if (!quiet) loadSuggestions();
+  }
+
+  async function loadNewMessages() {
+    if (!state.open) return;
+    const data = await act(api("GET", `/api/console/handoffs/${state.open.id}/messages?after=${state.lastId}`));
+    if (!data || !state.open) return;
+    const fromApplicant = data.messages.some((m) => m.sender === "user");
+    appendMessages(data.messages);
+    if (fromApplicant) loadSuggestions();
+  }
+
+  async function loadSuggestions() {
+    if (!state.open) return;
+    const id = state.open.id;
+    const data = await act(api("GET", `/api/console/handoffs/${id}/suggestions`));
+    if (!data || !state.open || state.open.id !== id) return;
+    $("suggest-question").textContent = data.question ? `申请人的问题：${data.question}` : "申请人还没有提问";
+    $("suggestions").replaceChildren(...data.suggestions.map((s) => {
+      const send = el("button", { type: "button", className: "primary send-suggestion", text: "发送" });
+      const fill = el("button", { type: "button", text: "填入" });
+      send.addEventListener("click", () => reply(s.answer));
+      fill.addEventListener("click", () => { $("reply-input").value = s.answer; $("reply-input").focus(); });
+      const source = s.source === "staff" ? "工作人员整理" : (s.citations[0] ? `${s.citations[0].title} ${s.citations[0].clause}` : "政策知识库");
+      return el("li", { className: "suggestion" }, [
+        s.question ? el("div", { className: "q", text: s.question }) : null,
+        el("div", { className: "a", text: s.answer }),
+        el("div", { className: "src", text: `依据：${source}` }),
+        el("div", { className: "row" }, [send, fill]),
+      ]);
+    }));
+    if (!data.suggestions.length && data.question) $("suggestions").replaceChildren(el("li", { className: "muted", text: "知识库中没有找到相近的回答" }));
+  }
+
+  async function change(path, body) {
+    if (!state.open) return;
+    const updated = await act(api("POST", `/api/console/handoffs/${state.open.id}/${path}`, body));
+    if (updated) {
+      setOpen({ ...state.open, ...updated });
+      await loadQueue();
+      await loadNewMessages();
+    }
+  }
+
+  async function reply(text) {
+    const clean = (text || "").trim();
+    if (!clean || !state.open) return false;
+    const sent = await act(api("POST", `/api/console/handoffs/${state.open.id}/reply`, { text: clean }));
+    if (!sent) return false;
+    if (!sent.delivered) toast("申请人当前不在线，消息已保存，对方回来后可见");
+    await loadNewMessages();
+    return true;
+  }
+
+  $("claim").addEventListener("click", () => change("claim"));
+  $("release").addEventListener("click", () => change("release"));
+  $("hand-back").addEventListener("click", () => change("return"));
+  $("close").addEventListener("click", async () => {
+    await change("close", { resolution: $("close-resolution").value.trim() });
+    $("close-resolution").value = "";
+  });
+  $("composer").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await reply($("reply-input").value)) $("reply-input").value = "";
+  });
+  $("reply-input").addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    $("composer").requestSubmit();
+  });
+
+  // --- add to FAQ ------------------------------------------------------------------------------------
+
+  $("faq-open").addEventListener("click", () => {
+    const staffAnswers = [...$("transcript").querySelectorAll(".msg.from-staff .bubble")];
+    const last = staffAnswers.length ? staffAnswers[staffAnswers.length - 1].lastChild.textContent : "";
+    const question = ($("suggest-question").textContent || "").replace(/^申请人的问题：/, "");
+    $("faq-questions").value = question && !question.startsWith("申请人还没有") ? question : "";
+    $("faq-answer").value = last;
+    $("faq-error").hidden = true;
+    $("faq-dialog").showModal();
+  });
+  $("faq-cancel").addEventListener("click", () => $("faq-dialog").close());
+  $("faq-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const questions = $("faq-questions").value.split("\n").map((q) => q.trim()).filter(Boolean);
+    const answer = $("faq-answer").value.trim();
+    const error = $("faq-error");
+    if (!questions.length || !answer) {
+      error.textContent = "请填写至少一个问题和答案";
+      error.hidden = false;
+      return;
+    }
+    const body = { questions, answer };
+    if ($("faq-program").value) body.program = $("faq-program").value;
+    const title = $("faq-cite-title").value.trim();
+    const clause = $("faq-cite-clause").value.trim();
+    if (title || clause) body.citation = { title, clause, quote: $("faq-cite-quote").value.trim() };
+    if (state.open) body.handoff_id = state.open.id;
+    try {
+      await api("POST", "/api/console/faq", body);
+      $("faq-dialog").close();
+      toast("已加入常见问题，智能助手和常见问题检索立即可用");
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+    }
+  });
+
+  // --- live updates ------------------------------------------------------------------------------------
+
+  function connect() {
+    if (!state.me || (state.ws && state.ws.readyState <= 1)) return;
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/console`);
+    state.ws = ws;
+    ws.addEventListener("open", () => {
+      state.retries = 0;
+      $("conn").textContent = "";
+      window.clearInterval(state.pingTimer);
+      state.pingTimer = window.setInterval(() => ws.readyState === 1 && ws.send('{"type":"ping"}'), PING_EVERY_MS);
+      loadQueue();
+      loadNewMessages();
+    });
+    ws.addEventListener("message", (event) => {
+      let frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      if (frame.type === "queue") loadQueue();
+      else if (frame.type === "messages" && state.open && frame.session_id === state.open.session_id) loadNewMessages();
+      else if (frame.type === "logout") showLogin();
+    });
+    ws.addEventListener("close", () => {
+      if (ws !== state.ws) return;
+      state.ws = null;
+      window.clearInterval(state.pingTimer);
+      if (!state.me) return;
+      $("conn").textContent = "实时连接已断开，正在重连…";
+      const delay = Math.min(10000, 500 * 2 ** state.retries++);
+      window.setTimeout(connect, delay);
+    });
+  }
+
+  // --- start ---------------------------------------------------------------------------------------------
+
+  async function start() {
+    fetch("/api/config").then((r) => (r.ok ? r.json() : null)).then((config) => {
+      if (!config) return;
+      for (const p of config.programs) $("faq-program").append(el("option", { value: p.key, text: p.label }));
+    }).catch(() => {});
+    window.setInterval(() => { if (state.me) loadQueue(); }, QUEUE_REFRESH_MS);
+    try {
+      const me = await api("GET", "/api/console/me");
+      await showDesk(me);
+    } catch (err) {
+      showLogin();
+    }
+  }
+
+  start();
+})();
