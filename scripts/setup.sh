@@ -49,3 +49,5 @@ setup_app_env
 # chromium (and a Chinese font) for the browser tests; `make run` does not need them, so a
 # machine where they cannot be installed still runs the assistant (the browser tests then say why).
 scripts/install_browser.sh || echo "警告：浏览器测试所需的 chromium 未能安装 / warning: chromium for the browser tests could not be installed" >&2
+# A PostgreSQL server for the helpdesk tests (they start a throw-away one); `make run` uses SQLite.
+scripts/install_postgres.sh || echo "警告：PostgreSQL 未能安装，相关测试将失败 / warning: PostgreSQL for the tests could not be installed" >&2

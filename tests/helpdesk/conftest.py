@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from gateway.app import create_app
 from gateway.settings import Settings
+from pg_server import PostgresServer, running_postgres
 from helpdesk_fakes import ACTIONS_URL, PASSWORD, RASA_URL, Console, FakeServers, ListingKnowledge, fake_rasa, helpdesk_of, login
 
 
@@ -78,3 +79,10 @@ def staff_login(client: TestClient) -> Callable[..., Console]:
     return make
 
 
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One throw-away PostgreSQL server for the test session (a database per test)."""
+    with running_postgres() as server:
+        yield server
