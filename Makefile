@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup build run test eval bench clean
+.PHONY: setup build run test eval bench staff clean
 
 setup:
 	@scripts/setup.sh
@@ -22,6 +22,10 @@ eval: build
 
 bench: build
 	@$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# a helpdesk staff account: make staff USERNAME=li NAME=李老师 (the password is asked twice)
+staff:
+	@$(PY) -m gateway.helpdesk.staff create --username "$(USERNAME)" --display-name "$(or $(NAME),$(USERNAME))"
 
 clean:
 	rm -rf var .venv .venv-rasa

@@ -5,8 +5,10 @@ the id of the last message it has; nothing is lost or shown twice across network
 server restarts:
 
 browser -> server
-    {"type": "hello", "session_id": "web-…", "after": 41}
-        first frame of every connection (and of every reconnection). The server replays the
+    {"type": "hello", "session_id": "web-…", "after": 41, "token": "…"?}
+        first frame of every connection (and of every reconnection). ``token`` is the session's
+        secret from ``POST /api/session``: a session bound to a token answers only to it
+        (``bad_token`` otherwise; ``authorize`` decides, see gateway/helpdesk/applicants.py). The server replays the
         stored messages with an id above ``after`` (``0``/``null``: the recent history), then
         answers ``welcome``; later messages of the session (replies, pushes by staff or
         reminders) are pushed as they happen.
@@ -33,8 +35,10 @@ User text is answered exactly like ``POST /api/chat`` (``route``, normally
 outlives the socket: a reply to a message whose socket dropped is stored and reaches the
 browser on its next ``hello``.
 
-Other features deliver messages with :meth:`WebChannel.push` (or the module-level :func:`push`):
-the message is stored, then sent to every socket the session has open in this process.
+Other features deliver messages with :meth:`WebChannel.push` (or the module-level :func:`push`,
+or ``connectors.outbound.deliver("web", …)`` through :func:`push_messages`, with the sender set by
+:func:`pushing_as`): the message is stored, then sent to every socket the session has open in
+this process; :meth:`WebChannel.deliver_stored` sends what another gateway process stored.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Rasa answers with a list of messages. An action's ``json_message`` arrives as a separate
 ``{"custom": {...}}`` item; it belongs to the text message before it, so its ``citations``
-(and ``attachment``) are folded into that message. Images are ignored.
+(and ``attachment``, and an action's ``handoff`` request for the helpdesk) are folded into that
+message. Images are ignored.
 """
 
 from __future__ import annotations
