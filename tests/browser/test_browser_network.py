@@ -104,7 +104,7 @@ def test_answer_lost_in_a_network_drop_is_replayed_once(page: Page, base_url):
 
     expect(page.locator(BOT)).to_have_count(1, timeout=30_000)  # replayed after reconnecting
     assert len(relay.pages) == 2
-    assert relay.hellos[-1] == {"type": "hello", "session_id": session_id(page), "after": last_seen}
+    assert relay.hellos[-1] == {"type": "hello", "session_id": session_id(page), "after": last_seen, "token": session_token(page)}
     shown = transcript(page)
     assert [m["id"] for m in server_history(base_url, session_id(page), session_token(page))] == [int(i) for i, _, _ in shown]
     assert [s for _, s, _ in shown] == ["user", "bot"]
