@@ -10,11 +10,12 @@ import hashlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,9 +109,19 @@ class Stack:
         subprocess.run([str(APP_PYTHON), "-m", "gateway.db"], cwd=REPO, env=self._env(), check=True,
                        stdout=subprocess.DEVNULL)
 
+    def prepare_tracker_db(self) -> None:
+        """Put Rasa's SQLite tracker store in write-ahead-log mode before Rasa opens it. The mode is
+        stored in the file, so Rasa's own connections use it: one fsync per saved turn instead of
+        the rollback journal's several, and reads no longer wait for writes."""
+        tracker_db = Path(self._env()["RASA_TRACKER_DB"])
+        tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(tracker_db)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+
     def start(self, model: Path) -> None:
         self.model = model
         self.migrate()
+        self.prepare_tracker_db()
         self._spawn("actions", [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
         self._spawn("rasa", [str(RASA_BIN), "run", "--model", str(model), "--endpoints", os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),
                              "--credentials", "bot/credentials.yml", "--port", str(self.rasa_port), "--interface", "127.0.0.1"])
