@@ -93,6 +93,14 @@ class DraftStore:
             ).first()
             return _stored(row) if row else None
 
+    def latest(self, sender_id: str) -> StoredDraft | None:
+        """The session's most recent draft, finished or not (what staff are shown)."""
+        with self._sessions() as session:
+            row = session.scalars(
+                select(FormDraft).where(FormDraft.sender_id == sender_id).order_by(FormDraft.updated_at.desc()).limit(1)
+            ).first()
+            return _stored(row) if row else None
+
     def save(self, code: str, draft: Draft, *, sender_id: str | None = None, document_token: str | None = None) -> None:
         with self._sessions.begin() as session:
             row = session.get(FormDraft, code)

@@ -33,6 +33,7 @@ from gateway.helpdesk.hours import OfficeHours, parse_office_hours
 from gateway.helpdesk.models import Handoff
 from gateway.helpdesk.service import HandoffService, RequestOutcome, clean_reason
 from gateway.helpdesk.tracker import TrackerReader
+from actions.forms.drafts import DraftStore
 from gateway.schemas import BotMessage, Button
 from gateway.settings import REPO_ROOT, Settings
 from gateway.store import MessageStore
@@ -112,6 +113,7 @@ class Helpdesk:
     faq: StaffFaqRepository
     applicants: ApplicantAccess
     tracker: TrackerReader
+    drafts: DraftStore
     bus: LocalBus
     console: ConsoleHub
     watched: set[str] = field(default_factory=set)
@@ -303,6 +305,7 @@ def build_helpdesk(settings: Settings, store: MessageStore, bus: LocalBus) -> He
         faq=StaffFaqRepository(sessions),
         applicants=ApplicantAccess(sessions),
         tracker=TrackerReader(settings.rasa_tracker_db or str(DEFAULT_TRACKER_DB)),
+        drafts=DraftStore(sessions),
         bus=bus,
         console=console,
     )

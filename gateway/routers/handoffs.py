@@ -19,6 +19,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from actions.forms.drafts import DraftStore
 from connectors.web import iso, message_frame
 from gateway.deps import KnowledgeDep, SettingsDep
 from gateway.helpdesk.accounts import StaffIdentity, aware
@@ -29,6 +30,8 @@ from gateway.models import utcnow
 from gateway.routers.console import AUTH_RESPONSES, HelpdeskDep, StaffDep
 from gateway.routers.faq import PROGRAM_LABELS, to_result
 from gateway.schemas import Citation, ErrorResponse
+from knowledge.forms.engine import progress
+from knowledge.forms.loader import get_forms
 
 router = APIRouter(prefix="/api/console", tags=["console"], responses=AUTH_RESPONSES)
 
@@ -78,10 +81,29 @@ class DialogueOut(BaseModel):
     slots: dict[str, Any]
 
 
+class FormProgressOut(BaseModel):
+    title: str
+    code: str
+    phase: str
+    asking: str | None
+    filled: list[dict[str, str]]
+    total: int
+
+
 class TranscriptOut(BaseModel):
     handoff: HandoffOut
     messages: list[dict[str, Any]]
     dialogue: DialogueOut
+    form: FormProgressOut | None = Field(default=None, description="表单填写进度 / the applicant's latest form draft")
+
+
+def form_progress(drafts: DraftStore, session_id: str) -> FormProgressOut | None:
+    stored = drafts.latest(session_id)
+    if stored is None:
+        return None
+    form = get_forms().get(stored.draft.form_id) if stored.draft.form_id else None
+    title = form.title if form else f"{stored.draft.program} 申报资格预审"
+    return FormProgressOut(title=title, code=stored.code, **progress(form, stored.draft))
 
 
 class MessagesOut(BaseModel):
@@ -172,6 +194,7 @@ async def transcript(handoff_id: HandoffId, staff: StaffDep, helpdesk: HelpdeskD
             handoff=handoff_out(handoff, staff, _names(helpdesk), helpdesk.handoffs.rating_of(handoff.id)),
             messages=[message_frame(row) for row in rows],
             dialogue=DialogueOut(**dialogue.__dict__),
+            form=form_progress(helpdesk.drafts, handoff.session_id),
         )
 
     return await run_in_threadpool(read)

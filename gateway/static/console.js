@@ -223,18 +223,20 @@
     for (const node of document.querySelectorAll(".queue-item")) node.classList.toggle("selected", node.dataset.id === String(h.id));
   }
 
-  function showDialogue(d) {
+  function showDialogue(d, form) {
     const box = $("dialogue");
-    if (!d.available) {
-      box.replaceChildren(el("p", { className: "muted", text: "对话引擎记录暂不可用" }));
-      return;
+    const intents = !d.available ? "对话引擎记录暂不可用"
+      : d.intents.length ? d.intents.map((i) => `${i.name}${i.confidence ? `（${Math.round(i.confidence * 100)}%）` : ""}`).join("、") : "无";
+    const rows = [["最近识别的意图", intents]];
+    if (form) {
+      rows.push(
+        ["表单", `${form.title}（编号 ${form.code}，${form.phase}）`],
+        ["正在询问", form.asking || "无"],
+        [`已填写 ${form.filled.length}/${form.total}`, form.filled.length ? form.filled.map((f) => `${f.label}：${f.value}`).join("\n") : "无"],
+      );
+    } else {
+      rows.push(["表单", "未填写表单"]);
     }
-    const rows = [
-      ["最近识别的意图", d.intents.length ? d.intents.map((i) => `${i.name}${i.confidence ? `（${Math.round(i.confidence * 100)}%）` : ""}`).join("、") : "无"],
-      ["正在填写的表单", d.active_form || "无"],
-      ["正在询问的字段", d.requested_slot || "无"],
-      ["已填写", Object.keys(d.slots).length ? Object.entries(d.slots).map(([k, v]) => `${k}：${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n") : "无"],
-    ];
     box.replaceChildren(el("dl", {}, rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])));
   }
 
@@ -248,7 +250,7 @@
     setOpen(data.handoff);
     appendMessages(data.messages);
     $("transcript").scrollTop = $("transcript").scrollHeight;
-    showDialogue(data.dialogue);
+    showDialogue(data.dialogue, data.form);
     if (!quiet) loadSuggestions();
   }
 

@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from knowledge.forms.eligibility import evaluate, get_checks, next_question, parse_answer, verdict_text
-from knowledge.forms.extract import extract_fields
 from knowledge.forms.schema import FieldSpec, FormSchema
 from knowledge.forms.validators import check_rules, check_value
 
@@ -253,6 +252,28 @@ def summary_text(form: FormSchema, draft: Draft) -> str:
     return "\n".join(lines)
 
 
+PHASE_NAMES = {"eligibility": "资格预审", "fields": "逐项填写", "review": "待确认提交", "done": "已生成文档",
+               "paused": "已暂停", "stopped": "预审未通过"}
+
+
+def progress(form: FormSchema | None, draft: Draft) -> dict[str, Any]:
+    """What staff see of a draft: its phase, the question being asked, and what is filled."""
+    asking = None
+    if form is not None and draft.phase == "fields" and (step := current_step(form, draft)):
+        asking = _step_label(form, step)
+    elif draft.phase == "eligibility":
+        question = next_question(get_checks()[draft.program], draft.eligibility)
+        asking = question.prompt if question else None
+    filled: list[dict[str, str]] = []
+    total = 0
+    if form is not None:
+        all_steps = [s for s in steps(form, draft) if not _group_step_is_open_item(form, draft, s)]
+        total = len(all_steps)
+        filled = [{"label": _step_label(form, s), "value": _display(value_of(draft, s))}
+                  for s in all_steps if value_of(draft, s) not in (None, "")]
+    return {"phase": PHASE_NAMES.get(draft.phase, draft.phase), "asking": asking, "filled": filled, "total": total}
+
+
 # --- handling one answer -----------------------------------------------------------------------
 
 def handle(form: FormSchema | None, draft: Draft, text: str) -> Outcome:
@@ -423,6 +444,8 @@ def _pasted_fields(form: FormSchema, draft: Draft, text: str, step: str) -> dict
     spec, group, _ = field_of(form, step)
     if len(text) < _MIN_PASTE_CHARS or spec.kind == "longtext":
         return {}
+    from knowledge.forms.extract import extract_fields  # spaCy: loaded only where forms are filled
+
     found: dict[str, Any] = {}
     for key, raw in extract_fields(form, text).items():
         checked = check_value(form.field(key), raw, draft.values)

@@ -143,3 +143,28 @@ def test_restart_in_the_middle_of_a_handoff_keeps_it(make_app, servers, staff_lo
         history = again.get("/api/history", params={"session_id": session_id}, headers=headers).json()["messages"]
         assert history[-1]["sender"] == "staff" and history[-1]["text"] == "在的"
         assert helpdesk_of(again).handoffs.open_for(session_id).id == handoff_id
+
+
+def test_staff_see_the_applicants_form_progress(client, staff_login):
+    from actions.forms.drafts import DraftStore
+    from gateway.db import make_session_factory
+    from knowledge.forms.engine import Draft
+
+    console = staff_login()
+    session_id, token = applicant_session(client)
+    drafts = DraftStore(make_session_factory(client.app.state.store.engine))
+    draft = Draft(form_id="accept_application", program="accept", values={"project_name": "基于5G的急诊救治平台"},
+                  answered=["fill_date", "project_name"])
+    code = drafts.create(session_id, draft).code
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, session_id, token)
+        say(ws, "c-1", "转人工")
+        receive(ws)
+    handoff_id = console.get("/api/console/queue").json()["waiting"][0]["id"]
+
+    form = console.get(f"/api/console/handoffs/{handoff_id}").json()["form"]
+
+    assert form["title"] == "5G+医疗健康应用试点项目验收申请书" and form["code"] == code
+    assert form["phase"] == "逐项填写" and form["asking"]
+    assert {"label": "项目名称", "value": "基于5G的急诊救治平台"} in form["filled"]
+    assert form["total"] > len(form["filled"])
