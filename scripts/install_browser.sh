@@ -14,25 +14,8 @@ if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null 
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "错误：缺少 ${packages[*]}，且本机没有 apt-get。Missing ${packages[*]} and apt-get is unavailable: install them (or set CHROMIUM=/path/to/chromium)." >&2
-  exit 1
-fi
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO=(sudo -n); else
-    echo "错误：安装 ${packages[*]} 需要 root 权限。Installing ${packages[*]} needs root: run apt-get install ${packages[*]} as root." >&2
-    exit 1
-  fi
-fi
-
-echo "==> Installing ${packages[*]} for the browser tests (apt-get)"
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq >/dev/null
-"${SUDO[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null 2>&1 || {
-  echo "错误：apt-get install ${packages[*]} 失败。apt-get install ${packages[*]} failed; run it by hand to see why." >&2
-  exit 1
-}
+source "$(dirname "$0")/apt_install.sh"
+apt_install "the browser tests" "${packages[@]}"
 if [ ! -x "$CHROMIUM" ]; then
   echo "错误：安装后仍未找到 $CHROMIUM。$CHROMIUM is still missing after installing chromium." >&2
   exit 1

@@ -11,23 +11,6 @@ have_server() {
 }
 have_server && exit 0
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "错误：缺少 PostgreSQL 服务器，且本机没有 apt-get。PostgreSQL (initdb, pg_ctl) is missing and apt-get is unavailable: install a PostgreSQL server and put its bin/ on PATH." >&2
-  exit 1
-fi
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO=(sudo -n); else
-    echo "错误：安装 PostgreSQL 需要 root 权限。Installing PostgreSQL needs root: run apt-get install postgresql as root." >&2
-    exit 1
-  fi
-fi
-
-echo "==> Installing PostgreSQL for the helpdesk tests (apt-get)"
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq >/dev/null
-"${SUDO[@]}" apt-get install -y -qq postgresql >/dev/null 2>&1 || {
-  echo "错误：apt-get install postgresql 失败。apt-get install postgresql failed; run it by hand to see why." >&2
-  exit 1
-}
+source "$(dirname "$0")/apt_install.sh"
+apt_install "the helpdesk tests (PostgreSQL)" postgresql
 have_server || { echo "错误：安装后仍未找到 pg_ctl。pg_ctl is still missing after installing postgresql." >&2; exit 1; }

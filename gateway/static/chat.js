@@ -9,6 +9,8 @@
 (() => {
   "use strict";
 
+  const { el } = window.ShenbaoDom; // dom.js
+
   const KEYS = { session: "shenbao.session", outbox: "shenbao.outbox", token: "shenbao.token" };
   const GAP_FOR_TIME_MS = 5 * 60 * 1000; // time separator when messages are > 5 min apart
   const TYPING_LIMIT_MS = 45 * 1000;
@@ -98,17 +100,6 @@
 
   // --- rendering -----------------------------------------------------------------------------------
 
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "text") node.textContent = value;
-      else if (key === "className") node.className = value;
-      else node.setAttribute(key, value === true ? "" : value);
-    }
-    for (const child of children || []) if (child) node.append(child);
-    return node;
-  }
 
   /* Text with web addresses turned into links (never HTML from the server). */
   function richText(text) {

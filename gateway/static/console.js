@@ -7,6 +7,8 @@
 (() => {
   "use strict";
 
+  const { el } = window.ShenbaoDom; // dom.js
+
   const PING_EVERY_MS = 25 * 1000;
   const QUEUE_REFRESH_MS = 30 * 1000;
   const STATUS = { waiting: "排队中", active: "处理中", closed: "已结束", returned: "已交回机器人", cancelled: "申请人已取消" };
@@ -20,17 +22,6 @@
 
   // --- helpers -------------------------------------------------------------------------------------
 
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "text") node.textContent = value;
-      else if (key === "className") node.className = value;
-      else node.setAttribute(key, value === true ? "" : value);
-    }
-    for (const child of children || []) if (child) node.append(child);
-    return node;
-  }
 
   let toastTimer = null;
   function toast(text) {

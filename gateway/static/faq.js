@@ -3,6 +3,8 @@
 (() => {
   "use strict";
 
+  const { el } = window.ShenbaoDom; // dom.js
+
   const ui = {
     form: document.getElementById("search"),
     q: document.getElementById("q"),
@@ -21,17 +23,6 @@
     request: 0,
   };
 
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined) continue;
-      if (key === "text") node.textContent = value;
-      else if (key === "className") node.className = value;
-      else node.setAttribute(key, value);
-    }
-    for (const child of children || []) if (child) node.append(child);
-    return node;
-  }
 
   function chips(container, options, current, onPick) {
     container.replaceChildren(
