@@ -118,17 +118,30 @@ class Stack:
         with closing(sqlite3.connect(tracker_db)) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
 
+    def commands(self) -> dict[str, list[str]]:
+        """How each process is started (the order matters only for the logs)."""
+        assert self.model is not None, "start() first"
+        return {
+            "actions": [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+            "rasa": [str(RASA_BIN), "run", "--model", str(self.model), "--endpoints",
+                     os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"), "--credentials", "bot/credentials.yml",
+                     "--port", str(self.rasa_port), "--interface", "127.0.0.1"],
+            "gateway": [str(APP_PYTHON), "-m", "gateway"],
+        }
+
     def start(self, model: Path) -> None:
         self.model = model
         self.migrate()
         self.prepare_tracker_db()
-        self._spawn("actions", [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
-        self._spawn("rasa", [str(RASA_BIN), "run", "--model", str(model), "--endpoints", os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),
-                             "--credentials", "bot/credentials.yml", "--port", str(self.rasa_port), "--interface", "127.0.0.1"])
-        self._spawn("gateway", [str(APP_PYTHON), "-m", "gateway"])
+        for name, command in self.commands().items():
+            self._spawn(name, command)
 
-    def start_gateway_only(self) -> None:
-        self._spawn("gateway", [str(APP_PYTHON), "-m", "gateway"])
+    def restart(self, names: list[str]) -> None:
+        """Start again processes that were stopped (tests of outages use it to leave things as found)."""
+        self.stop(names)
+        commands = self.commands()
+        for name in names:
+            self._spawn(name, commands[name])
 
     def wait_healthy(self, timeout: float = 180.0) -> float:
         started = time.monotonic()

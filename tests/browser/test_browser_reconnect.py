@@ -25,7 +25,7 @@ def test_reconnects_after_a_gateway_restart_without_losing_or_duplicating(new_co
         expect(page.locator(".msg.pending")).to_have_count(1)
         expect(page.locator(".msg.pending .bubble")).to_have_text("联系电话是多少？")
     finally:
-        web_stack.start_gateway_only()
+        web_stack.restart(["gateway"])
         web_stack.wait_healthy(timeout=120)
 
     expect(status).to_be_hidden(timeout=30_000)

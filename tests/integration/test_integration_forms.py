@@ -197,8 +197,8 @@ def test_a_draft_resumes_by_code_in_a_new_session_after_every_process_restarted(
     applicant.say("上海市某某医院")
     asked_before = STEP_PROMPT.search(applicant.text).group("label")
 
-    stack.stop()
-    stack.start(stack.model)
+    stack.stop()  # every process: Rasa, the action server and the gateway
+    stack.restart(["actions", "rasa", "gateway"])
     stack.wait_healthy()
 
     later = Applicant(stack)  # another session, as from another device or channel
