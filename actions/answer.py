@@ -13,7 +13,7 @@ from knowledge.answers import Context
 from knowledge.api import get_knowledge
 from knowledge.privacy import mask_pii
 
-from .replies import send_reply
+from .replies import changed_slots, send_reply
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class ActionAnswerQuestion(Action):
         reply = get_knowledge().answer(text, intent=intent, nlu_programs=latest_programs(tracker), context=context_of(tracker))
         log.info("answer intent=%s kind=%s programs=%s text=%s", intent, reply.kind, reply.programs, mask_pii(text))
         send_reply(dispatcher, reply)
-        events = [SlotSet("topic", reply.topic), SlotSet("last_question", reply.question)]
+        slots: dict[str, Any] = {"topic": reply.topic, "last_question": reply.question}
         if reply.programs:
-            events.append(SlotSet("programs", reply.programs))
-        return events
+            slots["programs"] = reply.programs
+        return changed_slots(tracker, slots)

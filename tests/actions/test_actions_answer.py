@@ -15,7 +15,7 @@ def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def test_answer_then_citations_then_slots(make_tracker, dispatcher: CollectingDispatcher, domain) -> None:
+def test_answer_with_its_citations_then_slots(make_tracker, dispatcher: CollectingDispatcher, domain) -> None:
     tracker = make_tracker(
         "上海5G试点材料要交几份",
         "ask_documents",
@@ -23,19 +23,17 @@ def test_answer_then_citations_then_slots(make_tracker, dispatcher: CollectingDi
     )
     events = ActionAnswerQuestion().run(dispatcher, tracker, domain)
 
-    assert len(dispatcher.messages) == 2
-    answer, citations = dispatcher.messages
+    assert len(dispatcher.messages) == 1  # text and citations travel together
+    answer = dispatcher.messages[0]
     assert "一式六份" in answer["text"]
     assert answer["text"].startswith("【上海市5G+医疗健康应用试点】")
-    assert not answer["custom"]
 
-    assert answer.get("text") is not None and citations.get("text") is None
-    cited = citations["custom"]["citations"]
+    cited = answer["custom"]["citations"]
     assert cited, "no citation sent"
     assert cited[0]["doc"] == "000_a6bc89e5a162244b"
     assert set(cited[0]) >= {"doc", "title", "clause", "quote"}
     assert cited[0]["clause"] == "五、有关事宜 > （三）"
-    json.dumps(citations["custom"], ensure_ascii=False)  # plain JSON for the REST channel
+    json.dumps(answer["custom"], ensure_ascii=False)  # plain JSON for the REST channel
 
     slots = slots_of(events)
     assert slots["programs"] == ["sh5g"]
@@ -47,7 +45,7 @@ def test_deadline_answer_is_time_aware(make_tracker, dispatcher: CollectingDispa
     tracker = make_tracker("国家5G试点什么时候截止", "ask_deadline")
     ActionAnswerQuestion().run(dispatcher, tracker, domain)
     assert "已于2021年1月22日17:00截止" in dispatcher.messages[0]["text"]
-    assert dispatcher.messages[1]["custom"]["citations"][0]["doc"] == "001_f747ae33edc9ba62"
+    assert dispatcher.messages[0]["custom"]["citations"][0]["doc"] == "001_f747ae33edc9ba62"
 
 
 def test_button_payload_answers_the_pending_question_for_the_chosen_program(
@@ -66,10 +64,10 @@ def test_button_payload_answers_the_pending_question_for_the_chosen_program(
     assert "一式三份" in text
     assert "一式六份" not in text
     assert "inform_program" not in text  # the payload is not treated as the user's words
-    assert dispatcher.messages[1]["custom"]["citations"][0]["doc"] == "001_f747ae33edc9ba62"
+    assert dispatcher.messages[0]["custom"]["citations"][0]["doc"] == "001_f747ae33edc9ba62"
     slots = slots_of(events)
     assert slots["programs"] == ["nat5g"]
-    assert slots["topic"] == "documents"
+    assert "topic" not in slots  # still documents: unchanged slots send no event
 
 
 def test_follow_up_in_words_uses_the_slots(make_tracker, dispatcher: CollectingDispatcher, domain) -> None:
@@ -107,7 +105,7 @@ def test_program_slot_kept_for_the_next_question(make_tracker, dispatcher: Colle
     )
     events = ActionAnswerQuestion().run(dispatcher, tracker, domain)
     assert "花园北路52号" in dispatcher.messages[0]["text"]
-    assert slots_of(events)["programs"] == ["nat5g"]
+    assert "programs" not in slots_of(events)  # unchanged: no event to store
     assert slots_of(events)["topic"] == "submission"
 
 
@@ -116,7 +114,7 @@ def test_two_programs_answered_with_citations_of_both(make_tracker, dispatcher: 
     events = ActionAnswerQuestion().run(dispatcher, tracker, domain)
     text = dispatcher.messages[0]["text"]
     assert "【上海市5G+医疗健康应用试点】" in text and "【上海市智慧医疗专项研究项目】" in text
-    docs = {c["doc"] for c in dispatcher.messages[1]["custom"]["citations"]}
+    docs = {c["doc"] for c in dispatcher.messages[0]["custom"]["citations"]}
     assert docs == {"000_a6bc89e5a162244b", "003_ed6ac7d3f3aa281e"}
     assert set(slots_of(events)["programs"]) == {"sh5g", "smart"}
 

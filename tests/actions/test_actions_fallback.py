@@ -56,7 +56,7 @@ def test_fallback_still_answers_a_clear_question_about_a_program(make_tracker, d
     events = ActionFallback().run(dispatcher, tracker, domain)
 
     assert "一式三份" in dispatcher.messages[0]["text"]
-    assert dispatcher.messages[1]["custom"]["citations"]
+    assert dispatcher.messages[0]["custom"]["citations"]
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert slots["programs"] == ["nat5g"]
 
