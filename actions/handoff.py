@@ -38,8 +38,13 @@ class ActionRequestHuman(Action):
         return "action_request_human"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        dispatcher.utter_message(
-            text="好的，您的转人工请求已记录，工作人员会尽快联系您。您也可以直接电话咨询——" + get_knowledge().helpdesk_contacts_text(),
-            json_message={"handoff": {"reason": handoff_reason(tracker)}},
-        )
+        request_person(dispatcher, handoff_reason(tracker))
         return []
+
+
+def request_person(dispatcher: CollectingDispatcher, reason: str) -> None:
+    """Ask the gateway's helpdesk for a person, saying why (any action may)."""
+    dispatcher.utter_message(
+        text="好的，您的转人工请求已记录，工作人员会尽快联系您。您也可以直接电话咨询——" + get_knowledge().helpdesk_contacts_text(),
+        json_message={"handoff": {"reason": reason}},
+    )

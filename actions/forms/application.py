@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from knowledge.api import get_knowledge
-from knowledge.forms.engine import Draft, Outcome, handle, prompt, start_draft
+from knowledge.forms.engine import MAX_FAILURES_BEFORE_OFFERING_HELP, Draft, Outcome, handle, prompt, start_draft
 from knowledge.forms.export import checklist_text, export_docx
 from knowledge.forms.loader import get_forms
 from knowledge.forms.schema import FormSchema
@@ -28,7 +28,7 @@ from knowledge.privacy import mask_pii
 from knowledge.settings import get_settings
 
 from ..answer import context_of
-from ..handoff import ActionRequestHuman
+from ..handoff import request_person
 from ..replies import send_reply
 from .drafts import StoredDraft, find_code, get_draft_store
 
@@ -247,7 +247,8 @@ class ActionFinishApplication(Action):
         if status in ("paused", "handoff"):
             _send(dispatcher, f"已暂停，已填内容都已保存。填写编号：{stored.code}。回来后回复“继续填写 {stored.code}”即可接着填。")
             if status == "handoff":
-                return reset + list(ActionRequestHuman().run(dispatcher, tracker, domain) or [])
+                struggled = any(count >= MAX_FAILURES_BEFORE_OFFERING_HELP for count in stored.draft.failures.values())
+                request_person(dispatcher, "form_validation" if struggled else "user_request")
             return reset
         form = _form(stored.draft)
         if status == "completed" and form is not None:

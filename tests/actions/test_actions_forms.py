@@ -86,3 +86,19 @@ def test_an_unknown_code_is_said_plainly(dispatcher, make_tracker, domain):
 
     assert slots_of(events) == {"form_ready": False}
     assert "没有找到编号为 ZZZZ2222" in texts(dispatcher)
+
+
+def test_a_person_asked_for_after_three_refused_answers_is_a_form_validation_handoff(dispatcher, make_tracker, domain):
+    code = start(dispatcher, make_tracker, domain, "帮我填验收申请书")  # first field: 填报时间, a date
+    validate = ValidateApplicationForm()
+    for _ in range(3):
+        validate.validate_form_answer("下周吧", dispatcher, make_tracker("下周吧", "chitchat", slots={"draft_code": code}), domain)
+    assert {"title": "转人工", "payload": "/request_human"} in dispatcher.messages[-1]["buttons"]
+
+    wants = validate.validate_form_answer("/request_human", dispatcher, make_tracker("/request_human", "request_human", slots={"draft_code": code}, confidence=1.0), domain)
+    dispatcher.messages.clear()
+    ActionFinishApplication().run(dispatcher, make_tracker("/request_human", "request_human", slots={"draft_code": code, "form_answer": "handoff"}), domain)
+
+    assert wants["form_answer"] == "handoff"
+    assert f"继续填写 {code}" in texts(dispatcher)
+    assert dispatcher.messages[-1]["custom"] == {"handoff": {"reason": "form_validation"}}
