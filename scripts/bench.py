@@ -46,7 +46,7 @@ def measure(send, concurrency: int, total: int) -> dict:
                 if count % MESSAGES_PER_SESSION == 0:
                     session = f"bench-{uuid.uuid4().hex[:8]}"
                 started = time.perf_counter()
-                send(client, session, QUESTIONS[n % len(QUESTIONS)])
+                send(client, session, QUESTIONS[(index + count) % len(QUESTIONS)])  # each session varies its questions
                 latencies.append(time.perf_counter() - started)
         return latencies
 
