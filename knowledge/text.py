@@ -59,11 +59,27 @@ def _tagger():
     return jieba.posseg.POSTokenizer(_tokenizer())  # loads the tag dictionary: once per process
 
 
+# Characters that end a noun compound the dictionary does not know (申报费, 评审费, 补助款): the
+# segmenter splits them off, often as a verb, and the compound is the real subject.
+_NOUN_HEADS = frozenset("费款税价")
+
+
+def _with_compounds(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    merged: list[tuple[str, str]] = []
+    for word, flag in pairs:
+        if merged and word in _NOUN_HEADS and len(merged[-1][0]) >= 2 and merged[-1][1].startswith(_CONTENT_TAGS + ("v",)):
+            merged[-1] = (merged[-1][0] + word, "n")
+        else:
+            merged.append((word, flag))
+    return merged
+
+
 def content_terms(text: str) -> list[str]:
     """Nouns (and noun-like words) of a question, the words its subject is made of."""
     tagger = _tagger()
+    pairs = [(p.word, p.flag) for p in tagger.lcut(normalize(text), HMM=False)]  # no guessed words: only dictionary words can be 'unknown'
     return [
-        word for word, flag in tagger.lcut(normalize(text), HMM=False)  # no guessed words: only dictionary words can be 'unknown'
+        word for word, flag in _with_compounds(pairs)
         if len(word) >= 2 and flag.startswith(_CONTENT_TAGS) and not flag.startswith(_NAME_TAGS)
         and word not in STOPWORDS and word not in _GENERIC_NOUNS and not _NUMBER.match(word)
     ]
