@@ -32,6 +32,7 @@ MAX_QUOTE_CHARS = 160
 # A related notice's fact must outrank the program's own facts clearly to be used instead.
 RELATED_NOTICE_WEIGHT = 0.7
 # A second fact of the same topic is added when it scores almost as well as the first.
+MAX_HOW_TO_APPLY_FACTS = 3  # e.g. the paper copies' address, the online system, the registration
 SECOND_FACT_RATIO = 0.9
 INTENT_TOPIC_BOOST = 1.25  # the NLU intent is a strong hint of what is asked
 
@@ -69,6 +70,7 @@ class AnswerComposer:
         self.detector = detector
         cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items()}
         self.notice_cues = cues.pop("notice", [])
+        self.apply_cues = sorted(cues.pop("apply", []), key=len, reverse=True)
         self.topic_cues = cues
         self._direction_aliases = self._collect_direction_aliases()
         self._corpus = self._collect_corpus()
@@ -168,7 +170,19 @@ class AnswerComposer:
             return self._answer_contact(program, topic, raw)
         if self._asks_about_notice(question) or (topic == "overview" and not self._has_specific_words(program, question)):
             return self._answer_overview(program, topic, question)
+        if topic in ("submission", "procedure") and program.submission and self._asks_how_to_apply(question):
+            units = [self._unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
+            return self._render_units(program, units, "submission")
         return self._answer_from_facts(program, topic, question)
+
+    def _asks_how_to_apply(self, question: str) -> bool:
+        """A bare "how do I apply" (怎么申报, 如何报名): an apply word and nothing more specific."""
+        remaining = normalize(question)
+        if not any(word in remaining for word in ("申报", "报名", "申请", "参加", "参与")):
+            return False
+        for word in self.apply_cues:
+            remaining = remaining.replace(word, " ")
+        return not tokens(remaining)
 
     def _topic_boost(self, topic: str, question: str) -> dict[str, float]:
         boost = {t: 1.04 for t in self.topics_from_cues(question)}

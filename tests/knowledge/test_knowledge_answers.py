@@ -302,3 +302,30 @@ def test_helpdesk_contacts_text_lists_phone_numbers(kb: KnowledgeBase) -> None:
     for program in kb.data.programs.values():
         if program.contacts:
             assert program.short_name in text
+
+
+# ---- a bare "how do I apply" ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("上海的5G医疗试点要如何申报", ["金港路766号", "shanghai-five-g"]),
+        ("国家5G试点咋报名", ["花园北路52号"]),
+        ("智慧医疗专项研究项目怎样申请", ["上海市财政科技投入信息管理平台"]),
+    ],
+    ids=["sh5g", "nat5g", "smart"],
+)
+def test_how_to_apply_is_answered_with_where_and_how_to_hand_in(kb: KnowledgeBase, question: str, expected: list[str]) -> None:
+    reply = kb.answer(question, intent="ask_submission")
+
+    assert reply.kind == "answer", reply.text
+    for fact in expected:
+        assert fact in reply.text
+    assert reply.citations
+
+
+def test_a_specific_how_question_is_not_taken_for_how_to_apply(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G试点申报书怎么盖章", intent="ask_submission")
+
+    assert "骑缝章" in reply.text and "金港路" not in reply.text
