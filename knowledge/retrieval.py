@@ -16,6 +16,9 @@ from .units import Unit
 
 RRF_K = 10  # small k: the rank within a few dozen candidates matters
 DENSE_WEIGHT = 0.5  # the offline static model is weaker than BM25 on this small corpus
+# Each way applicants ask for a fact is also matched on its own (best variant per fact): a short
+# question is like one variant, not like the fact's whole text with every variant joined.
+QUESTION_WEIGHT = 0.4
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class HybridRetriever:
         self.encoder = encoder
         self.tokenizer = tokenizer
         self._bm25: bm25s.BM25 | None = None
+        self._question_bm25: bm25s.BM25 | None = None
+        self._question_owner = np.zeros(0, dtype=np.int64)  # unit index of each question variant
         self._vectors: np.ndarray | None = None
 
     def warm_up(self) -> None:
@@ -44,6 +49,15 @@ class HybridRetriever:
             self._bm25 = bm25s.BM25(k1=1.2, b=0.5)
             corpus = [self.tokenizer(u.search_text) or ["<empty>"] for u in self.units]
             self._bm25.index(corpus, show_progress=False)
+        if self._question_bm25 is None:
+            owners, variants = [], []
+            for index, unit in enumerate(self.units):
+                for question in unit.questions:
+                    owners.append(index)
+                    variants.append(self.tokenizer(question) or ["<empty>"])
+            self._question_owner = np.asarray(owners, dtype=np.int64)
+            self._question_bm25 = bm25s.BM25(k1=1.2, b=0.5)
+            self._question_bm25.index(variants or [["<empty>"]], show_progress=False)
         if self.encoder is not None and self._vectors is None:
             self._vectors = self.encoder.encode([u.search_text[:512] for u in self.units])
 
@@ -64,6 +78,17 @@ class HybridRetriever:
         if not query_tokens:
             return np.zeros(len(self.units), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32)
+
+    def question_scores(self, query: str) -> np.ndarray:
+        """Per unit, the BM25 score of its best-matching question variant."""
+        self.warm_up()
+        best = np.zeros(len(self.units), dtype=np.float32)
+        query_tokens = [t for t in self.tokenizer(query) if t in self._question_bm25.vocab_dict]
+        if not query_tokens or not len(self._question_owner):
+            return best
+        scores = np.asarray(self._question_bm25.get_scores(query_tokens), dtype=np.float32)
+        np.maximum.at(best, self._question_owner, scores)
+        return best
 
     def dense_scores(self, query: str) -> np.ndarray:
         self.warm_up()
@@ -86,9 +111,10 @@ class HybridRetriever:
             return []
         bm25 = self.bm25_scores(query)
         dense = self.dense_scores(query)
+        asked = self.question_scores(query)
         candidates = np.flatnonzero(mask)
         fused = np.zeros(len(self.units), dtype=np.float64)
-        for scores, weight in ((bm25, 1.0), (dense, DENSE_WEIGHT)):
+        for scores, weight in ((bm25, 1.0), (dense, DENSE_WEIGHT), (asked, QUESTION_WEIGHT)):
             order = candidates[np.argsort(-scores[candidates], kind="stable")]
             for rank, index in enumerate(order):
                 fused[index] += weight / (RRF_K + rank + 1)

@@ -10,7 +10,7 @@ import pytest
 
 from knowledge.api import KnowledgeBase
 from knowledge.embedding import MODEL_STAMP, DenseEncoder
-from knowledge.retrieval import HybridRetriever
+from knowledge.retrieval import DENSE_WEIGHT, QUESTION_WEIGHT, RRF_K, HybridRetriever
 from knowledge.settings import get_settings
 from knowledge.text import DOMAIN_DICT, normalize, tokens
 
@@ -208,8 +208,8 @@ def test_rrf_unit_found_by_both_ranks_first(kb: KnowledgeBase) -> None:
     hits = HybridRetriever(units, encoder).search(query, top_k=5)
     assert hits[0].unit.id == both.id
     assert hits[0].bm25 > 0 and hits[0].dense == pytest.approx(1.0)
-    # fused score: 1/(k+1) from BM25 plus 0.5/(k+1) from the dense ranking
-    assert hits[0].score == pytest.approx(1.5 / 11)
+    # fused score: first in all three rankings: BM25 (weight 1), dense (0.5), best question variant (0.4)
+    assert hits[0].score == pytest.approx((1.0 + DENSE_WEIGHT + QUESTION_WEIGHT) / (RRF_K + 1))
 
 
 def test_retriever_without_encoder_is_bm25_only(kb: KnowledgeBase) -> None:
@@ -217,3 +217,14 @@ def test_retriever_without_encoder_is_bm25_only(kb: KnowledgeBase) -> None:
     hits = HybridRetriever(units, None).search("邮寄地址 收件人", top_k=3)
     assert hits[0].unit.id == "sh5g.sub.address"
     assert all(h.dense == 0 for h in hits)
+
+
+def test_a_fact_is_also_found_by_its_best_matching_question_variant(kb: KnowledgeBase) -> None:
+    units = [u for u in kb.retriever.units if u.is_fact]
+    retriever = HybridRetriever(units, None)
+    unit = next(u for u in units if u.id == "sh5g.sub.address")
+
+    scores = retriever.question_scores(unit.questions[0])
+
+    assert scores[units.index(unit)] == scores.max() > 0
+    assert retriever.question_scores("")[units.index(unit)] == 0
