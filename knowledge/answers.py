@@ -71,6 +71,7 @@ class AnswerComposer:
         cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items()}
         self.notice_cues = cues.pop("notice", [])
         self.apply_cues = sorted(cues.pop("apply", []), key=len, reverse=True)
+        self.directions_list_cues = cues.pop("directions_list", [])
         self.topic_cues = cues
         self._direction_aliases = self._collect_direction_aliases()
         self._corpus = self._collect_corpus()
@@ -165,6 +166,8 @@ class AnswerComposer:
         if missing and topic not in ("directions", "contact"):
             return self._unknown(program, topic, missing, question)
         if self._directions_named(question) and topic in ("directions", "overview"):
+            return self._answer_directions(program, "directions", question)
+        if topic == "directions" and any(cue in normalize(question) for cue in self.directions_list_cues):
             return self._answer_directions(program, "directions", question)
         if topic == "contact":
             return self._answer_contact(program, topic, raw)
