@@ -199,7 +199,14 @@ def throwaway_stack(work: Path, extra_env: dict[str, str] | None = None, timeout
         running.stop()
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # `kill`, a service manager or `timeout` stop `make run` with SIGTERM: clean up as for Ctrl-C
+    # (the three processes run in their own sessions and would otherwise be left behind).
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     stack = Stack()
     model = train_if_needed(stack.var_dir)
     if argv[1:2] == ["train"]:

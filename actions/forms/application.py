@@ -48,7 +48,7 @@ def _form(draft: Draft) -> FormSchema | None:
 
 def _title(draft: Draft) -> str:
     form = _form(draft)
-    return form.title if form else f"{ELIGIBILITY_ONLY.get(draft.program, draft.program)}申报资格预审"
+    return form_label(form) if form else f"{ELIGIBILITY_ONLY.get(draft.program, draft.program)}申报资格预审"
 
 
 def _send(dispatcher: CollectingDispatcher, text: str, buttons: list[dict[str, str]] | None = None) -> None:
@@ -65,11 +65,17 @@ def _loaded(tracker: Tracker) -> StoredDraft | None:
 
 # --- choosing what to fill --------------------------------------------------------------------
 
+def form_label(form: FormSchema) -> str:
+    """The form's title, with its program named when another form's title contains it (the
+    national 申报书 is titled like the Shanghai one without 上海市)."""
+    ambiguous = any(form.title in other.title for other in get_forms().values() if other.id != form.id)
+    return f"{form.title}（{get_knowledge().data.programs[form.program].short_name}）" if ambiguous else form.title
+
+
 def _choice_buttons() -> list[dict[str, str]]:
-    buttons = [
-        {"title": form.title, "payload": f'/start_application{{"form":"{form.id}"}}'}
-        for form in get_forms().values()
-    ]
+    order = list(get_knowledge().data.programs)
+    forms = sorted(get_forms().values(), key=lambda form: (order.index(form.program), form.id))
+    buttons = [{"title": form_label(form), "payload": f'/start_application{{"form":"{form.id}"}}'} for form in forms]
     for program, title in ELIGIBILITY_ONLY.items():
         buttons.append({"title": f"{title}（资格预审）", "payload": f'/start_application{{"form":"{program}"}}'})
     return buttons
