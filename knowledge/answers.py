@@ -223,7 +223,23 @@ class AnswerComposer:
         chosen = [top]
         if len(hits) > 1 and hits[1].unit.topic == top.topic and hits[1].score >= SECOND_FACT_RATIO * hits[0].score:
             chosen.append(hits[1].unit)
-        return self._render_units(program, chosen, top.topic or topic)
+        reply = self._render_units(program, chosen, top.topic or topic)
+        if _asks_when(question) and not _DATE_OR_TIME.search(reply.text):
+            return self._no_date_given(program, reply)
+        return reply
+
+    def _no_date_given(self, program: Program, related: Reply) -> Reply:
+        """A "when" question whose best fact names no date: the notice does not say; show the rule."""
+        contact = program.contacts[0] if program.contacts else None
+        tail = f"建议咨询{_contact_line(contact)}，或" if contact else ""
+        return Reply(
+            text=f"通知中没有给出具体时间，我不能确定。相关规定：{related.text}\n{tail}点击“转人工”由工作人员为您解答。",
+            citations=related.citations,
+            buttons=[Button("转人工", HUMAN_PAYLOAD)],
+            programs=related.programs,
+            topic=related.topic,
+            kind="unknown",
+        )
 
     def _asks_about_notice(self, question: str) -> bool:
         normalized = normalize(question)
@@ -387,6 +403,14 @@ class AnswerComposer:
                 named.append(alias)
                 remaining = remaining.replace(alias, "\u0000")
         return named
+
+
+_WHEN = re.compile(r"哪天|哪一天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|几点")
+_DATE_OR_TIME = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|[一二三四五六七八九十两]+(个月|年|周|天|个工作日)|\d+\s*(个月|周|天|个工作日)|即日起|当天|同步|之前|以后|之后|到期后")
+
+
+def _asks_when(question: str) -> bool:
+    return bool(_WHEN.search(question))
 
 
 def _unknown_term(term: str, corpus: str) -> bool:

@@ -329,3 +329,17 @@ def test_a_specific_how_question_is_not_taken_for_how_to_apply(kb: KnowledgeBase
     reply = kb.answer("上海5G试点申报书怎么盖章", intent="ask_submission")
 
     assert "骑缝章" in reply.text and "金港路" not in reply.text
+
+
+def test_a_when_question_whose_rule_gives_no_date_says_the_notice_does_not_say(kb: KnowledgeBase) -> None:
+    reply = kb.answer("验收专家组哪天来单位现场考察", intent="ask_deadline")
+
+    assert reply.kind == "unknown" and "没有给出具体时间" in reply.text
+    assert "专家组" in reply.text and reply.citations  # the related rule, with its clause
+    assert any(b.payload == "/request_human" for b in reply.buttons)
+
+
+def test_a_when_question_answered_with_a_date_is_unchanged(kb: KnowledgeBase) -> None:
+    reply = kb.answer("年度总结报告最晚哪天交", intent="ask_deadline")
+
+    assert reply.kind == "answer" and "2022年9月30日" in reply.text
