@@ -28,6 +28,9 @@ CODE_LENGTH = 8
 CODE_PATTERN = re.compile(rf"(?<![A-Za-z0-9])([{CODE_ALPHABET}{CODE_ALPHABET.lower()}]{{{CODE_LENGTH}}})(?![A-Za-z0-9])")
 
 
+FINISHED_PHASES = ("done", "stopped")
+
+
 class FormDraft(Base):
     __tablename__ = "form_drafts"
 
@@ -84,21 +87,15 @@ class DraftStore:
 
     def latest_open(self, sender_id: str) -> StoredDraft | None:
         """The sender's most recent draft that is not finished (for “继续填写” without a code)."""
-        with self._sessions() as session:
-            row = session.scalars(
-                select(FormDraft)
-                .where(FormDraft.sender_id == sender_id, FormDraft.status.not_in(("done", "stopped")))
-                .order_by(FormDraft.updated_at.desc())
-                .limit(1)
-            ).first()
-            return _stored(row) if row else None
+        return self.latest(sender_id, open_only=True)
 
-    def latest(self, sender_id: str) -> StoredDraft | None:
-        """The session's most recent draft, finished or not (what staff are shown)."""
+    def latest(self, sender_id: str, *, open_only: bool = False) -> StoredDraft | None:
+        """The session's most recent draft, finished or not unless ``open_only`` (staff see it)."""
+        query = select(FormDraft).where(FormDraft.sender_id == sender_id)
+        if open_only:
+            query = query.where(FormDraft.status.not_in(FINISHED_PHASES))
         with self._sessions() as session:
-            row = session.scalars(
-                select(FormDraft).where(FormDraft.sender_id == sender_id).order_by(FormDraft.updated_at.desc()).limit(1)
-            ).first()
+            row = session.scalars(query.order_by(FormDraft.updated_at.desc()).limit(1)).first()
             return _stored(row) if row else None
 
     def save(self, code: str, draft: Draft, *, sender_id: str | None = None, document_token: str | None = None) -> None:
