@@ -54,7 +54,12 @@ class StoredDraft:
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    """A random code with at least one digit, so that typed in lower case it is still told apart
+    from an ordinary word (see find_code)."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if any(ch.isdigit() for ch in code):
+            return code
 
 
 def find_code(text: str) -> str | None:

@@ -102,3 +102,9 @@ def test_a_person_asked_for_after_three_refused_answers_is_a_form_validation_han
     assert wants["form_answer"] == "handoff"
     assert f"继续填写 {code}" in texts(dispatcher)
     assert dispatcher.messages[-1]["custom"] == {"handoff": {"reason": "form_validation"}}
+
+
+def test_every_code_can_be_typed_back_in_lower_case():
+    codes = [drafts.new_code() for _ in range(2000)]
+
+    assert all(drafts.find_code(f"继续填写 {code.lower()}") == code for code in codes)
