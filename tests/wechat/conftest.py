@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gateway"))
 from gateway.app import create_app  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from gateway_fakes import ACTIONS_URL, RASA_URL, FakeKnowledge, FakeServers  # noqa: E402
-from wechat_fakes import AES_KEY, APP_ID, APP_SECRET, TOKEN, StandInWeChatApi, WeChatServer  # noqa: E402
+from wechat_fakes import AES_KEY, APP_ID, APP_SECRET, REPLY_BUDGET_SECONDS, TOKEN, StandInWeChatApi, WeChatServer  # noqa: E402
 
 
 class SlowServers(FakeServers):
@@ -67,7 +67,7 @@ def settings(tmp_path, standin: StandInWeChatApi) -> Settings:
         wechat_app_secret=APP_SECRET,
         wechat_encoding_aes_key=AES_KEY,
         wechat_api_base_url=standin.url,
-        wechat_reply_budget_seconds=0.5,
+        wechat_reply_budget_seconds=REPLY_BUDGET_SECONDS,
         wechat_public_base_url="https://zixun.example.gov.cn",
     )
 

@@ -26,6 +26,10 @@ APP_ID = "wx0123456789abcdef"
 APP_SECRET = "test-secret"
 OFFICIAL_ACCOUNT = "gh_0123456789ab"
 OPENID = "oUser_0123456789abcdefghijkl"  # 28 characters, like a real openid
+# Generous, so a loaded CI machine still answers the stand-in's instant replies passively;
+# the slow-path tests make Rasa slower than this.
+REPLY_BUDGET_SECONDS = 2.0
+SLOW_RASA_SECONDS = 3.5
 
 _msg_ids = itertools.count(7_000_000_000_000_000_001)
 
