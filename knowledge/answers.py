@@ -68,21 +68,28 @@ class AnswerComposer:
         self.data = data
         self.retriever = retriever
         self.detector = detector
-        cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items()}
+        cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items() if isinstance(words, list)}
         self.notice_cues = cues.pop("notice", [])
         self.apply_cues = sorted(cues.pop("apply", []), key=len, reverse=True)
         self.directions_list_cues = cues.pop("directions_list", [])
+        self.synonyms = {normalize(word): normalize(canonical) for word, canonical in (topic_cues.get("synonyms") or {}).items()}
+        cues.pop("synonyms", None)
         self.topic_cues = cues
         self._direction_aliases = self._collect_direction_aliases()
+        self._own_corpus = self._collect_own_corpus()
         self._corpus = self._collect_corpus()
         self._units_by_id = {u.id: u for u in retriever.units}
         self._all_corpus = " ".join(self._corpus.values())
 
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
-        topic = self._topic(text, intent)
+        text = self._with_known_words(text)
+        topic = "deadline" if _asks_if_still_open(text) else self._topic(text, intent)
         question = text
         detection = self.detector.detect(text)
+        if not detection.programs and _OTHER_REGION_PROGRAM.search(normalize(text)):
+            # 广东省5G医疗试点: another region's program, not one of ours
+            return self.out_of_scope("抱歉，我只能解答上海市和国家层面的这几个项目，其他地区的项目请咨询当地主管部门。")
         programs = list(detection.programs) or [p for p in (nlu_programs or []) if p in self.data.programs]
         follow_up = topic is None or intent == "inform_program"
         if follow_up and context.topic and (programs or detection.generic_5g):
@@ -98,6 +105,8 @@ class AnswerComposer:
             elif context.programs:
                 programs = list(context.programs)
         if not programs:
+            programs = self._only_program_using(question)
+        if not programs:
             if self.missing_terms_anywhere(text):
                 # e.g. 专精特新申报截止是哪天: another program, not one of ours
                 return self.out_of_scope()
@@ -111,6 +120,13 @@ class AnswerComposer:
             core = self.detector.strip(question)
         replies = [self._answer_one(self.data.programs[p], topic, core, raw=question) for p in programs]
         return self._merge(replies, programs, topic, question)
+
+    def _with_known_words(self, text: str) -> str:
+        """Applicants' words for things the notices name otherwise (胶装 → 装订): the notices' word."""
+        normalized = normalize(text)
+        for word, canonical in self.synonyms.items():
+            normalized = normalized.replace(word, canonical)
+        return normalized
 
     def out_of_scope(self, lead: str = "抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。") -> Reply:
         return Reply(
@@ -164,7 +180,16 @@ class AnswerComposer:
         raw = raw or question
         missing = self.missing_terms(program, question)
         if missing and topic not in ("directions", "contact"):
+            owner = self._only_program_using(question)
+            if owner and owner[0] != program.key:
+                # 国家试点的典型项目怎么复核: the acceptance notice is the one that says
+                return self._from_other_notice(self.data.programs[owner[0]], topic, question, raw)
             return self._unknown(program, topic, missing, question)
+        unlisted = self._unlisted_direction_asked(question)
+        if unlisted and program.directions:
+            return self._answer_unlisted_direction(program, unlisted)
+        if topic == "deadline" and program.deadlines and _asks_if_still_open(raw):
+            return self._answer_still_open(program, question)
         if self._directions_named(question) and topic in ("directions", "overview"):
             return self._answer_directions(program, "directions", question)
         if topic == "directions" and any(cue in normalize(question) for cue in self.directions_list_cues):
@@ -177,6 +202,17 @@ class AnswerComposer:
             units = [self._unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
             return self._render_units(program, units, "submission")
         return self._answer_from_facts(program, topic, question)
+
+    def _from_other_notice(self, owner: Program, topic: str, question: str, raw: str) -> Reply:
+        reply = self._answer_one(owner, topic, question, raw)
+        reply.text = f"（依据{owner.short_name}的通知）{reply.text}"
+        return reply
+
+    def _answer_still_open(self, program: Program, question: str) -> Reply:
+        """The window the question is about (the program's main one by default), with its status."""
+        hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=["deadline"], top_k=1)
+        unit = hits[0].unit if hits and hits[0].bm25 > 0 else self._unit(program.deadlines[0].id)
+        return self._render_units(program, [unit], "deadline")
 
     def _asks_how_to_apply(self, question: str) -> bool:
         """A bare "how do I apply" (怎么申报, 如何报名): an apply word and nothing more specific."""
@@ -223,9 +259,36 @@ class AnswerComposer:
         chosen = [top]
         if len(hits) > 1 and hits[1].unit.topic == top.topic and hits[1].score >= SECOND_FACT_RATIO * hits[0].score:
             chosen.append(hits[1].unit)
+        if top.topic == "eligibility" and program.eligibility and _APPLICANT_KIND.search(question):
+            # "我们是科技公司，能牵头吗": who may apply at all comes first
+            primary = self._unit(program.eligibility[0].id)
+            chosen = [primary] + [u for u in chosen if u.id != primary.id]
         reply = self._render_units(program, chosen, top.topic or topic)
-        if _asks_when(question) and not _DATE_OR_TIME.search(reply.text):
-            return self._no_date_given(program, reply)
+        if _asks_when(question):
+            if not _DATE_OR_TIME.search(reply.text):
+                return self._dated_fact_of_related_notice(program, question, top) or self._no_date_given(program, reply)
+            if not self._about_subject(question, chosen):
+                return self._no_date_given(program, reply)
+        return reply
+
+    def _about_subject(self, question: str, units: list[Unit]) -> bool:
+        """Whether the facts chosen speak of what a "when" question asks about (公示, 入围名单)."""
+        terms = [t for t in content_terms(self.detector.strip(question)) if not _WHEN.search(t)]
+        text = normalize(" ".join(u.search_text for u in units))
+        return not terms or any(t in text for t in terms)
+
+    def _dated_fact_of_related_notice(self, program: Program, question: str, undated: Unit) -> Reply | None:
+        """The same window, left undated by the program's notice, dated by a related notice of the
+        same pilot (the Shanghai pilot's 建设周期 is dated by the annual-work notice)."""
+        if not program.related or not isinstance(undated.item, Deadline):
+            return None
+        hits = self.retriever.search(question, programs=program.related, facts_only=True, topics=["deadline"], top_k=3)
+        same_window = [h for h in hits if isinstance(h.unit.item, Deadline) and h.unit.item.kind == undated.item.kind]
+        if not same_window:
+            return None
+        owner = self.data.programs[same_window[0].unit.program]
+        reply = self._render_units(owner, [same_window[0].unit], "deadline")
+        reply.text = f"（依据{owner.short_name}的通知）{reply.text}"
         return reply
 
     def _no_date_given(self, program: Program, related: Reply) -> Reply:
@@ -301,12 +364,28 @@ class AnswerComposer:
         return Reply(text=text, citations=[unit.citation], programs=[program.key], topic=topic)
 
     def _answer_contact(self, program: Program, topic: str, question: str) -> Reply:
+        named = self._contacts_naming_a_person(program, question)
+        if named:
+            owner, contact = named
+            reply = self._render_units(owner, [self._unit(contact.id)], topic)
+            if owner.key != program.key:
+                reply.text = f"（依据{owner.short_name}的通知）{reply.text}"
+            return reply
         if not program.contacts:
             return self._answer_from_facts(program, "submission", question) if program.submission else self._unknown(program, topic)
         hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=["contact"], top_k=len(program.contacts))
         specific = [h for h in hits if h.bm25 > 0 and _mentions_agency(question, h.unit.item)]
         units = [specific[0].unit] if specific else [self._unit(c.id) for c in program.contacts]
         return self._render_units(program, units, topic)
+
+    def _contacts_naming_a_person(self, program: Program, question: str) -> tuple[Program, Contact] | None:
+        """"孔琳的电话": the contact entry of the person named, this program's first."""
+        others = [p for p in self.data.programs.values() if p.key != program.key]
+        for candidate in [program, *others]:
+            for contact in candidate.contacts:
+                if any(len(person.name) >= 2 and person.name in question for person in contact.people):
+                    return candidate, contact
+        return None
 
     def _answer_directions(self, program: Program, topic: str, question: str) -> Reply:
         asked = self._directions_named(question)
@@ -325,6 +404,27 @@ class AnswerComposer:
                 topic=topic,
             )
         return Reply(text=f"共{len(program.directions)}个重点方向：{names}。", citations=cite, programs=[program.key], topic=topic)
+
+    def _unlisted_direction_asked(self, question: str) -> str | None:
+        """The name in "有没有X方向" / "有X方向吗" when X is no program's direction."""
+        normalized = re.sub(r"5g\s*\+?", "", normalize(question))
+        match = _DIRECTION_EXISTS.search(normalized)
+        if not match:
+            return None
+        name = match.group("name") or match.group("name2")
+        if any(cue in name for cue in self.directions_list_cues) or _GENERIC_DIRECTION_WORDS.search(name):
+            return None
+        return None if self._directions_named(name) else name
+
+    def _answer_unlisted_direction(self, program: Program, name: str) -> Reply:
+        cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
+        names = "、".join(d.name for d in program.directions)
+        return Reply(
+            text=f"没有“{name}”方向。该项目共{len(program.directions)}个方向：{names}。",
+            citations=cite,
+            programs=[program.key],
+            topic="directions",
+        )
 
     def _describe_directions(self, program: Program, directions: list[Direction], topic: str) -> Reply:
         cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
@@ -380,16 +480,26 @@ class AnswerComposer:
 
     def _collect_corpus(self) -> dict[str, str]:
         """All text of each program's notices (own and related) and facts, normalised."""
+        own = self._own_corpus
+        return {key: " ".join([own[key], *(own[other] for other in program.related)]) for key, program in self.data.programs.items()}
+
+    def _collect_own_corpus(self) -> dict[str, str]:
+        """All text of each program's own notice and facts, normalised."""
         texts: dict[str, list[str]] = {key: [] for key in self.data.programs}
         for unit in self.retriever.units:
             texts[unit.program].append(unit.search_text)
             if unit.clause_text:
                 texts[unit.program].append(unit.clause_text)
-        corpus = {}
-        for key, program in self.data.programs.items():
-            related = [t for other in program.related for t in texts[other]]
-            corpus[key] = normalize(" ".join(texts[key] + related))
-        return corpus
+        return {key: normalize(" ".join(parts)) for key, parts in texts.items()}
+
+    def _only_program_using(self, question: str) -> list[str]:
+        """The one program whose notice uses every subject word of a question that names no
+        program (延期/终止表 only exists in the acceptance notice); none when several do."""
+        terms = content_terms(self.detector.strip(question))
+        if not terms:
+            return []
+        owners = [key for key, corpus in self._own_corpus.items() if all(t in corpus for t in terms)]
+        return owners if len(owners) == 1 else []
 
     def _collect_direction_aliases(self) -> list[str]:
         aliases = {normalize(a) for p in self.data.programs.values() for d in p.directions for a in _direction_keys(d)}
@@ -405,6 +515,32 @@ class AnswerComposer:
         return named
 
 
+# "有没有X方向", "有X这个方向吗", "是否有X领域": whether a direction exists.
+_DIRECTION_EXISTS = re.compile(
+    r"(?:(?:有没有|是否有|有无)(?P<name>[\u4e00-\u9fffa-z]{2,14}?)(?:这个|这一|这种|这类|的)?(?:方向|领域))"
+    r"|(?:有(?P<name2>[\u4e00-\u9fffa-z]{2,14}?)(?:这个|这一|这种|这类|的)?(?:方向|领域)(?:吗|么|嘛|不|没|呢))"
+)
+_GENERIC_DIRECTION_WORDS = re.compile(r"重点|建议|研究|申报|试点|项目|专项|其他|相关|具体|对应|可选|指定|固定")
+
+# "还能报吗", "现在还收不收", "过期了吗": whether a window is still open, answered with its deadline.
+_STILL_OPEN = re.compile(r"(现在|这会儿|目前|如今|今天|还)(还)?(能|可以|可|来得及|收|接受|让)(不能|不可以|不)?(再)?(报|申|交|提交|递交|上传|收|送|接受)|过期|晚了|迟交|逾期|(截止|结束|过)了(吗|没|么)")
+# An applicant's own situation makes "还能…吗" a question of eligibility, not of dates.
+_SITUATION = re.compile(r"已经|牵头了|参与了|在研|同时|另外|再报|再申|第二个|两个")
+_REGIONS = (
+    "北京|天津|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|"
+    "台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|深圳|广州|杭州|南京|苏州|武汉|成都|西安|厦门|青岛|宁波|长沙|郑州|济南|合肥|福州"
+)
+# 广东省5G医疗试点, 北京市的智慧医疗专项: a region other than ours named right before a program.
+_OTHER_REGION_PROGRAM = re.compile(rf"({_REGIONS})(省|市|自治区|特别行政区)?(的|地区|本地|当地)?(5g|智慧医疗|医疗健康|智慧健康)")
+
+
+def _asks_if_still_open(question: str) -> bool:
+    normalized = normalize(question)
+    return bool(_STILL_OPEN.search(normalized)) and not _SITUATION.search(normalized)
+
+
+# "我们是民营医院/科技公司/高校…能报吗": the kind of organisation asking.
+_APPLICANT_KIND = re.compile(r"企业|公司|医院|机构|大学|高校|院校|学校|民营|私立|外地|外资|外省|事业单位|社会组织|协会|个人|运营商|厂商|研究所|科研院所")
 _WHEN = re.compile(r"哪天|哪一天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|几点")
 _DATE_OR_TIME = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|[一二三四五六七八九十两]+(个月|年|周|天|个工作日)|\d+\s*(个月|周|天|个工作日)|即日起|当天|同步|之前|以后|之后|到期后")
 

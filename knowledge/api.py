@@ -12,6 +12,7 @@ import yaml
 
 from .answers import AnswerComposer, Context, Reply
 from .embedding import DenseEncoder, model_is_current, train_static_model
+from .forms.loader import load_forms
 from .loader import KnowledgeData, load_knowledge
 from .models import Citation, Direction
 from .programs import ProgramDetector
@@ -85,7 +86,7 @@ class KnowledgeBase:
         data = load_knowledge()
         detector = ProgramDetector(data.programs)
         add_words(detector.aliases())
-        units = build_units(data)
+        units = build_units(data, load_forms(knowledge=data))
         encoder = (
             DenseEncoder(ensure_embedding_model(settings, units), segmenter=tokens, prefer_numpy=prefer_numpy)
             if with_embeddings else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+from .forms.outline import outline_facts
+from .forms.schema import FormSchema
 from .loader import KnowledgeData
 from .models import Citation, Contact, Deadline, Direction, Document, Program, Statement
 
@@ -40,27 +42,29 @@ def _item_search_text(*parts: object) -> str:
     return " ".join(str(p) for p in parts if p)
 
 
-def _fact_units(data: KnowledgeData, program: Program) -> list[Unit]:
-    units: list[Unit] = []
-    for group, topic in GROUP_TOPICS.items():
-        for item in getattr(program, group):
-            body = getattr(item, "text", "") or getattr(item, "note", "") or ""
-            if isinstance(item, Contact):
-                body = item.agency + " " + " ".join(f"{p.name} {p.phone or ''}" for p in item.people) + " " + (item.role or "")
-            if isinstance(item, Deadline):
-                body = f"{item.kind} {item.note or ''}"
-            units.append(
-                Unit(
-                    id=item.id,
-                    program=program.key,
-                    topic=topic,
-                    title=item.title,
-                    search_text=_item_search_text(item.title, " ".join(item.keywords), " ".join(item.questions), body),
-                    citation=data.cite(program, item.cite),
-                    item=item,
-                    questions=tuple(item.questions),
-                )
-            )
+def _fact_unit(data: KnowledgeData, program: Program, topic: str, item: Deadline | Statement | Document | Contact) -> Unit:
+    body = getattr(item, "text", "") or getattr(item, "note", "") or ""
+    if isinstance(item, Contact):
+        body = item.agency + " " + " ".join(f"{p.name} {p.phone or ''}" for p in item.people) + " " + (item.role or "")
+    if isinstance(item, Deadline):
+        body = f"{item.kind} {item.note or ''}"
+    return Unit(
+        id=item.id,
+        program=program.key,
+        topic=topic,
+        title=item.title,
+        search_text=_item_search_text(item.title, " ".join(item.keywords), " ".join(item.questions), body),
+        citation=data.cite(program, item.cite),
+        item=item,
+        questions=tuple(item.questions),
+    )
+
+
+def _fact_units(data: KnowledgeData, program: Program, forms: list[FormSchema]) -> list[Unit]:
+    units = [_fact_unit(data, program, topic, item) for group, topic in GROUP_TOPICS.items() for item in getattr(program, group)]
+    source = data.sources[program.source]
+    for form in forms:
+        units.extend(_fact_unit(data, program, "documents", fact) for fact in outline_facts(form, source))
     source = data.sources[program.source]
     for direction in program.directions:
         description = direction.description or source.section_text(direction.cite.clause) or ""
@@ -122,9 +126,11 @@ def _clause_units(data: KnowledgeData, program: Program) -> list[Unit]:
     return units
 
 
-def build_units(data: KnowledgeData) -> list[Unit]:
+def build_units(data: KnowledgeData, forms: dict[str, FormSchema] | None = None) -> list[Unit]:
+    """Facts (with the outline of each program's forms) and raw clauses of every program."""
+    forms = forms or {}
     units: list[Unit] = []
     for program in data.programs.values():
-        units.extend(_fact_units(data, program))
+        units.extend(_fact_units(data, program, [f for f in forms.values() if f.program == program.key]))
         units.extend(_clause_units(data, program))
     return units

@@ -1,0 +1,65 @@
+"""What the official templates ask for in each section, as answerable facts generated from the
+form schemas (the single source of the outline), so "建设方案要写哪几块" and "已有工作基础写什么"
+are answered from the same text the form dialogue shows."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from knowledge.models import CitationRef, Statement
+from knowledge.sources import Source, squeeze
+
+from .schema import FieldSpec, FormSchema, SectionSpec
+
+ASK_WORDS = ["写什么", "怎么写", "写哪些", "要写啥", "内容", "包括", "大纲", "提纲", "结构"]
+
+
+def _clause_quoting(source: Source, quote: str) -> str | None:
+    wanted = squeeze(quote)
+    return next((clause.name for clause in source.clauses if wanted in squeeze(clause.text)), None)
+
+
+def _hinted_fields(section: SectionSpec) -> list[FieldSpec]:
+    return [spec for spec in section.fields if spec.hint]
+
+
+def _field_fact(form: FormSchema, section: SectionSpec, spec: FieldSpec, clause: str) -> Statement:
+    where = f"{section.parent or ''}{section.title}"
+    return Statement(
+        id=f"{form.id}.outline.{spec.key}",
+        title=f"{form.title}：{spec.label}",
+        keywords=[spec.label, section.title, *ASK_WORDS],
+        questions=[f"{spec.label}写什么", f"{spec.label}怎么写", f"申报书里{spec.label}要写哪些内容"],
+        text=f"《{form.title}》{where}中“{spec.label}”应写：{spec.hint}",
+        cite=CitationRef(clause=clause, quote=spec.hint or ""),
+    )
+
+
+def _parent_fact(form: FormSchema, parent: str, sections: list[SectionSpec], clause: str) -> Statement:
+    parts = [f"{s.title}（{'、'.join(f.label for f in s.fields)}）" for s in sections]
+    first_label = sections[0].fields[0].label
+    return Statement(
+        id=f"{form.id}.outline.{squeeze(parent)}",
+        title=f"{form.title}：{parent}",
+        keywords=[parent, *(s.title for s in sections), *ASK_WORDS],
+        questions=[f"{parent}包括哪几部分", f"{parent}要写哪几块", f"{parent}怎么写"],
+        text=f"《{form.title}》“{parent}”分为：{'；'.join(parts)}。",
+        cite=CitationRef(clause=clause, quote=first_label),
+    )
+
+
+def outline_facts(form: FormSchema, source: Source) -> list[Statement]:
+    """One fact per hinted field and one per parent heading, for the parts of ``form`` whose text
+    is in ``source`` (a form shared with another program's template cites nothing of its own)."""
+    facts: list[Statement] = []
+    for section in form.sections:
+        for spec in _hinted_fields(section):
+            clause = _clause_quoting(source, spec.hint or "")
+            if clause:
+                facts.append(_field_fact(form, section, spec, clause))
+    with_parent = [s for s in form.sections if s.parent and _hinted_fields(s)]
+    for parent, group in groupby(with_parent, key=lambda s: s.parent or ""):
+        sections = list(group)
+        clause = _clause_quoting(source, sections[0].fields[0].label)
+        if clause and any(f.id.startswith(f"{form.id}.outline.") for f in facts):
+            facts.append(_parent_fact(form, parent, sections, clause))
+    return facts
