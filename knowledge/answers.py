@@ -10,6 +10,7 @@ from .models import Citation, Contact, Deadline, Direction, Document, Program, S
 from .programs import ProgramDetector
 from .retrieval import Hit, HybridRetriever
 from .text import content_terms, normalize, tokens
+from .typos import HomophoneCorrector
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 
@@ -77,6 +78,7 @@ class AnswerComposer:
         self.topic_cues = cues
         self._direction_aliases = self._collect_direction_aliases()
         self._own_corpus = self._collect_own_corpus()
+        self._typos = HomophoneCorrector(self._own_corpus.values())
         self._corpus = self._collect_corpus()
         self._units_by_id = {u.id: u for u in retriever.units}
         self._all_corpus = " ".join(self._corpus.values())
@@ -122,11 +124,12 @@ class AnswerComposer:
         return self._merge(replies, programs, topic, question)
 
     def _with_known_words(self, text: str) -> str:
-        """Applicants' words for things the notices name otherwise (胶装 → 装订): the notices' word."""
+        """Applicants' words for things the notices name otherwise (胶装 → 装订, 光碟 → 光盘) and
+        homophone typos (公式 → 公示): the notices' word."""
         normalized = normalize(text)
         for word, canonical in self.synonyms.items():
             normalized = normalized.replace(word, canonical)
-        return normalized
+        return self._typos.correct(normalized)
 
     def out_of_scope(self, lead: str = "抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。") -> Reply:
         return Reply(
@@ -259,13 +262,18 @@ class AnswerComposer:
         chosen = [top]
         if len(hits) > 1 and hits[1].unit.topic == top.topic and hits[1].score >= SECOND_FACT_RATIO * hits[0].score:
             chosen.append(hits[1].unit)
-        if top.topic == "eligibility" and program.eligibility and _APPLICANT_KIND.search(question):
+        if (
+            top.topic == "eligibility" and program.eligibility and _APPLICANT_KIND.search(question)
+            and _MAY_APPLY.search(question) and not _CHANGING.search(question)
+        ):
             # "我们是科技公司，能牵头吗": who may apply at all comes first
             primary = self._unit(program.eligibility[0].id)
             chosen = [primary] + [u for u in chosen if u.id != primary.id]
         reply = self._render_units(program, chosen, top.topic or topic)
+        if _COPIES_ASKED.search(question) and not _COPIES.search(reply.text):
+            return self._not_given(program, reply, "份数")
         if _asks_when(question):
-            if not _DATE_OR_TIME.search(reply.text):
+            if not _states_when(question, reply.text):
                 return self._dated_fact_of_related_notice(program, question, top) or self._no_date_given(program, reply)
             if not self._about_subject(question, chosen):
                 return self._no_date_given(program, reply)
@@ -292,11 +300,15 @@ class AnswerComposer:
         return reply
 
     def _no_date_given(self, program: Program, related: Reply) -> Reply:
-        """A "when" question whose best fact names no date: the notice does not say; show the rule."""
+        return self._not_given(program, related, "具体时间")
+
+    def _not_given(self, program: Program, related: Reply, what: str) -> Reply:
+        """A question whose best fact lacks what is asked (a date, a number of copies): the notice
+        does not say; show the rule."""
         contact = program.contacts[0] if program.contacts else None
         tail = f"建议咨询{_contact_line(contact)}，或" if contact else ""
         return Reply(
-            text=f"通知中没有给出具体时间，我不能确定。相关规定：{related.text}\n{tail}点击“转人工”由工作人员为您解答。",
+            text=f"通知中没有给出{what}，我不能确定。相关规定：{related.text}\n{tail}点击“转人工”由工作人员为您解答。",
             citations=related.citations,
             buttons=[Button("转人工", HUMAN_PAYLOAD)],
             programs=related.programs,
@@ -540,13 +552,32 @@ def _asks_if_still_open(question: str) -> bool:
 
 
 # "我们是民营医院/科技公司/高校…能报吗": the kind of organisation asking.
-_APPLICANT_KIND = re.compile(r"企业|公司|医院|机构|大学|高校|院校|学校|民营|私立|外地|外资|外省|事业单位|社会组织|协会|个人|运营商|厂商|研究所|科研院所")
-_WHEN = re.compile(r"哪天|哪一天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|几点")
+_APPLICANT_KIND = re.compile(rf"企业|公司|医院|机构|大学|高校|院校|学校|民营|私立|外地|外资|外省|事业单位|社会组织|协会|个人|运营商|厂商|研究所|科研院所|{_REGIONS}")
+_MAY_APPLY = re.compile(
+    r"(能|可以|能否|可否|可不可以|是否|能不能|有没有资格|有资格)[^，。,?？]{0,6}(报|申请|申报|牵头|参加|参与)"
+    r"|(报|申请|申报|牵头|参加|参与).{0,15}(行不行|行吗|可以吗|可以不|能行吗|能吗|有资格吗|够格吗)"
+)
+_CHANGING = re.compile(r"换|调整|变更|退出|中止|终止")  # a change to a running project, not who may apply
+_WHEN = re.compile(r"哪天|哪一天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|哪年|哪月|几点")
 _DATE_OR_TIME = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|[一二三四五六七八九十两]+(个月|年|周|天|个工作日)|\d+\s*(个月|周|天|个工作日)|即日起|当天|同步|之前|以后|之后|到期后")
+
+
+_COPIES_ASKED = re.compile(r"几份|多少份|一式几|份数")
+_COPIES = re.compile(r"[一二三四五六七八九十两\d]+\s*份|一式")
+
+
+# "从哪年到哪年", "几月几号": a calendar date is asked, a duration (两年) does not answer it.
+_CALENDAR_ASKED = re.compile(r"哪年|哪月|哪天|哪一天|几号|几月|日期")
+_CALENDAR_DATE = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|即日起")
 
 
 def _asks_when(question: str) -> bool:
     return bool(_WHEN.search(question))
+
+
+def _states_when(question: str, answer: str) -> bool:
+    pattern = _CALENDAR_DATE if _CALENDAR_ASKED.search(question) else _DATE_OR_TIME
+    return bool(pattern.search(answer))
 
 
 def _unknown_term(term: str, corpus: str) -> bool:

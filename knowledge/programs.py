@@ -12,6 +12,8 @@ WEAK_ALIAS_MAX_CHARS = 3
 # The acceptance and annual-work notices are about the same Shanghai pilot: naming them wins.
 OVERRIDING = ("accept", "annual")
 GENERIC_5G = re.compile(r"5g|５ｇ|试点")
+# "申报和验收时的联系人分别是谁": both phases asked, so the application notice stays in.
+COMPARING = re.compile(r"分别|区别|不同|一样|同一个|相同|对比|比较|各是|各自")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class ProgramDetector:
         cues = {(normalize(c), key) for key, program in programs.items() for c in program.cue_words}
         self._aliases = sorted(names, key=lambda pair: -len(pair[0]))
         self._detectors = sorted(names | cues, key=lambda pair: -len(pair[0]))
+        self._cue_words = {cue for cue, _ in cues}
 
     def aliases(self) -> list[str]:
         return [alias for alias, _ in self._detectors]
@@ -45,11 +48,13 @@ class ProgramDetector:
         for alias, key in self._detectors:
             if alias and alias in remaining:
                 remaining = remaining.replace(alias, "\u0000")
-                bucket = weak if len(alias) <= WEAK_ALIAS_MAX_CHARS else strong
+                # a subject only one notice covers (年报) is never weak, however short
+                bucket = weak if len(alias) <= WEAK_ALIAS_MAX_CHARS and alias not in self._cue_words else strong
                 if key not in bucket:
                     bucket.append(key)
-        found = list(dict.fromkeys(strong + [k for k in weak if not strong or k in ("sh5g", "nat5g") and _only_5g(strong)]))
-        if any(k in found for k in OVERRIDING):
+        comparing = bool(COMPARING.search(text))
+        found = list(dict.fromkeys(strong + [k for k in weak if comparing or not strong or k in ("sh5g", "nat5g") and _only_5g(strong)]))
+        if any(k in found for k in OVERRIDING) and not comparing:
             found = [k for k in found if k not in ("sh5g", "nat5g")]
         generic = not found and bool(GENERIC_5G.search(remaining))
         return Detection(programs=tuple(found), generic_5g=generic)

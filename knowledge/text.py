@@ -46,9 +46,10 @@ _PUNCT = re.compile(r"^[\W_]+$")
 # Parts of speech that name a thing an applicant asks about (jieba's tag set).
 _CONTENT_TAGS = ("n", "vn", "nz", "l", "eng")
 _NAME_TAGS = ("nr", "ns", "nt")
+_INTERROGATIVE = re.compile(r"哪|几|啥|什么|多少")  # 哪年哪月, 几家: how it is asked, not what
 _NUMBER = re.compile(r"^[\d.:%：]+$")  # people, places, organisations: named, not the subject asked about
 _GENERIC_NOUNS = frozenset(
-    "时候 东西 问题 事情 情况 地方 内容 方面 意思 时间 单位 项目 通知 老师 您好 区别 差别 讲究 版本 规定 政策 具体 要求 部委 部门 司局 领导 类型 种类 类别".split()
+    "时候 东西 问题 事情 情况 地方 内容 方面 意思 时间 单位 项目 通知 老师 您好 区别 差别 讲究 版本 规定 政策 具体 要求 部委 部门 司局 领导 类型 种类 类别 名义 身份 名字".split()
 )
 
 
@@ -82,7 +83,13 @@ def content_terms(text: str) -> list[str]:
         word for word, flag in _with_compounds(pairs)
         if len(word) >= 2 and flag.startswith(_CONTENT_TAGS) and not flag.startswith(_NAME_TAGS)
         and word not in STOPWORDS and word not in _GENERIC_NOUNS and not _NUMBER.match(word)
+        and not _INTERROGATIVE.search(word)
     ]
+
+
+def words(text: str) -> list[str]:
+    """jieba's words of a text, precise mode (no sub-words), as the dictionary cuts them."""
+    return _tokenizer().lcut(normalize(text), HMM=False)
 
 
 def tokens(text: str) -> list[str]:

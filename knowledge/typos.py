@@ -1,0 +1,65 @@
+"""Homophone typos of the words the notices use (公式 → 公示, 远程茶房 → 远程查房, 练系人 →
+联系人): a pinyin-keyed lookup of the knowledge base's own vocabulary, applied before answering.
+
+A span of a question is replaced only when the notices never use it and exactly one word of
+their vocabulary sounds the same (tones ignored, since applicants' input methods pick by sound)."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from pypinyin import lazy_pinyin
+
+from .text import STOPWORDS, normalize, words
+
+MIN_CHARS, MAX_CHARS = 2, 4
+MAX_QUESTION_CHARS = 300  # applicants' typos are in questions, not in pasted documents
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+class HomophoneCorrector:
+    def __init__(self, texts: Iterable[str]):
+        corpus = [normalize(t) for t in texts]
+        self._corpus = " ".join(corpus)
+        by_sound: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for word in {w for text in corpus for w in words(text)}:
+            if MIN_CHARS <= len(word) <= MAX_CHARS and _CJK_RUN.fullmatch(word) and word not in STOPWORDS:
+                by_sound[tuple(lazy_pinyin(word))].add(word)
+        self._by_sound = {sound: next(iter(words)) for sound, words in by_sound.items() if len(words) == 1}
+
+    def correct(self, text: str) -> str:
+        if len(text) > MAX_QUESTION_CHARS:
+            return text
+        return _CJK_RUN.sub(lambda run: self._correct_run(run.group()), text)
+
+    def _correct_run(self, run: str) -> str:
+        sounds = lazy_pinyin(run)
+        if len(sounds) != len(run):  # pypinyin keeps one syllable per character for CJK text
+            return run
+        chars = list(run)
+        boundaries = _word_boundaries(run)
+        start = 0
+        while start < len(run):
+            replaced = False
+            for size in range(min(MAX_CHARS, len(run) - start), MIN_CHARS - 1, -1):
+                if start not in boundaries or start + size not in boundaries:
+                    continue  # a span across words (是一家 → 是一) is no typo of one word
+                span = run[start:start + size]
+                word = self._by_sound.get(tuple(sounds[start:start + size]))
+                if word and word != span and span not in self._corpus:
+                    chars[start:start + size] = [*word]
+                    start += size
+                    replaced = True
+                    break
+            if not replaced:
+                start += 1
+        return "".join(chars)
+
+
+def _word_boundaries(run: str) -> set[int]:
+    offsets, position = {0}, 0
+    for word in words(run):
+        position += len(word)
+        offsets.add(position)
+    return offsets

@@ -1,0 +1,105 @@
+"""How applicants really write: typos, their own words, situations, comparisons, and questions
+the notices answer only in part. Each answer must still come from the right clause."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.api import KnowledgeBase
+from knowledge.typos import HomophoneCorrector
+
+
+@pytest.fixture(scope="module")
+def corrector() -> HomophoneCorrector:
+    return HomophoneCorrector(["入围项目名单进行公示", "联系人及联系方式", "5G+远程查房", "验收资料上传", "加盖骑缝章"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("啥时候公式入围名单", "公示"), ("练系人是谁", "联系人"), ("远程茶房方向", "查房"), ("严收资料", "验收"), ("要盖骑缝张吗", "骑缝章")],
+)
+def test_homophone_typos_become_the_notices_word(corrector: HomophoneCorrector, typed: str, meant: str) -> None:
+    assert meant in corrector.correct(typed)
+
+
+@pytest.mark.parametrize("text", ["我们是一家企业", "通知是哪天发布的", "验收工作整体是从什么时候", "公示" * 200])
+def test_words_across_word_boundaries_and_long_texts_are_left_alone(corrector: HomophoneCorrector, text: str) -> None:
+    assert corrector.correct(text) == text
+
+
+def test_a_homophone_typo_is_answered_as_meant(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G医疗试点啥时候公式入围名单", intent="ask_deadline")
+
+    assert "公示" in reply.text and "2021年3月" in reply.text
+
+
+def test_still_open_is_answered_with_the_window_and_its_status(kb: KnowledgeBase) -> None:
+    reply = kb.answer("工信部的5G医疗健康应用试点项目这会儿还可以申请吗", intent="ask_eligibility")
+
+    assert "已于2021年1月22日17:00截止" in reply.text
+    assert reply.citations
+
+
+def test_a_direction_no_program_has_is_said_not_to_exist(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G试点有5G+医保支付方向吗", intent="ask_directions")
+
+    assert "没有“医保支付”方向" in reply.text and "共10个方向" in reply.text
+    assert reply.citations
+
+
+def test_another_regions_program_is_out_of_scope(kb: KnowledgeBase) -> None:
+    assert kb.answer("广东省5G医疗健康试点的截止时间是哪天", intent="ask_deadline").kind == "out_of_scope"
+
+
+def test_a_contact_asked_for_by_name_is_found_in_whichever_notice_has_them(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海工创中心孔琳的电话是多少", intent="ask_contact")
+
+    assert "孔琳" in reply.text and "68866370" in reply.text
+
+
+def test_a_subject_only_one_notice_knows_picks_that_program(kb: KnowledgeBase) -> None:
+    reply = kb.answer("延期/终止表上要写清楚什么", intent="ask_documents")
+
+    assert reply.programs == ["accept"] and "延期" in reply.text
+
+
+def test_the_form_outline_is_answered_from_the_form_schema(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G试点申报书里已有工作基础写什么内容", intent="ask_documents")
+
+    assert "已部署5G网络应用平台和设备情况" in reply.text
+    assert "二、申报项目建设方案" in reply.citations[0].clause
+
+
+def test_an_organisation_asking_if_it_may_apply_gets_who_may_apply_first(kb: KnowledgeBase) -> None:
+    reply = kb.answer("我们是一家高新技术企业，能不能自己牵头报智慧医疗专项", intent="ask_eligibility")
+
+    assert "卫生计生系统" in reply.text and "联合申报" in reply.text
+
+
+def test_a_window_the_notice_leaves_undated_is_dated_by_the_related_notice(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G医疗试点建设期具体是从哪年哪月到哪年哪月", intent="ask_deadline")
+
+    assert "2021年9月" in reply.text and "2023年8月" in reply.text and "依据" in reply.text
+
+
+def test_copies_the_notice_does_not_count_are_not_invented(kb: KnowledgeBase) -> None:
+    reply = kb.answer("5G试点验收纸质版要交几份", intent="ask_documents")
+
+    assert reply.kind == "unknown" and "没有给出份数" in reply.text
+
+
+def test_a_when_question_about_something_no_window_covers_is_not_answered_with_another_date(kb: KnowledgeBase) -> None:
+    reply = kb.answer("国家5G医疗试点入围名单大概什么时候公示", intent="ask_deadline")
+
+    assert reply.kind == "unknown"
+
+
+def test_both_phases_are_answered_when_compared(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G试点申报和验收的时候，市经信委联系人分别是谁", intent="ask_contact")
+
+    assert "贾丽昆" in reply.text and "包小宜" in reply.text
+
+
+def test_an_applicants_word_for_binding_finds_the_binding_rule(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G试点申报书需要胶装精装吗", intent="ask_documents")
+
+    assert "简易装订" in reply.text
