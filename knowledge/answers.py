@@ -30,6 +30,8 @@ SCOPE = (
     "截止时间、申报条件、材料、方向、报送方式、联系人和流程。"
 )
 MAX_QUOTE_CHARS = 160
+MAX_DIRECTION_CHARS = 220  # each of several directions described
+MAX_ONE_DIRECTION_CHARS = 700  # one direction asked about: its content and indicators in full
 # A related notice's fact must outrank the program's own facts clearly to be used instead.
 RELATED_NOTICE_WEIGHT = 0.7
 # A second fact of the same topic is added when it scores almost as well as the first.
@@ -184,7 +186,7 @@ class AnswerComposer:
         missing = self.missing_terms(program, question)
         if missing and topic not in ("directions", "contact"):
             owner = self._only_program_using(question)
-            if owner and owner[0] != program.key:
+            if owner and owner[0] != program.key and self._same_pilot(program.key, owner[0]):
                 # 国家试点的典型项目怎么复核: the acceptance notice is the one that says
                 return self._from_other_notice(self.data.programs[owner[0]], topic, question, raw)
             return self._unknown(program, topic, missing, question)
@@ -205,6 +207,11 @@ class AnswerComposer:
             units = [self._unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
             return self._render_units(program, units, "submission")
         return self._answer_from_facts(program, topic, question)
+
+    def _same_pilot(self, key: str, other: str) -> bool:
+        """Notices about the same pilot (the Shanghai 5G pilot's application, annual work and
+        acceptance): one may answer for another; an unrelated program's rule never does."""
+        return other in self.data.programs[key].related or key in self.data.programs[other].related
 
     def _from_other_notice(self, owner: Program, topic: str, question: str, raw: str) -> Reply:
         reply = self._answer_one(owner, topic, question, raw)
@@ -415,7 +422,15 @@ class AnswerComposer:
                 programs=[program.key],
                 topic=topic,
             )
-        return Reply(text=f"共{len(program.directions)}个重点方向：{names}。", citations=cite, programs=[program.key], topic=topic)
+        text, cite = self._with_other_direction(program, f"共{len(program.directions)}个重点方向：{names}。", cite)
+        return Reply(text=text, citations=cite, programs=[program.key], topic=topic)
+
+    def _with_other_direction(self, program: Program, text: str, cite: list[Citation]) -> tuple[str, list[Citation]]:
+        """The list of directions, and the form's 其他 box where the form has one."""
+        other = program.directions_other
+        if other is None:
+            return text, cite
+        return f"{text}{other.text}", [*cite, self.data.cite(program, other.cite)]
 
     def _unlisted_direction_asked(self, question: str) -> str | None:
         """The name in "有没有X方向" / "有X方向吗" when X is no program's direction."""
@@ -431,8 +446,9 @@ class AnswerComposer:
     def _answer_unlisted_direction(self, program: Program, name: str) -> Reply:
         cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
         names = "、".join(d.name for d in program.directions)
+        text, cite = self._with_other_direction(program, f"没有“{name}”方向。该项目共{len(program.directions)}个方向：{names}。", cite)
         return Reply(
-            text=f"没有“{name}”方向。该项目共{len(program.directions)}个方向：{names}。",
+            text=text,
             citations=cite,
             programs=[program.key],
             topic="directions",
@@ -440,7 +456,8 @@ class AnswerComposer:
 
     def _describe_directions(self, program: Program, directions: list[Direction], topic: str) -> Reply:
         cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
-        parts = [f"{d.name}：{self._direction_text(program, d)}" for d in directions]
+        limit = MAX_ONE_DIRECTION_CHARS if len(directions) == 1 else MAX_DIRECTION_CHARS
+        parts = [f"{d.name}：{self._direction_text(program, d, limit)}" for d in directions]
         units = [self._unit(f"{program.key}.direction.{d.number}") for d in directions]
         return Reply(text="\n".join(parts), citations=[u.citation for u in units] + cite, programs=[program.key], topic=topic)
 
@@ -486,9 +503,9 @@ class AnswerComposer:
     def _unit(self, unit_id: str) -> Unit:
         return self._units_by_id[unit_id]
 
-    def _direction_text(self, program: Program, direction: Direction) -> str:
+    def _direction_text(self, program: Program, direction: Direction, limit: int) -> str:
         text = direction.description or self.data.sources[program.source].section_text(direction.cite.clause) or ""
-        return _shorten(text, 220)
+        return _shorten(text, limit)
 
     def _collect_corpus(self) -> dict[str, str]:
         """All text of each program's notices (own and related) and facts, normalised."""

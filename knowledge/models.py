@@ -112,6 +112,9 @@ class Program(Strict):
     documents: list[Document] = []
     directions: list[Direction] = []
     directions_cite: CitationRef | None = None
+    directions_other: Statement | None = Field(
+        default=None, description="the form's own 其他 box, for a direction outside the list"
+    )
     submission: list[Statement] = []
     contacts: list[Contact] = []
     procedures: list[Statement] = []
