@@ -129,9 +129,11 @@ class AnswerComposer:
         """Applicants' words for things the notices name otherwise (胶装 → 装订, 光碟 → 光盘) and
         homophone typos (公式 → 公示): the notices' word."""
         normalized = normalize(text)
+        known = normalized
         for word, canonical in self.synonyms.items():
-            normalized = normalized.replace(word, canonical)
-        return self._typos.correct(normalized)
+            known = known.replace(word, canonical)
+        known = self._typos.correct(known)
+        return text if known == normalized else known  # as asked, unless a word was replaced
 
     def out_of_scope(self, lead: str = "抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。") -> Reply:
         return Reply(
