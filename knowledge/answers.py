@@ -577,7 +577,7 @@ _MAY_APPLY = re.compile(
     r"|(报|申请|申报|牵头|参加|参与).{0,15}(行不行|行吗|可以吗|可以不|能行吗|能吗|有资格吗|够格吗)"
 )
 _CHANGING = re.compile(r"换|调整|变更|退出|中止|终止")  # a change to a running project, not who may apply
-_WHEN = re.compile(r"哪天|哪一天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|哪年|哪月|几点")
+_WHEN = re.compile(r"哪天|哪一天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|哪年|哪月|几点|时间段|哪段时间|起止")
 _DATE_OR_TIME = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|[一二三四五六七八九十两]+(个月|年|周|天|个工作日)|\d+\s*(个月|周|天|个工作日)|即日起|当天|同步|之前|以后|之后|到期后")
 
 
@@ -586,7 +586,7 @@ _COPIES = re.compile(r"[一二三四五六七八九十两\d]+\s*份|一式")
 
 
 # "从哪年到哪年", "几月几号": a calendar date is asked, a duration (两年) does not answer it.
-_CALENDAR_ASKED = re.compile(r"哪年|哪月|哪天|哪一天|几号|几月|日期")
+_CALENDAR_ASKED = re.compile(r"哪年|哪月|哪天|哪一天|几号|几月|日期|时间段|哪段时间|起止")
 _CALENDAR_DATE = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|即日起")
 
 

@@ -13,7 +13,7 @@ WEAK_ALIAS_MAX_CHARS = 3
 OVERRIDING = ("accept", "annual")
 GENERIC_5G = re.compile(r"5g|５ｇ|试点")
 # "申报和验收时的联系人分别是谁": both phases asked, so the application notice stays in.
-COMPARING = re.compile(r"分别|区别|不同|一样|同一个|相同|对比|比较|各是|各自")
+COMPARING = re.compile(r"分别|区别|不同|一样|同一个|是一个|一回事|相同|对比|比较|各是|各自")
 
 
 @dataclass(frozen=True)

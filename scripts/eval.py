@@ -4,7 +4,7 @@ through POST /api/chat and prints accuracy per category and overall.
     python scripts/eval.py [--url URL] [FILE ...]
 
 Without --url it starts the assistant itself (as `make run` does) and stops it afterwards.
-Defaults: tests/eval/qa.yml plus ../shared/eval/dev_qa.yml when present."""
+Defaults: every tests/eval/*.yml plus ../shared/eval/dev_qa.yml when present."""
 from __future__ import annotations
 
 import argparse
@@ -21,7 +21,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import REPO, Stack, train_if_needed  # noqa: E402
 
-DEFAULT_FILES = [REPO / "tests" / "eval" / "qa.yml", REPO.parent / "shared" / "eval" / "dev_qa.yml"]
+DEFAULT_FILES = [*sorted((REPO / "tests" / "eval").glob("*.yml")), REPO.parent / "shared" / "eval" / "dev_qa.yml"]
 
 
 def reply_text(messages: list[dict]) -> str:
@@ -44,13 +44,15 @@ def run_case(client: httpx.Client, url: str, case: dict) -> tuple[dict, bool, st
 
 
 def evaluate(url: str, files: list[Path]) -> float:
-    cases = [c for f in files for c in yaml.safe_load(f.read_text(encoding="utf-8"))["cases"]]
+    cases = [{**c, "file": f.name} for f in files for c in yaml.safe_load(f.read_text(encoding="utf-8"))["cases"]]
     per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    per_file: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     failures = []
     with httpx.Client() as client, ThreadPoolExecutor(max_workers=4) as pool:
         for case, ok, text in pool.map(lambda c: run_case(client, url, c), cases):
-            per_category[case["cat"]][1] += 1
-            per_category[case["cat"]][0] += ok
+            for tally in (per_category[case["cat"]], per_file[case["file"]]):
+                tally[0] += ok
+                tally[1] += 1
             if not ok:
                 failures.append(f"FAIL {case['id']} {case['turns']} expect={case['expect']}\n     -> {text[:300]!r}")
     report = Path(REPO / "var" / "eval" / "failures.txt")
@@ -59,6 +61,8 @@ def evaluate(url: str, files: list[Path]) -> float:
     print(f"{'category':<14}{'correct':>8}{'total':>7}{'accuracy':>10}")
     for category, (good, total) in sorted(per_category.items()):
         print(f"{category:<14}{good:>8}{total:>7}{good / total:>10.1%}")
+    for name, (good, total) in per_file.items():
+        print(f"{'file ' + name:<30}{good:>6}{total:>7}{good / total:>10.1%}")
     good = sum(v[0] for v in per_category.values())
     total = sum(v[1] for v in per_category.values())
     print(f"{'overall':<14}{good:>8}{total:>7}{good / total:>10.1%}")
