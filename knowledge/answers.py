@@ -9,7 +9,7 @@ from .loader import KnowledgeData
 from .models import Citation, Contact, Deadline, Direction, Document, Program, Statement
 from .programs import ProgramDetector
 from .retrieval import Hit, HybridRetriever
-from .text import content_terms, normalize, tokens
+from .text import NOUN_HEADS, content_terms, normalize, tokens
 from .typos import HomophoneCorrector
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
@@ -604,6 +604,8 @@ def _unknown_term(term: str, corpus: str) -> bool:
     slips count as known, unless their head (last character) is itself unknown (报名费)."""
     if term in corpus:
         return False
+    if len(term) >= 3 and term[-1] in NOUN_HEADS:
+        return True  # 申报费: a fee the notices never name, though 申报 and 经费 are known
     no_known_piece = not any(term[i:i + 2] in corpus for i in range(len(term) - 1))
     return no_known_piece or term[-1] not in corpus
 

@@ -62,13 +62,13 @@ def _tagger():
 
 # Characters that end a noun compound the dictionary does not know (申报费, 评审费, 补助款): the
 # segmenter splits them off, often as a verb, and the compound is the real subject.
-_NOUN_HEADS = frozenset("费款税价")
+NOUN_HEADS = frozenset("费款税价")
 
 
 def _with_compounds(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     merged: list[tuple[str, str]] = []
     for word, flag in pairs:
-        if merged and word in _NOUN_HEADS and len(merged[-1][0]) >= 2 and merged[-1][1].startswith(_CONTENT_TAGS + ("v",)):
+        if merged and word in NOUN_HEADS and len(merged[-1][0]) >= 2 and merged[-1][1].startswith(_CONTENT_TAGS + ("v",)):
             merged[-1] = (merged[-1][0] + word, "n")
         else:
             merged.append((word, flag))
