@@ -118,8 +118,12 @@ class AnswerComposer:
         if topic is None:
             topic = "overview"
         core = self.detector.strip(question)
-        if context.question and not detection.programs and question == text and len(tokens(core)) <= 2:
-            # A short follow-up ("啥时候截止?") is about the subject of the previous question.
+        if (
+            context.question and not detection.programs and question == text and len(tokens(core)) <= 2
+            and topic in (context.topic, "deadline")
+        ):
+            # A short follow-up ("啥时候截止?") is about the subject of the previous question;
+            # one asking something else ("那要几份" after "谁组织的") stands on its own.
             question = f"{question} {context.question}"
             core = self.detector.strip(question)
         replies = [self._answer_one(self.data.programs[p], topic, core, raw=question) for p in programs]
@@ -199,7 +203,7 @@ class AnswerComposer:
             return self._answer_still_open(program, question)
         if self._directions_named(question) and topic in ("directions", "overview"):
             return self._answer_directions(program, "directions", question)
-        if topic == "directions" and any(cue in normalize(question) for cue in self.directions_list_cues):
+        if topic == "directions" and self._asks_for_direction_list(question):
             return self._answer_directions(program, "directions", question)
         if topic == "contact":
             return self._answer_contact(program, topic, raw)
@@ -261,6 +265,8 @@ class AnswerComposer:
             return self._render_units(program, [self._unit(program.deadlines[0].id)], topic)
         if not hits:
             return self._answer_from_clauses(program, topic, question)
+        if hits[0].unit.id == f"{program.key}.directions" and len(hits) > 1 and not self._asks_for_direction_list(question):
+            hits = hits[1:]  # "可以同时选两个方向吗" is a rule about directions, not their list
         top = hits[0].unit
         if top.topic == "overview":
             return self._answer_overview(program, "overview", question)
@@ -283,7 +289,11 @@ class AnswerComposer:
             return self._not_given(program, reply, "份数")
         if _asks_when(question):
             if not _states_when(question, reply.text):
-                return self._dated_fact_of_related_notice(program, question, top) or self._no_date_given(program, reply)
+                return (
+                    self._dated_window_of(program, question, top)
+                    or self._dated_fact_of_related_notice(program, question, top)
+                    or self._no_date_given(program, reply)
+                )
             if not self._about_subject(question, chosen):
                 return self._no_date_given(program, reply)
         return reply
@@ -293,6 +303,16 @@ class AnswerComposer:
         terms = [t for t in content_terms(self.detector.strip(question)) if not _WHEN.search(t)]
         text = normalize(" ".join(u.search_text for u in units))
         return not terms or any(t in text for t in terms)
+
+    def _dated_window_of(self, program: Program, question: str, undated: Unit) -> Reply | None:
+        """"纸质材料哪几天送": the best fact was the rule on paper copies, but a window of the same
+        program speaks of the same subject and has the dates."""
+        if undated.topic == "deadline":
+            return None
+        hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=["deadline"], top_k=1)
+        if not hits or hits[0].bm25 <= 0 or not self._about_subject(question, [hits[0].unit]):
+            return None
+        return self._render_units(program, [hits[0].unit], "deadline")
 
     def _dated_fact_of_related_notice(self, program: Program, question: str, undated: Unit) -> Reply | None:
         """The same window, left undated by the program's notice, dated by a related notice of the
@@ -417,7 +437,11 @@ class AnswerComposer:
         if asked:
             matches = [d for d in program.directions if any(a in _direction_keys(d) for a in asked)]
             if matches:
-                return self._describe_directions(program, matches, topic)
+                described = self._describe_directions(program, matches, topic)
+                if self._asks_for_direction_list(question):  # "一共几个方向，有没有远程查房"
+                    described.text = f"共{len(program.directions)}个重点方向：{names}。\n{described.text}"
+                    described.citations = [*cite, *described.citations]
+                return described
             return Reply(
                 text=f"没有“{'、'.join(asked)}”方向。该项目共{len(program.directions)}个方向：{names}。",
                 citations=cite,
@@ -433,6 +457,10 @@ class AnswerComposer:
         if other is None:
             return text, cite
         return f"{text}{other.text}", [*cite, self.data.cite(program, other.cite)]
+
+    def _asks_for_direction_list(self, question: str) -> bool:
+        normalized = normalize(question)
+        return any(cue in normalized for cue in self.directions_list_cues)
 
     def _unlisted_direction_asked(self, question: str) -> str | None:
         """The name in "有没有X方向" / "有X方向吗" when X is no program's direction."""
@@ -556,7 +584,7 @@ _GENERIC_DIRECTION_WORDS = re.compile(r"重点|建议|研究|申报|试点|项�
 # "还能报吗", "现在还收不收", "过期了吗": whether a window is still open, answered with its deadline.
 _STILL_OPEN = re.compile(r"(现在|这会儿|目前|如今|今天|还)(还)?(能|可以|可|来得及|收|接受|让)(不能|不可以|不)?(再)?(报|申|交|提交|递交|上传|收|送|接受)|过期|晚了|迟交|逾期|(截止|结束|过)了(吗|没|么)")
 # An applicant's own situation makes "还能…吗" a question of eligibility, not of dates.
-_SITUATION = re.compile(r"已经|牵头了|参与了|在研|同时|另外|再报|再申|第二个|两个")
+_SITUATION = re.compile(r"已经|牵头了|参与了|在研|同时|另外|再报|再申|第二个|两个|岁|年龄|国籍|身份|资格")
 _REGIONS = (
     "北京|天津|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|"
     "台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|深圳|广州|杭州|南京|苏州|武汉|成都|西安|厦门|青岛|宁波|长沙|郑州|济南|合肥|福州"
@@ -577,7 +605,7 @@ _MAY_APPLY = re.compile(
     r"|(报|申请|申报|牵头|参加|参与).{0,15}(行不行|行吗|可以吗|可以不|能行吗|能吗|有资格吗|够格吗)"
 )
 _CHANGING = re.compile(r"换|调整|变更|退出|中止|终止")  # a change to a running project, not who may apply
-_WHEN = re.compile(r"哪天|哪一天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|哪年|哪月|几点|时间段|哪段时间|起止")
+_WHEN = re.compile(r"哪天|哪一天|哪几天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|哪年|哪月|几点|时间段|哪段时间|起止")
 _DATE_OR_TIME = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|[一二三四五六七八九十两]+(个月|年|周|天|个工作日)|\d+\s*(个月|周|天|个工作日)|即日起|当天|同步|之前|以后|之后|到期后")
 
 
@@ -586,7 +614,7 @@ _COPIES = re.compile(r"[一二三四五六七八九十两\d]+\s*份|一式")
 
 
 # "从哪年到哪年", "几月几号": a calendar date is asked, a duration (两年) does not answer it.
-_CALENDAR_ASKED = re.compile(r"哪年|哪月|哪天|哪一天|几号|几月|日期|时间段|哪段时间|起止")
+_CALENDAR_ASKED = re.compile(r"哪年|哪月|哪个月|哪天|哪一天|哪几天|几号|几月|日期|时间段|哪段时间|起止")
 _CALENDAR_DATE = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|即日起")
 
 

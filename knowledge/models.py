@@ -99,6 +99,11 @@ class Program(Strict):
         description="subjects that imply the program (年度总结报告 → annual); detected like aliases but, "
         "unlike them, kept in the question for retrieval",
     )
+    cue_patterns: list[str] = Field(
+        default=[],
+        description="regular expressions of subjects that imply the program when worded freely "
+        "(牵头.{0,8}换 → annual: changing the lead unit of a running project)",
+    )
     source: str = Field(description="key of the cleaned source under data/sources/")
     related: list[ProgramKey] = Field(default=[], description="programs whose facts may answer questions about this one")
     issuer: str

@@ -29,6 +29,7 @@ class ProgramDetector:
         self._aliases = sorted(names, key=lambda pair: -len(pair[0]))
         self._detectors = sorted(names | cues, key=lambda pair: -len(pair[0]))
         self._cue_words = {cue for cue, _ in cues}
+        self._cue_patterns = [(re.compile(pattern), key) for key, program in programs.items() for pattern in program.cue_patterns]
 
     def aliases(self) -> list[str]:
         return [alias for alias, _ in self._detectors]
@@ -43,7 +44,7 @@ class ProgramDetector:
 
     def detect(self, text: str) -> Detection:
         remaining = normalize(text)
-        strong: list[str] = []
+        strong: list[str] = [key for pattern, key in self._cue_patterns if pattern.search(remaining)]
         weak: list[str] = []
         for alias, key in self._detectors:
             if alias and alias in remaining:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.answers import Context
 from knowledge.api import KnowledgeBase
 from knowledge.typos import HomophoneCorrector
 
@@ -103,3 +104,42 @@ def test_an_applicants_word_for_binding_finds_the_binding_rule(kb: KnowledgeBase
     reply = kb.answer("上海5G试点申报书需要胶装精装吗", intent="ask_documents")
 
     assert "简易装订" in reply.text
+
+
+def test_changing_the_lead_unit_is_answered_by_the_annual_work_notice(kb: KnowledgeBase) -> None:
+    reply = kb.answer("5G医疗试点的牵头单位中途可以换吗", intent="ask_procedure")
+
+    assert reply.programs == ["annual"] and "不允许调整" in reply.text
+
+
+def test_a_short_follow_up_on_another_subject_stands_on_its_own(kb: KnowledgeBase) -> None:
+    first = kb.answer("上海5G+医疗健康应用试点是哪个单位负责组织的", intent="ask_procedure")
+    context = Context(programs=tuple(first.programs), topic=first.topic, question=first.question)
+
+    reply = kb.answer("那要几份", intent="ask_documents", context=context)
+
+    assert "一式六份" in reply.text
+
+
+def test_a_when_question_about_a_document_finds_the_window_for_it(kb: KnowledgeBase) -> None:
+    reply = kb.answer("智慧医疗专项纸质材料哪几天送", intent="ask_documents")
+
+    assert "4月11日" in reply.text and "4月13日" in reply.text
+
+
+def test_a_rule_about_directions_is_not_answered_with_their_list(kb: KnowledgeBase) -> None:
+    reply = kb.answer("国家5G医疗试点一个项目可以同时选两个试点方向吗", intent="ask_directions")
+
+    assert "一个试点方向" in reply.text or "1个试点方向" in reply.text
+
+
+def test_the_list_and_one_direction_when_both_are_asked(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海的5G医疗试点一共几个方向，有没有远程查房", intent="ask_directions")
+
+    assert "共10个重点方向" in reply.text and "远程查房：" in reply.text
+
+
+def test_an_age_question_worded_still_can_i_is_about_eligibility(kb: KnowledgeBase) -> None:
+    reply = kb.answer("请问一下智慧医疗专项负责人五十一岁了还能报吗", intent="ask_eligibility")
+
+    assert "50岁" in reply.text
