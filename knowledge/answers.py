@@ -201,6 +201,9 @@ class AnswerComposer:
             return self._answer_unlisted_direction(program, unlisted)
         if topic == "deadline" and program.deadlines and _asks_if_still_open(raw):
             return self._answer_still_open(program, question)
+        if topic == "deadline" and program.deadlines and self._only_asks_when(question):
+            # "上海5G试点什么时候截止": nothing but the program and "when": its main window
+            return self._render_units(program, [self._unit(program.deadlines[0].id)], topic)
         if self._directions_named(question) and topic in ("directions", "overview"):
             return self._answer_directions(program, "directions", question)
         if topic == "directions" and self._asks_for_direction_list(question):
@@ -285,6 +288,9 @@ class AnswerComposer:
             primary = self._unit(program.eligibility[0].id)
             chosen = [primary] + [u for u in chosen if u.id != primary.id]
         reply = self._render_units(program, chosen, top.topic or topic)
+        if not self._about_subject(question, chosen):
+            # 年度总结报告有字数要求吗: the report's deadline does not speak of its length
+            return self._not_given(program, reply, "这方面的规定")
         if _COPIES_ASKED.search(question) and not _COPIES.search(reply.text):
             return self._not_given(program, reply, "份数")
         if _asks_when(question):
@@ -298,9 +304,18 @@ class AnswerComposer:
                 return self._no_date_given(program, reply)
         return reply
 
+    def _only_asks_when(self, question: str) -> bool:
+        deadline_words = self.topic_cues.get("deadline", [])
+        return not [t for t in tokens(question) if t not in deadline_words and t not in ("时候", "时间") and not _WHEN.search(t)]
+
+    def _subject_terms(self, question: str) -> list[str]:
+        """What a question asks about: its nouns, without program names and "when" words."""
+        terms = content_terms(self.detector.strip(question))
+        return [t for t in terms if not _WHEN.search(t) and not self.detector.is_cue_word(t)]
+
     def _about_subject(self, question: str, units: list[Unit]) -> bool:
         """Whether the facts chosen speak of what a "when" question asks about (公示, 入围名单)."""
-        terms = [t for t in content_terms(self.detector.strip(question)) if not _WHEN.search(t)]
+        terms = self._subject_terms(question)
         text = normalize(" ".join(u.search_text for u in units))
         return not terms or any(t in text for t in terms)
 

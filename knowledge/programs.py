@@ -31,6 +31,10 @@ class ProgramDetector:
         self._cue_words = {cue for cue, _ in cues}
         self._cue_patterns = [(re.compile(pattern), key) for key, program in programs.items() for pattern in program.cue_patterns]
 
+    def is_cue_word(self, word: str) -> bool:
+        """A subject that names a program (年度总结报告): not what a question asks about it."""
+        return normalize(word) in self._cue_words
+
     def aliases(self) -> list[str]:
         return [alias for alias, _ in self._detectors]
 

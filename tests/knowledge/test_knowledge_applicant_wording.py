@@ -143,3 +143,10 @@ def test_an_age_question_worded_still_can_i_is_about_eligibility(kb: KnowledgeBa
     reply = kb.answer("请问一下智慧医疗专项负责人五十一岁了还能报吗", intent="ask_eligibility")
 
     assert "50岁" in reply.text
+
+
+def test_an_answer_that_does_not_speak_of_the_subject_says_the_notice_does_not_say(kb: KnowledgeBase) -> None:
+    reply = kb.answer("5G试点年度总结报告有字数要求吗", intent="ask_documents")
+
+    assert reply.kind == "unknown" and "没有给出" in reply.text
+    assert any(b.payload == "/request_human" for b in reply.buttons)
