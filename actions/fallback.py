@@ -22,7 +22,13 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        send_reply(dispatcher, get_knowledge().composer.out_of_scope())
+        kb = get_knowledge()
+        if kb.composer.detector.detect(tracker.latest_message.get("text") or "").programs:
+            # "我是区卫健委的，想了解上海市5G+医疗健康应用试点": it names one of ours, so it is in scope
+            from .answer import ActionAnswerQuestion
+
+            return ActionAnswerQuestion().run(dispatcher, tracker, domain)
+        send_reply(dispatcher, kb.composer.out_of_scope())
         return []
 
 

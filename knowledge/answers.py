@@ -25,6 +25,7 @@ INTENT_TOPICS = {
     "ask_overview": "overview",
 }
 HUMAN_PAYLOAD = "/request_human"
+RULE_TOPICS = ("eligibility", "documents", "submission", "procedure", "deadline")
 SCOPE = (
     "我可以解答上海市/国家5G+医疗健康应用试点（申报、验收、年度总结）和上海市智慧医疗专项研究项目的"
     "截止时间、申报条件、材料、方向、报送方式、联系人和流程。"
@@ -91,7 +92,7 @@ class AnswerComposer:
         topic = "deadline" if _asks_if_still_open(text) else self._topic(text, intent)
         question = text
         detection = self.detector.detect(text)
-        if not detection.programs and _OTHER_REGION_PROGRAM.search(normalize(text)):
+        if _OTHER_REGION_NAMED.search(normalize(text)) or (not detection.programs and _OTHER_REGION_PROGRAM.search(normalize(text))):
             # 广东省5G医疗试点: another region's program, not one of ours
             return self.out_of_scope("抱歉，我只能解答上海市和国家层面的这几个项目，其他地区的项目请咨询当地主管部门。")
         programs = list(detection.programs) or [p for p in (nlu_programs or []) if p in self.data.programs]
@@ -204,7 +205,7 @@ class AnswerComposer:
         if topic == "deadline" and program.deadlines and self._only_asks_when(question):
             # "上海5G试点什么时候截止": nothing but the program and "when": its main window
             return self._render_units(program, [self._unit(program.deadlines[0].id)], topic)
-        if self._directions_named(question) and topic in ("directions", "overview"):
+        if self._directions_named(question) and topic in ("directions", "overview") and not _SEVERAL_DIRECTIONS.search(normalize(question)):
             return self._answer_directions(program, "directions", question)
         if topic == "directions" and self._asks_for_direction_list(question):
             return self._answer_directions(program, "directions", question)
@@ -252,8 +253,10 @@ class AnswerComposer:
         same pilot (the annual-work and acceptance notices for the Shanghai 5G pilot)."""
         programs = [program.key, *program.related]
         program_boost = {key: RELATED_NOTICE_WEIGHT for key in program.related}
+        # "既做远程诊断又做远程监护，能勾两个方向吗" asks the rule, not what the directions are
+        topics = RULE_TOPICS if _SEVERAL_DIRECTIONS.search(normalize(question)) else None
         hits = self.retriever.search(
-            question, programs=programs, facts_only=True, top_k=3,
+            question, programs=programs, facts_only=True, top_k=3, topics=topics,
             topic_boost=self._topic_boost(topic, question), program_boost=program_boost,
         )
         if hits and hits[0].unit.program != program.key:
@@ -305,8 +308,8 @@ class AnswerComposer:
         return reply
 
     def _only_asks_when(self, question: str) -> bool:
-        deadline_words = self.topic_cues.get("deadline", [])
-        return not [t for t in tokens(question) if t not in deadline_words and t not in ("时候", "时间") and not _WHEN.search(t)]
+        """"什么时候截止", "最晚哪天": nothing about which window (研究期限, 书面材料)."""
+        return not [t for t in tokens(question) if t not in _GENERIC_WHEN_WORDS and not _WHEN.search(t)]
 
     def _subject_terms(self, question: str) -> list[str]:
         """What a question asks about: its nouns, without program names and "when" words."""
@@ -453,6 +456,9 @@ class AnswerComposer:
             matches = [d for d in program.directions if any(a in _direction_keys(d) for a in asked)]
             if matches:
                 described = self._describe_directions(program, matches, topic)
+                if _DIRECTION_EXISTS.search(re.sub(r"5g\s*\+?", "", normalize(question))):  # "有没有远程查房这个方向"
+                    numbers = "、".join(f"方向{program.directions.index(d) + 1}" for d in matches)
+                    described.text = f"有。属于该项目{len(program.directions)}个重点方向之一（{numbers}）。\n{described.text}"
                 if self._asks_for_direction_list(question):  # "一共几个方向，有没有远程查房"
                     described.text = f"共{len(program.directions)}个重点方向：{names}。\n{described.text}"
                     described.citations = [*cite, *described.citations]
@@ -594,18 +600,22 @@ _DIRECTION_EXISTS = re.compile(
     r"(?:(?:有没有|是否有|有无)(?P<name>[\u4e00-\u9fffa-z]{2,14}?)(?:这个|这一|这种|这类|的)?(?:方向|领域))"
     r"|(?:有(?P<name2>[\u4e00-\u9fffa-z]{2,14}?)(?:这个|这一|这种|这类|的)?(?:方向|领域)(?:吗|么|嘛|不|没|呢))"
 )
+# "一个项目能勾两个方向吗", "既做远程诊断又做远程监护": the rule on how many directions, not their content.
+_SEVERAL_DIRECTIONS = re.compile(r"(两个|多个|几个|2个|同时|一起|跨).{0,4}方向|勾两|选两|报两|既.{2,12}又")
 _GENERIC_DIRECTION_WORDS = re.compile(r"重点|建议|研究|申报|试点|项目|专项|其他|相关|具体|对应|可选|指定|固定")
 
 # "还能报吗", "现在还收不收", "过期了吗": whether a window is still open, answered with its deadline.
-_STILL_OPEN = re.compile(r"(现在|这会儿|目前|如今|今天|还)(还)?(能|可以|可|来得及|收|接受|让)(不能|不可以|不)?(再)?(报|申|交|提交|递交|上传|收|送|接受)|过期|晚了|迟交|逾期|(截止|结束|过)了(吗|没|么)")
+_STILL_OPEN = re.compile(r"(现在|这会儿|目前|如今|今天|还)(还)?(能|可以|可|来得及|收|接受|让)(不能|不可以|不)?(再)?(报|申|交|提交|递交|上传|收|送|接受)|来得及|赶得上|赶得及|过期|晚了|迟交|逾期|(截止|结束|过)了(吗|没|么)")
 # An applicant's own situation makes "还能…吗" a question of eligibility, not of dates.
 _SITUATION = re.compile(r"已经|牵头了|参与了|在研|同时|另外|再报|再申|第二个|两个|岁|年龄|国籍|身份|资格")
 _REGIONS = (
     "北京|天津|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|"
     "台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|深圳|广州|杭州|南京|苏州|武汉|成都|西安|厦门|青岛|宁波|长沙|郑州|济南|合肥|福州"
 )
-# 广东省5G医疗试点, 北京市的智慧医疗专项: a region other than ours named right before a program.
-_OTHER_REGION_PROGRAM = re.compile(rf"({_REGIONS})(省|市|自治区|特别行政区)?(的|地区|本地|当地)?(5g|智慧医疗|医疗健康|智慧健康)")
+# 北京市智慧医疗专项: a region other than ours right before a program's name.
+_OTHER_REGION_NAMED = re.compile(rf"({_REGIONS})(省|市|自治区|特别行政区)?(的)?(5g|智慧医疗|医疗健康|数字健康)")
+# 广东省5G医疗试点, 浙江省数字健康专项: with no program of ours named, a region's own program.
+_OTHER_REGION_PROGRAM = re.compile(rf"({_REGIONS})(省|市|自治区|特别行政区)?(的|地区|本地|当地)?[^，。,?？!！\s]{{0,6}}(5g|智慧|医疗|健康|专项|试点)")
 
 
 def _asks_if_still_open(question: str) -> bool:
@@ -624,6 +634,7 @@ _WHEN = re.compile(r"哪天|哪一天|哪几天|几号|什么时候|啥时候|�
 _DATE_OR_TIME = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|[一二三四五六七八九十两]+(个月|年|周|天|个工作日)|\d+\s*(个月|周|天|个工作日)|即日起|当天|同步|之前|以后|之后|到期后")
 
 
+_GENERIC_WHEN_WORDS = frozenset("截止 截至 最晚 最迟 时候 时间 日期 结束 开始 到期 过期 多久 报名 申请 申报 哪天 几号 几点".split())
 _COPIES_ASKED = re.compile(r"几份|多少份|一式几|份数")
 _COPIES = re.compile(r"[一二三四五六七八九十两\d]+\s*份|一式")
 

@@ -24,7 +24,7 @@ class Detection:
 
 class ProgramDetector:
     def __init__(self, programs: dict[str, Program]):
-        names = {(normalize(a), key) for key, program in programs.items() for a in [program.short_name, program.name, *program.aliases]}
+        names = {(normalize(a), key) for key, program in programs.items() for a in [program.short_name, program.name, *program.aliases, *_number_names(program)]}
         cues = {(normalize(c), key) for key, program in programs.items() for c in program.cue_words}
         self._aliases = sorted(names, key=lambda pair: -len(pair[0]))
         self._detectors = sorted(names | cues, key=lambda pair: -len(pair[0]))
@@ -67,3 +67,11 @@ class ProgramDetector:
 
 def _only_5g(strong: list[str]) -> bool:
     return all(k in ("sh5g", "nat5g") for k in strong)
+
+
+def _number_names(program: Program) -> list[str]:
+    """沪经信基〔2020〕1146号 names its notice, in full or as 1146号."""
+    if not program.number:
+        return []
+    short = re.search(r"\d+号$", program.number)
+    return [program.number, *([short.group()] if short else [])]

@@ -138,3 +138,4 @@ def test_helpers_read_the_tracker(make_tracker) -> None:
     assert context.topic == "documents"
     assert context.question == "材料要几份"
     assert user_text(make_tracker("材料要几份", "ask_documents")) == "材料要几份"
+

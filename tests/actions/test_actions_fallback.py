@@ -72,3 +72,12 @@ def test_request_human_mentions_staff_and_contacts(make_tracker, dispatcher: Col
     assert "工作人员" in text
     assert kb.helpdesk_contacts_text() in text
     assert len(_phones(text)) >= 3
+
+
+def test_out_of_scope_by_the_nlu_but_naming_a_program_is_answered(make_tracker, dispatcher, domain):
+    tracker = make_tracker("我是闵行区卫健委的，想帮辖区医院了解上海市5G+医疗健康应用试点", "out_of_scope")
+
+    ActionOutOfScope().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages[0]["text"].startswith("【上海市5G+医疗健康应用试点】")
+    assert "抱歉" not in dispatcher.messages[0]["text"]

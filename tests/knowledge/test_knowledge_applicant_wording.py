@@ -150,3 +150,38 @@ def test_an_answer_that_does_not_speak_of_the_subject_says_the_notice_does_not_s
 
     assert reply.kind == "unknown" and "没有给出" in reply.text
     assert any(b.payload == "/request_human" for b in reply.buttons)
+
+
+@pytest.mark.parametrize("question", ["浙江省数字健康专项今年啥时候开始申报", "北京市智慧医疗专项申报指南发一下"])
+def test_other_regions_programs_are_out_of_scope_even_with_a_name_like_ours(kb: KnowledgeBase, question: str) -> None:
+    assert kb.answer(question, intent="ask_deadline").kind == "out_of_scope"
+
+
+def test_an_applicant_from_another_region_asking_about_ours_is_answered(kb: KnowledgeBase) -> None:
+    reply = kb.answer("我们是注册在江苏昆山的软件公司，想牵头报上海的5G医疗试点，行不行", intent="ask_eligibility")
+
+    assert reply.kind == "answer" and "上海市依法设立" in reply.text
+
+
+def test_a_notice_named_by_its_document_number(kb: KnowledgeBase) -> None:
+    reply = kb.answer("沪经信基〔2020〕1146号那个申报 除了纸质的还要交电子版吗", intent="ask_documents")
+
+    assert reply.programs == ["sh5g"] and "光盘" in reply.text
+
+
+def test_a_listed_direction_asked_about_is_confirmed(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G医疗健康试点里面有没有远程查房这个方向", intent="ask_directions")
+
+    assert reply.text.startswith("【上海市5G+医疗健康应用试点】有。") and "方向9" in reply.text
+
+
+def test_two_named_directions_in_one_project_get_the_rule(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G试点能一个项目勾两个方向吗？我们既做远程诊断又做远程监护", intent="ask_directions")
+
+    assert "1个试点方向" in reply.text
+
+
+def test_too_late_is_asked_in_many_ways(kb: KnowledgeBase) -> None:
+    reply = kb.answer("工信部和卫健委那个5G医疗健康试点现在报名还来得及吗", intent="ask_contact")
+
+    assert "截止" in reply.text and "2021年1月22日" in reply.text
