@@ -190,6 +190,8 @@ class AnswerComposer:
         """`question` without the program's names (subjects such as 年度总结报告 stay: they are
         cue words, not aliases); `raw` as asked, where names matter (工信部的电话)."""
         raw = raw or question
+        if topic == "deadline" and program.deadlines and _asks_if_still_open(raw):
+            return self._answer_still_open(program, question)
         missing = self.missing_terms(program, question)
         if missing and topic not in ("directions", "contact"):
             owner = self._only_program_using(question)
@@ -200,8 +202,6 @@ class AnswerComposer:
         unlisted = self._unlisted_direction_asked(question)
         if unlisted and program.directions:
             return self._answer_unlisted_direction(program, unlisted)
-        if topic == "deadline" and program.deadlines and _asks_if_still_open(raw):
-            return self._answer_still_open(program, question)
         if topic == "deadline" and program.deadlines and self._only_asks_when(question):
             # "上海5G试点什么时候截止": nothing but the program and "when": its main window
             return self._render_units(program, [self._unit(program.deadlines[0].id)], topic)
@@ -391,11 +391,11 @@ class AnswerComposer:
         """Words naming the subject of the question that the program's notices never use: the
         sign of a question the sources do not answer (资助金额, 申报费, 中期检查 …)."""
         corpus = self._corpus[program.key]
-        return [t for t in content_terms(question) if _unknown_term(t, corpus)]
+        return [t for t in content_terms(_asked_part(question)) if _unknown_term(t, corpus)]
 
     def missing_terms_anywhere(self, question: str) -> list[str]:
         """Subject words no notice ever uses: with no program named, the question is off topic."""
-        return [t for t in content_terms(question) if _unknown_term(t, self._all_corpus)]
+        return [t for t in content_terms(_asked_part(question)) if _unknown_term(t, self._all_corpus)]
 
     def _unknown(self, program: Program, topic: str, missing: list[str] | None = None, question: str = "") -> Reply:
         contact = program.contacts[0] if program.contacts else None
@@ -575,6 +575,8 @@ class AnswerComposer:
     def _only_program_using(self, question: str) -> list[str]:
         """The one program whose notice uses every subject word of a question that names no
         program (延期/终止表 only exists in the acceptance notice); none when several do."""
+        if _SELF_DESCRIPTION.search(question):
+            return []  # "我们社区卫生服务中心能不能报": who asks, not which notice
         terms = content_terms(self.detector.strip(question))
         if not terms:
             return []
@@ -605,7 +607,7 @@ _SEVERAL_DIRECTIONS = re.compile(r"(两个|多个|几个|2个|同时|一起|跨)
 _GENERIC_DIRECTION_WORDS = re.compile(r"重点|建议|研究|申报|试点|项目|专项|其他|相关|具体|对应|可选|指定|固定")
 
 # "还能报吗", "现在还收不收", "过期了吗": whether a window is still open, answered with its deadline.
-_STILL_OPEN = re.compile(r"(现在|这会儿|目前|如今|今天|还)(还)?(能|可以|可|来得及|收|接受|让)(不能|不可以|不)?(再)?(报|申|交|提交|递交|上传|收|送|接受)|来得及|赶得上|赶得及|过期|晚了|迟交|逾期|(截止|结束|过)了(吗|没|么)")
+_STILL_OPEN = re.compile(r"(现在|这会儿|目前|如今|今天|还)(还)?(能|可以|可|来得及|收|接受|让)(不能|不可以|不)?(再)?(报|申|交|提交|递交|上传|收|送|接受)|来得及|来的及|赶得上|赶得及|过期|晚了|迟交|逾期|(截止|结束|过)了(吗|没|么)")
 # An applicant's own situation makes "还能…吗" a question of eligibility, not of dates.
 _SITUATION = re.compile(r"已经|牵头了|参与了|在研|同时|另外|再报|再申|第二个|两个|岁|年龄|国籍|身份|资格")
 _REGIONS = (
@@ -642,6 +644,21 @@ _COPIES = re.compile(r"[一二三四五六七八九十两\d]+\s*份|一式")
 # "从哪年到哪年", "几月几号": a calendar date is asked, a duration (两年) does not answer it.
 _CALENDAR_ASKED = re.compile(r"哪年|哪月|哪个月|哪天|哪一天|哪几天|几号|几月|日期|时间段|哪段时间|起止")
 _CALENDAR_DATE = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|即日起")
+
+
+# "我们是一家做AI影像的初创企业，能单独申报吗": the asker describes themselves first.
+_SELF_DESCRIPTION = re.compile(r"^(我们|我是|我院|我司|我单位|本单位|本院|咱们|pi|负责人)")
+_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\s]+")
+
+
+def _asked_part(question: str) -> str:
+    """The question without the asker's description of themselves (their words are no subject
+    the notices must know: 初创企业, 市级课题): what follows the first clause."""
+    normalized = normalize(question).strip()
+    if not _SELF_DESCRIPTION.search(normalized):
+        return question
+    clauses = [c for c in _CLAUSE_BREAK.split(normalized) if c]
+    return " ".join(clauses[1:]) if len(clauses) > 1 else question
 
 
 def _asks_when(question: str) -> bool:

@@ -88,6 +88,7 @@ class Stack:
             "GATEWAY_PORT": str(self.gateway_port),
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(REPO),  # Rasa imports its tracker store from rasa_extensions/
             # glibc gives each thread its own malloc arena; with TensorFlow, torch and Sanic
             # threads that multiplies resident memory for nothing on 2 cores.
             "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),

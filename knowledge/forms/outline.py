@@ -40,7 +40,7 @@ def _parent_fact(form: FormSchema, parent: str, sections: list[SectionSpec], cla
     return Statement(
         id=f"{form.id}.outline.{squeeze(parent)}",
         title=f"{form.title}：{parent}",
-        keywords=[parent, *(s.title for s in sections), *ASK_WORDS],
+        keywords=[parent, *(s.title for s in sections), *ASK_WORDS, "正文", "哪几块", "几部分", "哪几部分"],
         questions=[f"{parent}包括哪几部分", f"{parent}要写哪几块", f"{parent}怎么写"],
         text=f"《{form.title}》“{parent}”分为：{'；'.join(parts)}。",
         cite=CitationRef(clause=clause, quote=first_label),
