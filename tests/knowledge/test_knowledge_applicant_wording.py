@@ -185,3 +185,13 @@ def test_too_late_is_asked_in_many_ways(kb: KnowledgeBase) -> None:
     reply = kb.answer("工信部和卫健委那个5G医疗健康试点现在报名还来得及吗", intent="ask_contact")
 
     assert "截止" in reply.text and "2021年1月22日" in reply.text
+
+
+def test_words_of_the_askers_self_description_are_no_unknown_subject(kb: KnowledgeBase) -> None:
+    reply = kb.answer("我们是一家做AI影像的初创企业，能单独申报智慧医疗专项吗", intent="ask_eligibility")
+
+    assert reply.kind == "answer" and "卫生计生系统" in reply.text
+
+
+def test_who_asks_does_not_pick_the_program(kb: KnowledgeBase) -> None:
+    assert kb.answer("我们社区卫生服务中心能不能报", intent="ask_eligibility").kind == "clarify"
