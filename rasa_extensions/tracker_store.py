@@ -12,6 +12,11 @@ message on these machines, nearly half of its work. This store answers reads fro
 writes only the new events, with one plain INSERT, so every turn is still on disk when it is
 answered: after a restart the conversation is read back from the database as before.
 
+The tracker itself is kept, not a serialised copy (replaying every event on each read is what
+costs): Rasa's lock store lets one message of a conversation be handled at a time, and it saves
+the tracker it was handed. Events of a turn that fails before it is saved stay in memory and are
+written with the next saved turn.
+
 One Rasa process per database: a second replica would not see the first one's turns in its
 memory. Several replicas share a database with the stock `type: SQL` store (and a Redis lock store).
 """
@@ -36,7 +41,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, max_cached: int = MAX_CACHED_CONVERSATIONS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._max_cached = int(max_cached)
-        self._cache: OrderedDict[Text, Text] = OrderedDict()  # sender_id -> tracker as last saved
+        self._cache: OrderedDict[Text, DialogueStateTracker] = OrderedDict()  # sender_id -> tracker as last saved
         self._persisted: dict[Text, int] = {}  # sender_id -> events of the tracker handed out, all on disk
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -45,7 +50,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             tracker = await super().retrieve(sender_id)
         else:
             self._cache.move_to_end(sender_id)
-            tracker = _latest_session(self.deserialise_tracker(sender_id, cached))
+            tracker = _latest_session(cached)
         # every event of what is handed out is on disk: a save writes what comes after them
         self._persisted[sender_id] = len(tracker.events) if tracker else 0
         return tracker
@@ -59,7 +64,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             with self.engine.begin() as connection:
                 connection.execute(self.SQLEvent.__table__.insert(), [_row(sender_id, event) for event in new])
         self._persisted[sender_id] = len(events)
-        self._cache[sender_id] = self.serialise_tracker(tracker)
+        self._cache[sender_id] = tracker
         self._cache.move_to_end(sender_id)
         while len(self._cache) > self._max_cached:
             evicted, _serialised = self._cache.popitem(last=False)
