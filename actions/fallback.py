@@ -23,7 +23,7 @@ class ActionOutOfScope(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         kb = get_knowledge()
-        if kb.composer.detector.detect(tracker.latest_message.get("text") or "").programs:
+        if kb.composer.detector.detect(tracker.latest_message.get("text") or "").by_name:
             # "我是区卫健委的，想了解上海市5G+医疗健康应用试点": it names one of ours, so it is in scope
             from .answer import ActionAnswerQuestion
 

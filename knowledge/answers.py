@@ -89,7 +89,7 @@ class AnswerComposer:
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
         text = self._with_known_words(text)
-        topic = "deadline" if _asks_if_still_open(text) else self._topic(text, intent)
+        topic = "deadline" if _asks_if_still_open(text) else "procedure" if _CONSEQUENCE.search(text) else self._topic(text, intent)
         question = text
         detection = self.detector.detect(text)
         if _OTHER_REGION_NAMED.search(normalize(text)) or (not detection.programs and _OTHER_REGION_PROGRAM.search(normalize(text))):
@@ -395,7 +395,7 @@ class AnswerComposer:
 
     def missing_terms_anywhere(self, question: str) -> list[str]:
         """Subject words no notice ever uses: with no program named, the question is off topic."""
-        return [t for t in content_terms(_asked_part(question)) if _unknown_term(t, self._all_corpus)]
+        return [t for t in content_terms(question) if _unknown_term(t, self._all_corpus)]
 
     def _unknown(self, program: Program, topic: str, missing: list[str] | None = None, question: str = "") -> Reply:
         contact = program.contacts[0] if program.contacts else None
@@ -597,6 +597,8 @@ class AnswerComposer:
         return named
 
 
+# "材料没提交会怎么样": what follows from a situation is a matter of procedure.
+_CONSEQUENCE = re.compile(r"会怎样|会怎么样|会如何|什么后果|有什么后果|后果是什么|会有什么影响|会不会被")
 # "有没有X方向", "有X这个方向吗", "是否有X领域": whether a direction exists.
 _DIRECTION_EXISTS = re.compile(
     r"(?:(?:有没有|是否有|有无)(?P<name>[\u4e00-\u9fffa-z]{2,14}?)(?:这个|这一|这种|这类|的)?(?:方向|领域))"

@@ -20,6 +20,7 @@ COMPARING = re.compile(r"分别|区别|不同|一样|同一个|是一个|一回�
 class Detection:
     programs: tuple[str, ...]
     generic_5g: bool  # "5G试点" with neither 上海 nor 国家: could be sh5g or nat5g
+    by_name: bool = False  # named in full or by a notice's own subject, not just "上海"/"国家"
 
 
 class ProgramDetector:
@@ -62,7 +63,7 @@ class ProgramDetector:
         if any(k in found for k in OVERRIDING) and not comparing:
             found = [k for k in found if k not in ("sh5g", "nat5g")]
         generic = not found and bool(GENERIC_5G.search(remaining))
-        return Detection(programs=tuple(found), generic_5g=generic)
+        return Detection(programs=tuple(found), generic_5g=generic, by_name=bool(strong))
 
 
 def _only_5g(strong: list[str]) -> bool:

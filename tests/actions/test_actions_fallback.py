@@ -81,3 +81,9 @@ def test_out_of_scope_by_the_nlu_but_naming_a_program_is_answered(make_tracker, 
 
     assert dispatcher.messages[0]["text"].startswith("【上海市5G+医疗健康应用试点】")
     assert "抱歉" not in dispatcher.messages[0]["text"]
+
+
+def test_out_of_scope_naming_only_shanghai_stays_out_of_scope(make_tracker, dispatcher, domain):
+    ActionOutOfScope().run(dispatcher, make_tracker("上海医保报销比例是多少", "out_of_scope"), domain)
+
+    assert "抱歉" in dispatcher.messages[0]["text"]

@@ -195,3 +195,15 @@ def test_words_of_the_askers_self_description_are_no_unknown_subject(kb: Knowled
 
 def test_who_asks_does_not_pick_the_program(kb: KnowledgeBase) -> None:
     assert kb.answer("我们社区卫生服务中心能不能报", intent="ask_eligibility").kind == "clarify"
+
+
+def test_what_follows_from_a_situation_is_answered_from_the_procedure(kb: KnowledgeBase) -> None:
+    reply = kb.answer("5G试点验收的时候，验收材料没提交会怎么样", intent="ask_deadline")
+
+    assert "不通过" in reply.text
+
+
+def test_ending_a_project_names_the_acceptance_notices_form(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G医疗试点要终止项目怎么办，用什么表", intent="ask_documents")
+
+    assert "附件5" in reply.text and reply.programs == ["accept"]
