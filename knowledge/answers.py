@@ -281,7 +281,8 @@ class AnswerComposer:
                 return self._describe_directions(program, [top.item], "directions")
             return self._answer_directions(program, "directions", question)
         chosen = [top]
-        if len(hits) > 1 and hits[1].unit.topic == top.topic and hits[1].score >= SECOND_FACT_RATIO * hits[0].score:
+        several = _SEVERAL_ASKED.search(normalize(question))  # "网上填报跟交纸质的分别几号截止"
+        if len(hits) > 1 and hits[1].unit.topic == top.topic and (several or hits[1].score >= SECOND_FACT_RATIO * hits[0].score):
             chosen.append(hits[1].unit)
         if (
             top.topic == "eligibility" and program.eligibility and _APPLICANT_KIND.search(question)
@@ -291,7 +292,7 @@ class AnswerComposer:
             primary = self._unit(program.eligibility[0].id)
             chosen = [primary] + [u for u in chosen if u.id != primary.id]
         reply = self._render_units(program, chosen, top.topic or topic)
-        if not self._about_subject(question, chosen):
+        if top.topic != "deadline" and not self._about_subject(question, chosen):
             # 年度总结报告有字数要求吗: the report's deadline does not speak of its length
             return self._not_given(program, reply, "这方面的规定")
         if _COPIES_ASKED.search(question) and not _COPIES.search(reply.text):
@@ -303,7 +304,7 @@ class AnswerComposer:
                     or self._dated_fact_of_related_notice(program, question, top)
                     or self._no_date_given(program, reply)
                 )
-            if not self._about_subject(question, chosen):
+            if not self._about_subject(question, chosen, share=0.5):  # the date of what was asked, not a neighbour's
                 return self._no_date_given(program, reply)
         return reply
 
@@ -316,11 +317,13 @@ class AnswerComposer:
         terms = content_terms(self.detector.strip(question))
         return [t for t in terms if not _WHEN.search(t) and not self.detector.is_cue_word(t)]
 
-    def _about_subject(self, question: str, units: list[Unit]) -> bool:
-        """Whether the facts chosen speak of what a "when" question asks about (公示, 入围名单)."""
+    def _about_subject(self, question: str, units: list[Unit], share: float = 0.0) -> bool:
+        """Whether the facts chosen speak of what a question asks about (公示, 入围名单): one of
+        its subject words, or more than ``share`` of them."""
         terms = self._subject_terms(question)
         text = normalize(" ".join(u.search_text for u in units))
-        return not terms or any(t in text for t in terms)
+        found = sum(t in text for t in terms)
+        return not terms or (found > 0 and found > share * len(terms))
 
     def _dated_window_of(self, program: Program, question: str, undated: Unit) -> Reply | None:
         """"纸质材料哪几天送": the best fact was the rule on paper copies, but a window of the same
@@ -433,9 +436,14 @@ class AnswerComposer:
         if not program.contacts:
             return self._answer_from_facts(program, "submission", question) if program.submission else self._unknown(program, topic)
         hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=["contact"], top_k=len(program.contacts))
-        specific = [h for h in hits if h.bm25 > 0 and _mentions_agency(question, h.unit.item)]
-        units = [specific[0].unit] if specific else [self._unit(c.id) for c in program.contacts]
-        return self._render_units(program, units, topic)
+        specific = [h.unit for h in hits if h.bm25 > 0 and _mentions_agency(question, h.unit.item)]
+        # "市经信委跟市卫健委那边分别找谁": every agency named, in the notice's order
+        units = sorted(specific, key=lambda u: [c.id for c in program.contacts].index(u.id)) or [self._unit(c.id) for c in program.contacts]
+        reply = self._render_units(program, units, topic)
+        channel = _CONTACT_CHANNEL.search(normalize(question))
+        if channel and channel.group() not in normalize(reply.text):
+            return self._not_given(program, reply, f"联系人的{channel.group()}")  # only phones are listed
+        return reply
 
     def _contacts_naming_a_person(self, program: Program, question: str) -> tuple[Program, Contact] | None:
         """"孔琳的电话": the contact entry of the person named, this program's first."""
@@ -597,6 +605,10 @@ class AnswerComposer:
         return named
 
 
+# "分别", "各是": several facts of one kind are asked for at once.
+_SEVERAL_ASKED = re.compile(r"分别|各是|各自|各找|各联系|两边|都是什么时候")
+# "联系人的邮箱": a way of contact the notices may not give (they list phone numbers).
+_CONTACT_CHANNEL = re.compile(r"邮箱|邮件|e-?mail|传真|微信|qq")
 # "材料没提交会怎么样": what follows from a situation is a matter of procedure.
 _CONSEQUENCE = re.compile(r"会怎样|会怎么样|会如何|什么后果|有什么后果|后果是什么|会有什么影响|会不会被")
 # "有没有X方向", "有X这个方向吗", "是否有X领域": whether a direction exists.

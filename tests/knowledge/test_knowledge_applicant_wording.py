@@ -207,3 +207,15 @@ def test_ending_a_project_names_the_acceptance_notices_form(kb: KnowledgeBase) -
     reply = kb.answer("上海5G医疗试点要终止项目怎么办，用什么表", intent="ask_documents")
 
     assert "附件5" in reply.text and reply.programs == ["accept"]
+
+
+def test_every_agency_named_gets_its_contact(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G医疗试点，市经信委跟市卫健委那边分别找谁", intent="ask_contact")
+
+    assert "贾丽昆" in reply.text and "唐怡雯" in reply.text
+
+
+def test_an_email_the_notice_does_not_give_is_not_invented(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G医疗试点那几个联系人的邮箱是多少", intent="ask_contact")
+
+    assert reply.kind == "unknown" and "邮箱" in reply.text and "贾丽昆" in reply.text
