@@ -650,7 +650,7 @@ _WHEN = re.compile(r"哪天|哪一天|哪几天|几号|什么时候|啥时候|�
 _DATE_OR_TIME = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|[一二三四五六七八九十两]+(个月|年|周|天|个工作日)|\d+\s*(个月|周|天|个工作日)|即日起|当天|同步|之前|以后|之后|到期后")
 
 
-_GENERIC_WHEN_WORDS = frozenset("截止 截至 最晚 最迟 时候 时间 日期 结束 开始 到期 过期 多久 报名 申请 申报 哪天 几号 几点".split())
+_GENERIC_WHEN_WORDS = frozenset("截止 截至 最晚 最迟 时候 时间 日期 结束 开始 到期 过期 多久 报名 申请 申报 哪天 几号 几点 整体 总体 整个 全程 这轮 本轮 搞".split())
 _COPIES_ASKED = re.compile(r"几份|多少份|一式几|份数")
 _COPIES = re.compile(r"[一二三四五六七八九十两\d]+\s*份|一式")
 

@@ -59,7 +59,8 @@ class ProgramDetector:
                 if key not in bucket:
                     bucket.append(key)
         comparing = bool(COMPARING.search(text))
-        found = list(dict.fromkeys(strong + [k for k in weak if comparing or not strong or k in ("sh5g", "nat5g") and _only_5g(strong)]))
+        # "上海5G试点验收": the Shanghai pilot's acceptance, named by its short word
+        found = list(dict.fromkeys(strong + [k for k in weak if comparing or not strong or k in ("sh5g", "nat5g", *OVERRIDING) and _only_5g(strong)]))
         if any(k in found for k in OVERRIDING) and not comparing:
             found = [k for k in found if k not in ("sh5g", "nat5g")]
         generic = not found and bool(GENERIC_5G.search(remaining))

@@ -219,3 +219,9 @@ def test_an_email_the_notice_does_not_give_is_not_invented(kb: KnowledgeBase) ->
     reply = kb.answer("上海5G医疗试点那几个联系人的邮箱是多少", intent="ask_contact")
 
     assert reply.kind == "unknown" and "邮箱" in reply.text and "贾丽昆" in reply.text
+
+
+def test_the_shanghai_pilots_acceptance_named_by_its_short_word(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G试点验收要准备哪些材料", intent="ask_documents")
+
+    assert reply.programs == ["accept"]
