@@ -127,8 +127,42 @@ class AnswerComposer:
             # one asking something else ("那要几份" after "谁组织的") stands on its own.
             question = f"{question} {context.question}"
             core = self.detector.strip(question)
-        replies = [self._answer_one(self.data.programs[p], topic, core, raw=question) for p in programs]
+        parts = self._two_questions(question) if len(programs) == 1 else []
+        if parts:
+            replies = [self._answer_parts(self.data.programs[programs[0]], topic, parts)]
+        else:
+            replies = [self._answer_one(self.data.programs[p], topic, core, raw=question) for p in programs]
         return self._merge(replies, programs, topic, question)
+
+    def _two_questions(self, question: str) -> list[str]:
+        """"在哪个系统上报 单位注册要啥": two questions in one message, each asking something of its
+        own; none for one question with a preface ("我们是医院，能报吗", "上海5G试点，几份")."""
+        normalized = normalize(question)
+        if _SELF_DESCRIPTION.search(normalized):
+            return []
+        clauses = [c for c in _CLAUSE_BREAK.split(normalized) if c]
+        if len(clauses) != 2:
+            return []
+        if any(len(tokens(self.detector.strip(c))) < 2 or not _QUESTION_WORD.search(c) for c in clauses):
+            return []  # a statement of context ("验收总结报告写5G网络建设情况") is no second question
+        return clauses
+
+    def _answer_parts(self, program: Program, topic: str, parts: list[str]) -> Reply:
+        """Each part answered on its own (its own topic when its words tell one); one reply."""
+        replies = []
+        for part in parts:
+            part_topic = "deadline" if _asks_if_still_open(part) else self.topic_from_cues(part) or topic
+            replies.append(self._answer_one(program, part_topic, self.detector.strip(part), raw=part))
+        answered = [r for r in replies if r.kind == "answer"]
+        if len(answered) < 2 or answered[0].text == answered[1].text:
+            return self._answer_one(program, topic, self.detector.strip(" ".join(parts)), raw=" ".join(parts))
+        return Reply(
+            text="\n".join(r.text for r in answered),
+            citations=[c for r in answered for c in r.citations],
+            buttons=list(dict.fromkeys(b for r in answered for b in r.buttons)),
+            programs=[program.key],
+            topic=topic,
+        )
 
     def _with_known_words(self, text: str) -> str:
         """Applicants' words for things the notices name otherwise (胶装 → 装订, 光碟 → 光盘) and
@@ -660,6 +694,7 @@ _CALENDAR_ASKED = re.compile(r"哪年|哪月|哪个月|哪天|哪一天|哪几�
 _CALENDAR_DATE = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|即日起")
 
 
+_QUESTION_WORD = re.compile(r"吗|么|呢|啥|什么|哪|几|多少|多久|怎么|怎样|如何|谁|是否|能否|可否|要不要|有没有|能不能|可不可以")
 # "我们是一家做AI影像的初创企业，能单独申报吗": the asker describes themselves first.
 _SELF_DESCRIPTION = re.compile(r"^(我们|我是|我院|我司|我单位|本单位|本院|咱们|pi|负责人)")
 _CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\s]+")

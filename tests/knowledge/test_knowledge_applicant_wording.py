@@ -225,3 +225,17 @@ def test_the_shanghai_pilots_acceptance_named_by_its_short_word(kb: KnowledgeBas
     reply = kb.answer("上海5G试点验收要准备哪些材料", intent="ask_documents")
 
     assert reply.programs == ["accept"]
+
+
+def test_two_questions_in_one_message_get_both_answers(kb: KnowledgeBase) -> None:
+    reply = kb.answer("智慧医疗专项在哪个系统上报 单位注册要啥", intent="ask_submission")
+
+    assert "法人一证通" in reply.text and "财政科技投入信息管理平台" in reply.text
+    assert len(reply.citations) >= 2
+
+
+def test_a_statement_of_context_is_not_taken_for_a_second_question(kb: KnowledgeBase) -> None:
+    composer = kb.composer
+
+    assert composer._two_questions("验收总结报告写5G网络建设情况，要附哪些证明材料") == []
+    assert composer._two_questions("我们是医院，能报吗") == []
