@@ -11,6 +11,31 @@ from .programs import ProgramDetector
 from .retrieval import Hit, HybridRetriever
 from .text import NOUN_HEADS, content_terms, normalize, tokens
 from .typos import HomophoneCorrector
+from .wording import (
+    without_5g,
+    APPLICANT_KIND,
+    asked_part,
+    asks_if_still_open,
+    asks_when,
+    CHANGING,
+    CLAUSE_BREAK,
+    CONSEQUENCE,
+    CONTACT_CHANNEL,
+    COPIES,
+    COPIES_ASKED,
+    DIRECTION_EXISTS,
+    GENERIC_DIRECTION_WORDS,
+    GENERIC_WHEN_WORDS,
+    MAY_APPLY,
+    OTHER_REGION_NAMED,
+    OTHER_REGION_PROGRAM,
+    QUESTION_WORD,
+    SELF_DESCRIPTION,
+    SEVERAL_ASKED,
+    SEVERAL_DIRECTIONS,
+    states_when,
+    WHEN,
+)
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 
@@ -89,10 +114,10 @@ class AnswerComposer:
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
         text = self._with_known_words(text)
-        topic = "deadline" if _asks_if_still_open(text) else "procedure" if _CONSEQUENCE.search(text) else self._topic(text, intent)
+        topic = "deadline" if asks_if_still_open(text) else "procedure" if CONSEQUENCE.search(text) else self._topic(text, intent)
         question = text
         detection = self.detector.detect(text)
-        if _OTHER_REGION_NAMED.search(normalize(text)) or (not detection.programs and _OTHER_REGION_PROGRAM.search(normalize(text))):
+        if OTHER_REGION_NAMED.search(normalize(text)) or (not detection.programs and OTHER_REGION_PROGRAM.search(normalize(text))):
             # 广东省5G医疗试点: another region's program, not one of ours
             return self.out_of_scope("抱歉，我只能解答上海市和国家层面的这几个项目，其他地区的项目请咨询当地主管部门。")
         programs = list(detection.programs) or [p for p in (nlu_programs or []) if p in self.data.programs]
@@ -138,12 +163,12 @@ class AnswerComposer:
         """"在哪个系统上报 单位注册要啥": two questions in one message, each asking something of its
         own; none for one question with a preface ("我们是医院，能报吗", "上海5G试点，几份")."""
         normalized = normalize(question)
-        if _SELF_DESCRIPTION.search(normalized):
+        if SELF_DESCRIPTION.search(normalized):
             return []
-        clauses = [c for c in _CLAUSE_BREAK.split(normalized) if c]
+        clauses = [c for c in CLAUSE_BREAK.split(normalized) if c]
         if len(clauses) != 2:
             return []
-        if any(len(tokens(self.detector.strip(c))) < 2 or not _QUESTION_WORD.search(c) for c in clauses):
+        if any(len(tokens(self.detector.strip(c))) < 2 or not QUESTION_WORD.search(c) for c in clauses):
             return []  # a statement of context ("验收总结报告写5G网络建设情况") is no second question
         return clauses
 
@@ -151,7 +176,7 @@ class AnswerComposer:
         """Each part answered on its own (its own topic when its words tell one); one reply."""
         replies = []
         for part in parts:
-            part_topic = "deadline" if _asks_if_still_open(part) else self.topic_from_cues(part) or topic
+            part_topic = "deadline" if asks_if_still_open(part) else self.topic_from_cues(part) or topic
             replies.append(self._answer_one(program, part_topic, self.detector.strip(part), raw=part))
         answered = [r for r in replies if r.kind == "answer"]
         if len(answered) < 2 or answered[0].text == answered[1].text:
@@ -224,7 +249,7 @@ class AnswerComposer:
         """`question` without the program's names (subjects such as 年度总结报告 stay: they are
         cue words, not aliases); `raw` as asked, where names matter (工信部的电话)."""
         raw = raw or question
-        if topic == "deadline" and program.deadlines and _asks_if_still_open(raw):
+        if topic == "deadline" and program.deadlines and asks_if_still_open(raw):
             return self._answer_still_open(program, question)
         missing = self.missing_terms(program, question)
         if missing and topic not in ("directions", "contact"):
@@ -239,7 +264,7 @@ class AnswerComposer:
         if topic == "deadline" and program.deadlines and self._only_asks_when(question):
             # "上海5G试点什么时候截止": nothing but the program and "when": its main window
             return self._render_units(program, [self._unit(program.deadlines[0].id)], topic)
-        if self._directions_named(question) and topic in ("directions", "overview") and not _SEVERAL_DIRECTIONS.search(normalize(question)):
+        if self._directions_named(question) and topic in ("directions", "overview") and not SEVERAL_DIRECTIONS.search(normalize(question)):
             return self._answer_directions(program, "directions", question)
         if topic == "directions" and self._asks_for_direction_list(question):
             return self._answer_directions(program, "directions", question)
@@ -288,7 +313,7 @@ class AnswerComposer:
         programs = [program.key, *program.related]
         program_boost = {key: RELATED_NOTICE_WEIGHT for key in program.related}
         # "既做远程诊断又做远程监护，能勾两个方向吗" asks the rule, not what the directions are
-        topics = RULE_TOPICS if _SEVERAL_DIRECTIONS.search(normalize(question)) else None
+        topics = RULE_TOPICS if SEVERAL_DIRECTIONS.search(normalize(question)) else None
         hits = self.retriever.search(
             question, programs=programs, facts_only=True, top_k=3, topics=topics,
             topic_boost=self._topic_boost(topic, question), program_boost=program_boost,
@@ -315,12 +340,12 @@ class AnswerComposer:
                 return self._describe_directions(program, [top.item], "directions")
             return self._answer_directions(program, "directions", question)
         chosen = [top]
-        several = _SEVERAL_ASKED.search(normalize(question))  # "网上填报跟交纸质的分别几号截止"
+        several = SEVERAL_ASKED.search(normalize(question))  # "网上填报跟交纸质的分别几号截止"
         if len(hits) > 1 and hits[1].unit.topic == top.topic and (several or hits[1].score >= SECOND_FACT_RATIO * hits[0].score):
             chosen.append(hits[1].unit)
         if (
-            top.topic == "eligibility" and program.eligibility and _APPLICANT_KIND.search(question)
-            and _MAY_APPLY.search(question) and not _CHANGING.search(question)
+            top.topic == "eligibility" and program.eligibility and APPLICANT_KIND.search(question)
+            and MAY_APPLY.search(question) and not CHANGING.search(question)
         ):
             # "我们是科技公司，能牵头吗": who may apply at all comes first
             primary = self._unit(program.eligibility[0].id)
@@ -329,10 +354,10 @@ class AnswerComposer:
         if top.topic != "deadline" and not self._about_subject(question, chosen):
             # 年度总结报告有字数要求吗: the report's deadline does not speak of its length
             return self._not_given(program, reply, "这方面的规定")
-        if _COPIES_ASKED.search(question) and not _COPIES.search(reply.text):
+        if COPIES_ASKED.search(question) and not COPIES.search(reply.text):
             return self._not_given(program, reply, "份数")
-        if _asks_when(question):
-            if not _states_when(question, reply.text):
+        if asks_when(question):
+            if not states_when(question, reply.text):
                 return (
                     self._dated_window_of(program, question, top)
                     or self._dated_fact_of_related_notice(program, question, top)
@@ -344,12 +369,12 @@ class AnswerComposer:
 
     def _only_asks_when(self, question: str) -> bool:
         """"什么时候截止", "最晚哪天": nothing about which window (研究期限, 书面材料)."""
-        return not [t for t in tokens(question) if t not in _GENERIC_WHEN_WORDS and not _WHEN.search(t)]
+        return not [t for t in tokens(question) if t not in GENERIC_WHEN_WORDS and not WHEN.search(t)]
 
     def _subject_terms(self, question: str) -> list[str]:
         """What a question asks about: its nouns, without program names and "when" words."""
         terms = content_terms(self.detector.strip(question))
-        return [t for t in terms if not _WHEN.search(t) and not self.detector.is_cue_word(t)]
+        return [t for t in terms if not WHEN.search(t) and not self.detector.is_cue_word(t)]
 
     def _about_subject(self, question: str, units: list[Unit], share: float = 0.0) -> bool:
         """Whether the facts chosen speak of what a question asks about (公示, 入围名单): one of
@@ -428,7 +453,7 @@ class AnswerComposer:
         """Words naming the subject of the question that the program's notices never use: the
         sign of a question the sources do not answer (资助金额, 申报费, 中期检查 …)."""
         corpus = self._corpus[program.key]
-        return [t for t in content_terms(_asked_part(question)) if _unknown_term(t, corpus)]
+        return [t for t in content_terms(asked_part(question)) if _unknown_term(t, corpus)]
 
     def missing_terms_anywhere(self, question: str) -> list[str]:
         """Subject words no notice ever uses: with no program named, the question is off topic."""
@@ -474,7 +499,7 @@ class AnswerComposer:
         # "市经信委跟市卫健委那边分别找谁": every agency named, in the notice's order
         units = sorted(specific, key=lambda u: [c.id for c in program.contacts].index(u.id)) or [self._unit(c.id) for c in program.contacts]
         reply = self._render_units(program, units, topic)
-        channel = _CONTACT_CHANNEL.search(normalize(question))
+        channel = CONTACT_CHANNEL.search(normalize(question))
         if channel and channel.group() not in normalize(reply.text):
             return self._not_given(program, reply, f"联系人的{channel.group()}")  # only phones are listed
         return reply
@@ -498,7 +523,7 @@ class AnswerComposer:
             matches = [d for d in program.directions if any(a in _direction_keys(d) for a in asked)]
             if matches:
                 described = self._describe_directions(program, matches, topic)
-                if _DIRECTION_EXISTS.search(re.sub(r"5g\s*\+?", "", normalize(question))):  # "有没有远程查房这个方向"
+                if DIRECTION_EXISTS.search(without_5g(question)):  # "有没有远程查房这个方向"
                     numbers = "、".join(f"方向{program.directions.index(d) + 1}" for d in matches)
                     described.text = f"有。属于该项目{len(program.directions)}个重点方向之一（{numbers}）。\n{described.text}"
                 if self._asks_for_direction_list(question):  # "一共几个方向，有没有远程查房"
@@ -527,12 +552,12 @@ class AnswerComposer:
 
     def _unlisted_direction_asked(self, question: str) -> str | None:
         """The name in "有没有X方向" / "有X方向吗" when X is no program's direction."""
-        normalized = re.sub(r"5g\s*\+?", "", normalize(question))
-        match = _DIRECTION_EXISTS.search(normalized)
+        normalized = without_5g(question)
+        match = DIRECTION_EXISTS.search(normalized)
         if not match:
             return None
         name = match.group("name") or match.group("name2")
-        if any(cue in name for cue in self.directions_list_cues) or _GENERIC_DIRECTION_WORDS.search(name):
+        if any(cue in name for cue in self.directions_list_cues) or GENERIC_DIRECTION_WORDS.search(name):
             return None
         return None if self._directions_named(name) else name
 
@@ -617,7 +642,7 @@ class AnswerComposer:
     def _only_program_using(self, question: str) -> list[str]:
         """The one program whose notice uses every subject word of a question that names no
         program (延期/终止表 only exists in the acceptance notice); none when several do."""
-        if _SELF_DESCRIPTION.search(question):
+        if SELF_DESCRIPTION.search(question):
             return []  # "我们社区卫生服务中心能不能报": who asks, not which notice
         terms = content_terms(self.detector.strip(question))
         if not terms:
@@ -637,86 +662,6 @@ class AnswerComposer:
                 named.append(alias)
                 remaining = remaining.replace(alias, "\u0000")
         return named
-
-
-# "分别", "各是": several facts of one kind are asked for at once.
-_SEVERAL_ASKED = re.compile(r"分别|各是|各自|各找|各联系|两边|都是什么时候")
-# "联系人的邮箱": a way of contact the notices may not give (they list phone numbers).
-_CONTACT_CHANNEL = re.compile(r"邮箱|邮件|e-?mail|传真|微信|qq")
-# "材料没提交会怎么样": what follows from a situation is a matter of procedure.
-_CONSEQUENCE = re.compile(r"会怎样|会怎么样|会如何|什么后果|有什么后果|后果是什么|会有什么影响|会不会被")
-# "有没有X方向", "有X这个方向吗", "是否有X领域": whether a direction exists.
-_DIRECTION_EXISTS = re.compile(
-    r"(?:(?:有没有|是否有|有无)(?P<name>[\u4e00-\u9fffa-z]{2,14}?)(?:这个|这一|这种|这类|的)?(?:方向|领域))"
-    r"|(?:有(?P<name2>[\u4e00-\u9fffa-z]{2,14}?)(?:这个|这一|这种|这类|的)?(?:方向|领域)(?:吗|么|嘛|不|没|呢))"
-)
-# "一个项目能勾两个方向吗", "既做远程诊断又做远程监护": the rule on how many directions, not their content.
-_SEVERAL_DIRECTIONS = re.compile(r"(两个|多个|几个|2个|同时|一起|跨).{0,4}方向|勾两|选两|报两|既.{2,12}又")
-_GENERIC_DIRECTION_WORDS = re.compile(r"重点|建议|研究|申报|试点|项目|专项|其他|相关|具体|对应|可选|指定|固定")
-
-# "还能报吗", "现在还收不收", "过期了吗": whether a window is still open, answered with its deadline.
-_STILL_OPEN = re.compile(r"(现在|这会儿|目前|如今|今天|还)(还)?(能|可以|可|来得及|收|接受|让)(不能|不可以|不)?(再)?(报|申|交|提交|递交|上传|收|送|接受)|来得及|来的及|赶得上|赶得及|过期|晚了|迟交|逾期|(截止|结束|过)了(吗|没|么)")
-# An applicant's own situation makes "还能…吗" a question of eligibility, not of dates.
-_SITUATION = re.compile(r"已经|牵头了|参与了|在研|同时|另外|再报|再申|第二个|两个|岁|年龄|国籍|身份|资格")
-_REGIONS = (
-    "北京|天津|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|"
-    "台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|深圳|广州|杭州|南京|苏州|武汉|成都|西安|厦门|青岛|宁波|长沙|郑州|济南|合肥|福州"
-)
-# 北京市智慧医疗专项: a region other than ours right before a program's name.
-_OTHER_REGION_NAMED = re.compile(rf"({_REGIONS})(省|市|自治区|特别行政区)?(的)?(5g|智慧医疗|医疗健康|数字健康)")
-# 广东省5G医疗试点, 浙江省数字健康专项: with no program of ours named, a region's own program.
-_OTHER_REGION_PROGRAM = re.compile(rf"({_REGIONS})(省|市|自治区|特别行政区)?(的|地区|本地|当地)?[^，。,?？!！\s]{{0,6}}(5g|智慧|医疗|健康|专项|试点)")
-
-
-def _asks_if_still_open(question: str) -> bool:
-    normalized = normalize(question)
-    return bool(_STILL_OPEN.search(normalized)) and not _SITUATION.search(normalized)
-
-
-# "我们是民营医院/科技公司/高校…能报吗": the kind of organisation asking.
-_APPLICANT_KIND = re.compile(rf"企业|公司|医院|机构|大学|高校|院校|学校|民营|私立|外地|外资|外省|事业单位|社会组织|协会|个人|运营商|厂商|研究所|科研院所|{_REGIONS}")
-_MAY_APPLY = re.compile(
-    r"(能|可以|能否|可否|可不可以|是否|能不能|有没有资格|有资格)[^，。,?？]{0,6}(报|申请|申报|牵头|参加|参与)"
-    r"|(报|申请|申报|牵头|参加|参与).{0,15}(行不行|行吗|可以吗|可以不|能行吗|能吗|有资格吗|够格吗)"
-)
-_CHANGING = re.compile(r"换|调整|变更|退出|中止|终止")  # a change to a running project, not who may apply
-_WHEN = re.compile(r"哪天|哪一天|哪几天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|哪年|哪月|几点|时间段|哪段时间|起止")
-_DATE_OR_TIME = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|[一二三四五六七八九十两]+(个月|年|周|天|个工作日)|\d+\s*(个月|周|天|个工作日)|即日起|当天|同步|之前|以后|之后|到期后")
-
-
-_GENERIC_WHEN_WORDS = frozenset("截止 截至 最晚 最迟 时候 时间 日期 结束 开始 到期 过期 多久 报名 申请 申报 哪天 几号 几点 整体 总体 整个 全程 这轮 本轮 搞".split())
-_COPIES_ASKED = re.compile(r"几份|多少份|一式几|份数")
-_COPIES = re.compile(r"[一二三四五六七八九十两\d]+\s*份|一式")
-
-
-# "从哪年到哪年", "几月几号": a calendar date is asked, a duration (两年) does not answer it.
-_CALENDAR_ASKED = re.compile(r"哪年|哪月|哪个月|哪天|哪一天|哪几天|几号|几月|日期|时间段|哪段时间|起止")
-_CALENDAR_DATE = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|即日起")
-
-
-_QUESTION_WORD = re.compile(r"吗|么|呢|啥|什么|哪|几|多少|多久|怎么|怎样|如何|谁|是否|能否|可否|要不要|有没有|能不能|可不可以")
-# "我们是一家做AI影像的初创企业，能单独申报吗": the asker describes themselves first.
-_SELF_DESCRIPTION = re.compile(r"^(我们|我是|我院|我司|我单位|本单位|本院|咱们|pi|负责人)")
-_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\s]+")
-
-
-def _asked_part(question: str) -> str:
-    """The question without the asker's description of themselves (their words are no subject
-    the notices must know: 初创企业, 市级课题): what follows the first clause."""
-    normalized = normalize(question).strip()
-    if not _SELF_DESCRIPTION.search(normalized):
-        return question
-    clauses = [c for c in _CLAUSE_BREAK.split(normalized) if c]
-    return " ".join(clauses[1:]) if len(clauses) > 1 else question
-
-
-def _asks_when(question: str) -> bool:
-    return bool(_WHEN.search(question))
-
-
-def _states_when(question: str, answer: str) -> bool:
-    pattern = _CALENDAR_DATE if _CALENDAR_ASKED.search(question) else _DATE_OR_TIME
-    return bool(pattern.search(answer))
 
 
 def _unknown_term(term: str, corpus: str) -> bool:

@@ -1,0 +1,92 @@
+"""What the wording of an applicant's question tells, before any fact is looked up: a "when"
+question and whether a date answers it, "still open?", "what follows if…", several things asked at
+once, the asker describing themselves, another region's program, yes/no about a direction."""
+from __future__ import annotations
+
+import re
+
+from .text import normalize
+
+# "分别", "各是": several facts of one kind are asked for at once.
+SEVERAL_ASKED = re.compile(r"分别|各是|各自|各找|各联系|两边|都是什么时候")
+# "联系人的邮箱": a way of contact the notices may not give (they list phone numbers).
+CONTACT_CHANNEL = re.compile(r"邮箱|邮件|e-?mail|传真|微信|qq")
+# "材料没提交会怎么样": what follows from a situation is a matter of procedure.
+CONSEQUENCE = re.compile(r"会怎样|会怎么样|会如何|什么后果|有什么后果|后果是什么|会有什么影响|会不会被")
+# "有没有X方向", "有X这个方向吗", "是否有X领域": whether a direction exists.
+DIRECTION_EXISTS = re.compile(
+    r"(?:(?:有没有|是否有|有无)(?P<name>[\u4e00-\u9fffa-z]{2,14}?)(?:这个|这一|这种|这类|的)?(?:方向|领域))"
+    r"|(?:有(?P<name2>[\u4e00-\u9fffa-z]{2,14}?)(?:这个|这一|这种|这类|的)?(?:方向|领域)(?:吗|么|嘛|不|没|呢))"
+)
+# "一个项目能勾两个方向吗", "既做远程诊断又做远程监护": the rule on how many directions, not their content.
+SEVERAL_DIRECTIONS = re.compile(r"(两个|多个|几个|2个|同时|一起|跨).{0,4}方向|勾两|选两|报两|既.{2,12}又")
+GENERIC_DIRECTION_WORDS = re.compile(r"重点|建议|研究|申报|试点|项目|专项|其他|相关|具体|对应|可选|指定|固定")
+
+# "还能报吗", "现在还收不收", "过期了吗": whether a window is still open, answered with its deadline.
+STILL_OPEN = re.compile(r"(现在|这会儿|目前|如今|今天|还)(还)?(能|可以|可|来得及|收|接受|让)(不能|不可以|不)?(再)?(报|申|交|提交|递交|上传|收|送|接受)|来得及|来的及|赶得上|赶得及|过期|晚了|迟交|逾期|(截止|结束|过)了(吗|没|么)")
+# An applicant's own situation makes "还能…吗" a question of eligibility, not of dates.
+SITUATION = re.compile(r"已经|牵头了|参与了|在研|同时|另外|再报|再申|第二个|两个|岁|年龄|国籍|身份|资格")
+REGIONS = (
+    "北京|天津|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|"
+    "台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|深圳|广州|杭州|南京|苏州|武汉|成都|西安|厦门|青岛|宁波|长沙|郑州|济南|合肥|福州"
+)
+# 北京市智慧医疗专项: a region other than ours right before a program's name.
+OTHER_REGION_NAMED = re.compile(rf"({REGIONS})(省|市|自治区|特别行政区)?(的)?(5g|智慧医疗|医疗健康|数字健康)")
+# 广东省5G医疗试点, 浙江省数字健康专项: with no program of ours named, a region's own program.
+OTHER_REGION_PROGRAM = re.compile(rf"({REGIONS})(省|市|自治区|特别行政区)?(的|地区|本地|当地)?[^，。,?？!！\s]{{0,6}}(5g|智慧|医疗|健康|专项|试点)")
+
+
+def asks_if_still_open(question: str) -> bool:
+    normalized = normalize(question)
+    return bool(STILL_OPEN.search(normalized)) and not SITUATION.search(normalized)
+
+
+# "我们是民营医院/科技公司/高校…能报吗": the kind of organisation asking.
+APPLICANT_KIND = re.compile(rf"企业|公司|医院|机构|大学|高校|院校|学校|民营|私立|外地|外资|外省|事业单位|社会组织|协会|个人|运营商|厂商|研究所|科研院所|{REGIONS}")
+MAY_APPLY = re.compile(
+    r"(能|可以|能否|可否|可不可以|是否|能不能|有没有资格|有资格)[^，。,?？]{0,6}(报|申请|申报|牵头|参加|参与)"
+    r"|(报|申请|申报|牵头|参加|参与).{0,15}(行不行|行吗|可以吗|可以不|能行吗|能吗|有资格吗|够格吗)"
+)
+CHANGING = re.compile(r"换|调整|变更|退出|中止|终止")  # a change to a running project, not who may apply
+WHEN = re.compile(r"哪天|哪一天|哪几天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|哪年|哪月|几点|时间段|哪段时间|起止")
+DATE_OR_TIME = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|[一二三四五六七八九十两]+(个月|年|周|天|个工作日)|\d+\s*(个月|周|天|个工作日)|即日起|当天|同步|之前|以后|之后|到期后")
+
+
+GENERIC_WHEN_WORDS = frozenset("截止 截至 最晚 最迟 时候 时间 日期 结束 开始 到期 过期 多久 报名 申请 申报 哪天 几号 几点 整体 总体 整个 全程 这轮 本轮 搞".split())
+COPIES_ASKED = re.compile(r"几份|多少份|一式几|份数")
+COPIES = re.compile(r"[一二三四五六七八九十两\d]+\s*份|一式")
+
+
+# "从哪年到哪年", "几月几号": a calendar date is asked, a duration (两年) does not answer it.
+CALENDAR_ASKED = re.compile(r"哪年|哪月|哪个月|哪天|哪一天|哪几天|几号|几月|日期|时间段|哪段时间|起止")
+CALENDAR_DATE = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|即日起")
+
+
+QUESTION_WORD = re.compile(r"吗|么|呢|啥|什么|哪|几|多少|多久|怎么|怎样|如何|谁|是否|能否|可否|要不要|有没有|能不能|可不可以")
+# "我们是一家做AI影像的初创企业，能单独申报吗": the asker describes themselves first.
+SELF_DESCRIPTION = re.compile(r"^(我们|我是|我院|我司|我单位|本单位|本院|咱们|pi|负责人)")
+CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\s]+")
+
+
+def asked_part(question: str) -> str:
+    """The question without the asker's description of themselves (their words are no subject
+    the notices must know: 初创企业, 市级课题): what follows the first clause."""
+    normalized = normalize(question).strip()
+    if not SELF_DESCRIPTION.search(normalized):
+        return question
+    clauses = [c for c in CLAUSE_BREAK.split(normalized) if c]
+    return " ".join(clauses[1:]) if len(clauses) > 1 else question
+
+
+def asks_when(question: str) -> bool:
+    return bool(WHEN.search(question))
+
+
+def states_when(question: str, answer: str) -> bool:
+    pattern = CALENDAR_DATE if CALENDAR_ASKED.search(question) else DATE_OR_TIME
+    return bool(pattern.search(answer))
+
+
+def without_5g(question: str) -> str:
+    """The question with "5G"/"5G+" taken out: direction names are asked with and without it."""
+    return re.sub(r"5g\s*\+?", "", normalize(question))
