@@ -18,7 +18,7 @@ from .wording import (
     asks_if_still_open,
     asks_when,
     CHANGING,
-    CLAUSE_BREAK,
+    clauses,
     CONSEQUENCE,
     CONTACT_CHANNEL,
     COPIES,
@@ -30,7 +30,7 @@ from .wording import (
     OTHER_REGION_NAMED,
     OTHER_REGION_PROGRAM,
     QUESTION_WORD,
-    SELF_DESCRIPTION,
+    describes_asker,
     SEVERAL_ASKED,
     SEVERAL_DIRECTIONS,
     states_when,
@@ -162,15 +162,14 @@ class AnswerComposer:
     def _two_questions(self, question: str) -> list[str]:
         """"在哪个系统上报 单位注册要啥": two questions in one message, each asking something of its
         own; none for one question with a preface ("我们是医院，能报吗", "上海5G试点，几份")."""
-        normalized = normalize(question)
-        if SELF_DESCRIPTION.search(normalized):
+        if describes_asker(question):
             return []
-        clauses = [c for c in CLAUSE_BREAK.split(normalized) if c]
-        if len(clauses) != 2:
+        parts = clauses(question)
+        if len(parts) != 2:
             return []
-        if any(len(tokens(self.detector.strip(c))) < 2 or not QUESTION_WORD.search(c) for c in clauses):
+        if any(len(tokens(self.detector.strip(c))) < 2 or not QUESTION_WORD.search(c) for c in parts):
             return []  # a statement of context ("验收总结报告写5G网络建设情况") is no second question
-        return clauses
+        return parts
 
     def _answer_parts(self, program: Program, topic: str, parts: list[str]) -> Reply:
         """Each part answered on its own (its own topic when its words tell one); one reply."""
@@ -642,7 +641,7 @@ class AnswerComposer:
     def _only_program_using(self, question: str) -> list[str]:
         """The one program whose notice uses every subject word of a question that names no
         program (延期/终止表 only exists in the acceptance notice); none when several do."""
-        if SELF_DESCRIPTION.search(question):
+        if describes_asker(question):
             return []  # "我们社区卫生服务中心能不能报": who asks, not which notice
         terms = content_terms(self.detector.strip(question))
         if not terms:

@@ -68,14 +68,23 @@ SELF_DESCRIPTION = re.compile(r"^(我们|我是|我院|我司|我单位|本单�
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\s]+")
 
 
+def clauses(text: str) -> list[str]:
+    """The normalised text cut at punctuation and spaces."""
+    return [c for c in CLAUSE_BREAK.split(normalize(text)) if c]
+
+
+def describes_asker(text: str) -> bool:
+    """"我们是…", "我院…", "PI手上…": the message opens with who is asking."""
+    return bool(SELF_DESCRIPTION.search(normalize(text)))
+
+
 def asked_part(question: str) -> str:
     """The question without the asker's description of themselves (their words are no subject
     the notices must know: 初创企业, 市级课题): what follows the first clause."""
-    normalized = normalize(question).strip()
-    if not SELF_DESCRIPTION.search(normalized):
+    if not describes_asker(question):
         return question
-    clauses = [c for c in CLAUSE_BREAK.split(normalized) if c]
-    return " ".join(clauses[1:]) if len(clauses) > 1 else question
+    parts = clauses(question)
+    return " ".join(parts[1:]) if len(parts) > 1 else question
 
 
 def asks_when(question: str) -> bool:
