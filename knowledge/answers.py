@@ -9,6 +9,7 @@ from .loader import KnowledgeData
 from .models import Citation, Contact, Deadline, Direction, Document, Program, Statement
 from .programs import ProgramDetector
 from .retrieval import Hit, HybridRetriever
+from .synonyms import Synonyms
 from .text import NOUN_HEADS, content_terms, normalize, tokens
 from .typos import HomophoneCorrector
 from .wording import (
@@ -30,7 +31,10 @@ from .wording import (
     OTHER_REGION_NAMED,
     OTHER_REGION_PROGRAM,
     QUESTION_WORD,
+    ALTERNATIVE,
+    BASIS,
     describes_asker,
+    FOLLOW_UP_SUBJECT,
     SEVERAL_ASKED,
     SEVERAL_DIRECTIONS,
     states_when,
@@ -93,7 +97,10 @@ class Context:
 
 
 class AnswerComposer:
-    def __init__(self, data: KnowledgeData, retriever: HybridRetriever, detector: ProgramDetector, topic_cues: dict[str, list[str]]):
+    def __init__(
+        self, data: KnowledgeData, retriever: HybridRetriever, detector: ProgramDetector, topic_cues: dict[str, list[str]],
+        synonyms: Synonyms,
+    ):
         self.data = data
         self.retriever = retriever
         self.detector = detector
@@ -101,7 +108,7 @@ class AnswerComposer:
         self.notice_cues = cues.pop("notice", [])
         self.apply_cues = sorted(cues.pop("apply", []), key=len, reverse=True)
         self.directions_list_cues = cues.pop("directions_list", [])
-        self.synonyms = {normalize(word): normalize(canonical) for word, canonical in (topic_cues.get("synonyms") or {}).items()}
+        self.synonyms = synonyms
         cues.pop("synonyms", None)
         self.topic_cues = cues
         self._direction_aliases = self._collect_direction_aliases()
@@ -128,6 +135,9 @@ class AnswerComposer:
             question = context.question or text
         if topic is None:
             topic = context.topic if programs else None
+        asked_again = self._asked_of_another_subject(text, context)
+        if asked_again:
+            topic, question = context.topic, asked_again
         if not programs:
             if detection.generic_5g:
                 candidates = [p for p in context.programs if p in ("sh5g", "nat5g", "accept", "annual")]
@@ -135,7 +145,7 @@ class AnswerComposer:
             elif context.programs:
                 programs = list(context.programs)
         if not programs:
-            programs = self._only_program_using(question)
+            programs = self._only_program_using(question) or self._only_program_with_direction(question)
         if not programs:
             if self.missing_terms_anywhere(text):
                 # e.g. 专精特新申报截止是哪天: another program, not one of ours
@@ -156,8 +166,33 @@ class AnswerComposer:
         if parts:
             replies = [self._answer_parts(self.data.programs[programs[0]], topic, parts)]
         else:
-            replies = [self._answer_one(self.data.programs[p], topic, core, raw=question) for p in programs]
+            replies = [self._answer_one(self.data.programs[p], topic, self._own_part(p, core, programs), raw=question) for p in programs]
         return self._merge(replies, programs, topic, question)
+
+    def _asked_of_another_subject(self, text: str, context: Context) -> str | None:
+        """"牵头单位呢" after "联合单位最多几家": the previous question's asking words with the new
+        subject ("牵头单位 最多几家"); none when the new words ask something of their own topic
+        ("那联系人呢") or only name a program ("那国家的呢")."""
+        match = FOLLOW_UP_SUBJECT.match(normalize(text))
+        if not match or not context.question or not context.topic:
+            return None
+        subject = self.detector.strip(match.group("subject"))
+        if not tokens(subject) or self.topic_from_cues(subject) not in (None, context.topic):
+            return None
+        asking = self.detector.strip(context.question)
+        for term in content_terms(asking):
+            asking = asking.replace(term, " ")
+        return f"{subject} {' '.join(asking.split())}"
+
+    def _own_part(self, key: str, question: str, programs: list[str]) -> str:
+        """"年度总结报告和验收资料各几号截止", asked of two notices: each answers without the
+        subject only the other's notice names."""
+        others = [self._own_corpus[p] for p in programs if p != key]
+        own = self._own_corpus[key]
+        for term in content_terms(question):
+            if term not in own and any(term in other for other in others):
+                question = question.replace(term, " ")
+        return question
 
     def _two_questions(self, question: str) -> list[str]:
         """"在哪个系统上报 单位注册要啥": two questions in one message, each asking something of its
@@ -192,10 +227,7 @@ class AnswerComposer:
         """Applicants' words for things the notices name otherwise (胶装 → 装订, 光碟 → 光盘) and
         homophone typos (公式 → 公示): the notices' word."""
         normalized = normalize(text)
-        known = normalized
-        for word, canonical in self.synonyms.items():
-            known = known.replace(word, canonical)
-        known = self._typos.correct(known)
+        known = self._typos.correct(self.synonyms.apply(normalized))
         return text if known == normalized else known  # as asked, unless a word was replaced
 
     def out_of_scope(self, lead: str = "抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。") -> Reply:
@@ -217,6 +249,8 @@ class AnswerComposer:
 
     # ---- topic and program ------------------------------------------------------------------
     def _topic(self, text: str, intent: str | None) -> str | None:
+        if intent == "ask_overview":  # "一共有几个重点方向": the words tell more than "about the program"
+            return self.topic_from_cues(text) or "overview"
         if intent in INTENT_TOPICS:
             return INTENT_TOPICS[intent]
         return self.topic_from_cues(text)
@@ -269,7 +303,8 @@ class AnswerComposer:
             return self._answer_directions(program, "directions", question)
         if topic == "contact":
             return self._answer_contact(program, topic, raw)
-        if self._asks_about_notice(question) or (topic == "overview" and not self._has_specific_words(program, question)):
+        asks_basis = BASIS.search(normalize(question))
+        if (self._asks_about_notice(question) and not asks_basis) or (topic == "overview" and not self._has_specific_words(program, question)):
             return self._answer_overview(program, topic, question)
         if topic in ("submission", "procedure") and program.submission and self._asks_how_to_apply(question):
             units = [self._unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
@@ -350,8 +385,10 @@ class AnswerComposer:
             primary = self._unit(program.eligibility[0].id)
             chosen = [primary] + [u for u in chosen if u.id != primary.id]
         reply = self._render_units(program, chosen, top.topic or topic)
-        if top.topic != "deadline" and not self._about_subject(question, chosen):
+        if (top.topic != "deadline" or not asks_when(question)) and not self._about_subject(question, chosen):
             # 年度总结报告有字数要求吗: the report's deadline does not speak of its length
+            return self._not_given(program, reply, "这方面的规定")
+        if not self._answers_alternative(question, reply):
             return self._not_given(program, reply, "这方面的规定")
         if COPIES_ASKED.search(question) and not COPIES.search(reply.text):
             return self._not_given(program, reply, "份数")
@@ -373,15 +410,24 @@ class AnswerComposer:
     def _subject_terms(self, question: str) -> list[str]:
         """What a question asks about: its nouns, without program names and "when" words."""
         terms = content_terms(self.detector.strip(question))
-        return [t for t in terms if not WHEN.search(t) and not self.detector.is_cue_word(t)]
+        return [t for t in terms if not WHEN.search(t) and not self.detector.is_cue_word(t) and not _only_when_words(t)]
 
     def _about_subject(self, question: str, units: list[Unit], share: float = 0.0) -> bool:
         """Whether the facts chosen speak of what a question asks about (公示, 入围名单): one of
         its subject words, or more than ``share`` of them."""
-        terms = self._subject_terms(question)
         text = normalize(" ".join(u.search_text for u in units))
+        terms = self._subject_terms(question)
         found = sum(t in text for t in terms)
         return not terms or (found > 0 and found > share * len(terms))
+
+    def _answers_alternative(self, question: str, reply: Reply) -> bool:
+        """"PDF还是Word": an answer naming neither option does not answer the question."""
+        match = ALTERNATIVE.search(normalize(question))
+        if not match:
+            return True
+        text = normalize(reply.text)
+        options = [tokens(match.group("first"))[-1:], tokens(match.group("second"))[:1]]
+        return not all(options) or any(option[0] in text for option in options)
 
     def _dated_window_of(self, program: Program, question: str, undated: Unit) -> Reply | None:
         """"纸质材料哪几天送": the best fact was the rule on paper copies, but a window of the same
@@ -546,8 +592,11 @@ class AnswerComposer:
         return f"{text}{other.text}", [*cite, self.data.cite(program, other.cite)]
 
     def _asks_for_direction_list(self, question: str) -> bool:
+        """"一共几个方向", "有哪些方向"; not "每个方向优秀项目最多占多少", whose other words ask a rule."""
         normalized = normalize(question)
-        return any(cue in normalized for cue in self.directions_list_cues)
+        if not any(cue in normalized for cue in self.directions_list_cues):
+            return False
+        return not set(self.topics_from_cues(question)) - {"directions", "overview"}
 
     def _unlisted_direction_asked(self, question: str) -> str | None:
         """The name in "有没有X方向" / "有X方向吗" when X is no program's direction."""
@@ -649,6 +698,12 @@ class AnswerComposer:
         owners = [key for key, corpus in self._own_corpus.items() if all(t in corpus for t in terms)]
         return owners if len(owners) == 1 else []
 
+    def _only_program_with_direction(self, question: str) -> list[str]:
+        """"信息安全与共性标准研究方向要在几家单位应用": a direction only one program has."""
+        named = set(self._directions_named(question))
+        owners = [p.key for p in self.data.programs.values() if any(named & _direction_keys(d) for d in p.directions)]
+        return owners if len(owners) == 1 else []
+
     def _collect_direction_aliases(self) -> list[str]:
         aliases = {normalize(a) for p in self.data.programs.values() for d in p.directions for a in _direction_keys(d)}
         return sorted(aliases, key=len, reverse=True)
@@ -672,6 +727,13 @@ def _unknown_term(term: str, corpus: str) -> bool:
         return True  # 申报费: a fee the notices never name, though 申报 and 经费 are known
     no_known_piece = not any(term[i:i + 2] in corpus for i in range(len(term) - 1))
     return no_known_piece or term[-1] not in corpus
+
+
+def _only_when_words(term: str) -> bool:
+    """截止时间, 截止日期: made of "when" words only, no subject."""
+    for word in sorted(GENERIC_WHEN_WORDS, key=len, reverse=True):
+        term = term.replace(word, "")
+    return not term
 
 
 def _direction_keys(direction: Direction) -> set[str]:

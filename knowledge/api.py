@@ -18,6 +18,7 @@ from .models import Citation, Direction
 from .programs import ProgramDetector
 from .retrieval import HybridRetriever
 from .settings import DATA_DIR, KnowledgeSettings, get_settings
+from .synonyms import Synonyms
 from .text import add_words, tokens
 from .units import Unit, build_units
 
@@ -91,10 +92,11 @@ class KnowledgeBase:
             DenseEncoder(ensure_embedding_model(settings, units), segmenter=tokens, prefer_numpy=prefer_numpy)
             if with_embeddings else None
         )
-        retriever = HybridRetriever(units, encoder)
-        retriever.warm_up()
         topic_cues = yaml.safe_load((DATA_DIR / "topics.yml").read_text(encoding="utf-8"))
-        return cls(data, retriever, AnswerComposer(data, retriever, detector, topic_cues))
+        synonyms = Synonyms(topic_cues.get("synonyms"))
+        retriever = HybridRetriever(units, encoder, tokenizer=lambda text: tokens(synonyms.apply(text)))
+        retriever.warm_up()
+        return cls(data, retriever, AnswerComposer(data, retriever, detector, topic_cues, synonyms))
 
     def program_keys(self) -> list[str]:
         return list(self.data.programs)

@@ -19,6 +19,10 @@ DENSE_WEIGHT = 0.5  # the offline static model is weaker than BM25 on this small
 # Each way applicants ask for a fact is also matched on its own (best variant per fact): a short
 # question is like one variant, not like the fact's whole text with every variant joined.
 QUESTION_WEIGHT = 0.4
+# Rank fusion forgets by how much BM25 preferred a unit. Among units fused almost level with the
+# best, one whose words match the query far better (BM25 this many times the best's) goes first.
+NEAR_TIE_RATIO = 0.9
+CLEAR_LEXICAL_LEAD = 1.5
 
 
 @dataclass(frozen=True)
@@ -124,5 +128,16 @@ class HybridRetriever:
                 fused[index] *= (topic_boost or {}).get(unit.topic or "", 1.0) * (program_boost or {}).get(unit.program, 1.0)
         # A unit that shares no word with the query and is not close in meaning is not a hit.
         relevant = candidates[(bm25[candidates] > 0) | (dense[candidates] > 0.35)]
-        ranked = relevant[np.argsort(-fused[relevant], kind="stable")][:top_k]
+        ranked = _lexical_lead_first(relevant[np.argsort(-fused[relevant], kind="stable")], fused, bm25)[:top_k]
         return [Hit(self.units[i], float(fused[i]), float(bm25[i]), float(dense[i])) for i in ranked]
+
+
+def _lexical_lead_first(ranked: np.ndarray, fused: np.ndarray, bm25: np.ndarray) -> np.ndarray:
+    if len(ranked) < 2:
+        return ranked
+    top = ranked[0]
+    near = [i for i in ranked[1:] if fused[i] >= NEAR_TIE_RATIO * fused[top]]
+    leader = max(near, key=lambda i: bm25[i], default=None)
+    if leader is None or bm25[leader] < CLEAR_LEXICAL_LEAD * max(bm25[top], 1e-6):
+        return ranked
+    return np.concatenate(([leader], ranked[ranked != leader]))

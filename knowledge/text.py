@@ -77,14 +77,18 @@ def _with_compounds(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def content_terms(text: str) -> list[str]:
     """Nouns (and noun-like words) of a question, the words its subject is made of."""
-    tagger = _tagger()
-    pairs = [(p.word, p.flag) for p in tagger.lcut(normalize(text), HMM=False)]  # no guessed words: only dictionary words can be 'unknown'
+    pairs = tagged_words(text)  # no guessed words: only dictionary words can be 'unknown'
     return [
         word for word, flag in _with_compounds(pairs)
         if len(word) >= 2 and flag.startswith(_CONTENT_TAGS) and not flag.startswith(_NAME_TAGS)
         and word not in STOPWORDS and word not in _GENERIC_NOUNS and not _NUMBER.match(word)
         and not _INTERROGATIVE.search(word)
     ]
+
+
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """jieba's words of a text with their part of speech, dictionary words only."""
+    return [(p.word, p.flag) for p in _tagger().lcut(normalize(text), HMM=False)]
 
 
 def words(text: str) -> list[str]:

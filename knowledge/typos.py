@@ -11,11 +11,17 @@ from collections.abc import Iterable
 
 from pypinyin import lazy_pinyin
 
-from .text import STOPWORDS, normalize, words
+from .text import STOPWORDS, normalize, tagged_words, words
 
 MIN_CHARS, MAX_CHARS = 2, 4
 MAX_QUESTION_CHARS = 300  # applicants' typos are in questions, not in pasted documents
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Words that describe or point (合适, 比较, 这样) are what the applicant meant, never a typo of a
+# notice's noun or verb (合适 sounds like 核实): jieba's adjective, adverb, pronoun… tags.
+_NEVER_TYPO_TAGS = ("a", "d", "r", "c", "p", "u", "y", "e", "o", "m", "q")
+# A single character is kept only as a function word (各, 和, 的); 严 (a) or 张 (q) alone may well
+# be a slip for a noun's character (严收 → 验收, 骑缝张 → 骑缝章).
+_FUNCTION_TAGS = ("r", "c", "p", "u", "y", "e", "o")
 
 
 class HomophoneCorrector:
@@ -39,6 +45,7 @@ class HomophoneCorrector:
             return run
         chars = list(run)
         boundaries = _word_boundaries(run)
+        kept = _describing_words(run)
         start = 0
         while start < len(run):
             replaced = False
@@ -47,7 +54,7 @@ class HomophoneCorrector:
                     continue  # a span across words (是一家 → 是一) is no typo of one word
                 span = run[start:start + size]
                 word = self._by_sound.get(tuple(sounds[start:start + size]))
-                if word and word != span and span not in self._corpus:
+                if word and word != span and span not in self._corpus and not kept & set(range(start, start + size)):
                     chars[start:start + size] = [*word]
                     start += size
                     replaced = True
@@ -63,3 +70,13 @@ def _word_boundaries(run: str) -> set[int]:
         position += len(word)
         offsets.add(position)
     return offsets
+
+
+def _describing_words(run: str) -> set[int]:
+    """Positions of the run's characters in words that describe or point rather than name."""
+    positions, start = set(), 0
+    for word, flag in tagged_words(run):
+        if flag.startswith(_NEVER_TYPO_TAGS if len(word) > 1 else _FUNCTION_TAGS):
+            positions.update(range(start, start + len(word)))
+        start += len(word)
+    return positions

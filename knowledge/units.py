@@ -65,7 +65,6 @@ def _fact_units(data: KnowledgeData, program: Program, forms: list[FormSchema]) 
     source = data.sources[program.source]
     for form in forms:
         units.extend(_fact_unit(data, program, "documents", fact) for fact in outline_facts(form, source))
-    source = data.sources[program.source]
     for direction in program.directions:
         description = direction.description or source.section_text(direction.cite.clause) or ""
         units.append(

@@ -62,7 +62,7 @@ CALENDAR_ASKED = re.compile(r"哪年|哪月|哪个月|哪天|哪一天|哪几天
 CALENDAR_DATE = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|即日起")
 
 
-QUESTION_WORD = re.compile(r"吗|么|呢|啥|什么|哪|几|多少|多久|怎么|怎样|如何|谁|是否|能否|可否|要不要|有没有|能不能|可不可以")
+QUESTION_WORD = re.compile(r"[不没]$|还是|行不行|是不是|对不对|吗|么|呢|啥|什么|哪|几|多少|多久|怎么|怎样|如何|谁|是否|能否|可否|要不要|有没有|能不能|可不可以")
 # "我们是一家做AI影像的初创企业，能单独申报吗": the asker describes themselves first.
 SELF_DESCRIPTION = re.compile(r"^(我们|我是|我院|我司|我单位|本单位|本院|咱们|pi|负责人)")
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\s]+")
@@ -79,12 +79,26 @@ def describes_asker(text: str) -> bool:
 
 
 def asked_part(question: str) -> str:
-    """The question without the asker's description of themselves (their words are no subject
-    the notices must know: 初创企业, 市级课题): what follows the first clause."""
-    if not describes_asker(question):
-        return question
+    """The clauses that ask (have a question word), without the asker's situation around them
+    (their words are no subject the notices must know: 初创企业, 办事处, 病人数据); after a
+    self-description with no question word, what follows its first clause."""
     parts = clauses(question)
-    return " ".join(parts[1:]) if len(parts) > 1 else question
+    asking = [c for c in parts if QUESTION_WORD.search(c)]
+    if 0 < len(asking) < len(parts):
+        return " ".join(asking)
+    if describes_asker(question) and len(parts) > 1:
+        return " ".join(parts[1:])
+    return question
+
+
+# "PDF还是Word", "归医院还是归企业": a choice between two options.
+ALTERNATIVE = re.compile(r"(?P<first>[\u4e00-\u9fffa-z0-9]{1,10})还是(?P<second>[\u4e00-\u9fffa-z0-9]{1,10})")
+# "按国家哪个文件搞的", "依据是什么": the documents a notice rests on, not the notice itself.
+BASIS = re.compile(r"依据|根据|按照|按.{0,6}(文件|通知|要求)|上级文件")
+
+
+# "牵头单位呢", "那网上填报的呢": the previous question asked again of another subject.
+FOLLOW_UP_SUBJECT = re.compile(r"^(?:那么?|那如果是?|如果是|换成|要是)?(?P<subject>[^，,。？?]{1,16}?)(?:的)?(?:呢|怎么样|咋样|如何)[?？。]*$")
 
 
 def asks_when(question: str) -> bool:

@@ -13,9 +13,12 @@ from .schema import FieldSpec, FormSchema, SectionSpec
 ASK_WORDS = ["写什么", "怎么写", "写哪些", "要写啥", "内容", "包括", "大纲", "提纲", "结构"]
 
 
-def _clause_quoting(source: Source, quote: str) -> str | None:
-    wanted = squeeze(quote)
-    return next((clause.name for clause in source.clauses if wanted in squeeze(clause.text)), None)
+def _clause_quoting(source: Source, *quotes: str, form_title: str = "") -> str | None:
+    """The clause whose text contains every quote: the form's own (named by its title) first."""
+    wanted = [squeeze(q) for q in quotes]
+    own = squeeze(form_title) if form_title else None
+    clauses = sorted(source.clauses, key=lambda clause: not (own and own in squeeze(clause.name)))
+    return next((clause.name for clause in clauses if all(w in squeeze(clause.text) for w in wanted)), None)
 
 
 def _hinted_fields(section: SectionSpec) -> list[FieldSpec]:
@@ -47,10 +50,31 @@ def _parent_fact(form: FormSchema, parent: str, sections: list[SectionSpec], cla
     )
 
 
+def _section_fact(form: FormSchema, section: SectionSpec, clause: str) -> Statement:
+    """"封面要填什么", "统计表应用场景那块填哪些数": the fields of a section without writing hints."""
+    title = section.title.lstrip("0123456789.、一二三四五六七八九十")
+    labels = "、".join(spec.label for spec in section.fields)
+    return Statement(
+        id=f"{form.id}.outline.{squeeze(section.title)}",
+        title=f"{form.title}：{section.title}",
+        keywords=[title, *(spec.label for spec in section.fields), "填什么", "填哪些", "要填", "栏目", "数据"],
+        questions=[f"{title}填什么", f"{form.title}{title}要填哪些", f"{title}那块要填哪些数据"],
+        text=f"《{form.title}》“{section.title}”填写：{labels}。",
+        cite=CitationRef(clause=clause, quote=section.fields[0].label),
+    )
+
+
 def outline_facts(form: FormSchema, source: Source) -> list[Statement]:
-    """One fact per hinted field and one per parent heading, for the parts of ``form`` whose text
-    is in ``source`` (a form shared with another program's template cites nothing of its own)."""
+    """One fact per hinted field, one per parent heading and one per section of plain fields, for
+    the parts of ``form`` whose text is in ``source`` (a form shared with another program's
+    template cites nothing of its own)."""
     facts: list[Statement] = []
+    for section in form.sections:
+        if section.parent or _hinted_fields(section) or len(section.fields) < 2:
+            continue
+        clause = _clause_quoting(source, *(spec.label for spec in section.fields), form_title=form.title)
+        if clause:
+            facts.append(_section_fact(form, section, clause))
     for section in form.sections:
         for spec in _hinted_fields(section):
             clause = _clause_quoting(source, spec.hint or "")
