@@ -32,7 +32,9 @@ from .wording import (
     OTHER_REGION_PROGRAM,
     QUESTION_WORD,
     ALTERNATIVE,
+    asking_words,
     BASIS,
+    OVERALL_ASKED,
     describes_asker,
     FOLLOW_UP_SUBJECT,
     SEVERAL_ASKED,
@@ -179,10 +181,7 @@ class AnswerComposer:
         subject = self.detector.strip(match.group("subject"))
         if not tokens(subject) or self.topic_from_cues(subject) not in (None, context.topic):
             return None
-        asking = self.detector.strip(context.question)
-        for term in content_terms(asking):
-            asking = asking.replace(term, " ")
-        return f"{subject} {' '.join(asking.split())}"
+        return f"{subject} {asking_words(self.detector.strip(context.question))}"
 
     def _own_part(self, key: str, question: str, programs: list[str]) -> str:
         """"年度总结报告和验收资料各几号截止", asked of two notices: each answers without the
@@ -295,8 +294,10 @@ class AnswerComposer:
         if unlisted and program.directions:
             return self._answer_unlisted_direction(program, unlisted)
         if topic == "deadline" and program.deadlines and self._only_asks_when(question):
-            # "上海5G试点什么时候截止": nothing but the program and "when": its main window
-            return self._render_units(program, [self._unit(program.deadlines[0].id)], topic)
+            # "上海5G试点什么时候截止": nothing but the program and "when": its main window (the
+            # first); "验收整体从啥时候到啥时候": its longest one
+            window = _longest_window(program) if OVERALL_ASKED.search(normalize(question)) else None
+            return self._render_units(program, [self._unit((window or program.deadlines[0]).id)], topic)
         if self._directions_named(question) and topic in ("directions", "overview") and not SEVERAL_DIRECTIONS.search(normalize(question)):
             return self._answer_directions(program, "directions", question)
         if topic == "directions" and self._asks_for_direction_list(question):
@@ -385,6 +386,13 @@ class AnswerComposer:
             primary = self._unit(program.eligibility[0].id)
             chosen = [primary] + [u for u in chosen if u.id != primary.id]
         reply = self._render_units(program, chosen, top.topic or topic)
+        if asks_when(question) and not states_when(question, self._render_item(top.item)):
+            # 建设周期从几月到几月: the best fact has no date; a neighbour's date is no answer
+            return (
+                self._dated_window_of(program, question, top)
+                or self._dated_fact_of_related_notice(program, question, top)
+                or self._no_date_given(program, reply)
+            )
         if (top.topic != "deadline" or not asks_when(question)) and not self._about_subject(question, chosen):
             # 年度总结报告有字数要求吗: the report's deadline does not speak of its length
             return self._not_given(program, reply, "这方面的规定")
@@ -392,15 +400,8 @@ class AnswerComposer:
             return self._not_given(program, reply, "这方面的规定")
         if COPIES_ASKED.search(question) and not COPIES.search(reply.text):
             return self._not_given(program, reply, "份数")
-        if asks_when(question):
-            if not states_when(question, reply.text):
-                return (
-                    self._dated_window_of(program, question, top)
-                    or self._dated_fact_of_related_notice(program, question, top)
-                    or self._no_date_given(program, reply)
-                )
-            if not self._about_subject(question, chosen, share=0.5):  # the date of what was asked, not a neighbour's
-                return self._no_date_given(program, reply)
+        if asks_when(question) and not self._about_subject(question, chosen, share=0.5):
+            return self._no_date_given(program, reply)  # the date of what was asked, not a neighbour's
         return reply
 
     def _only_asks_when(self, question: str) -> bool:
@@ -592,11 +593,13 @@ class AnswerComposer:
         return f"{text}{other.text}", [*cite, self.data.cite(program, other.cite)]
 
     def _asks_for_direction_list(self, question: str) -> bool:
-        """"一共几个方向", "有哪些方向"; not "每个方向优秀项目最多占多少", whose other words ask a rule."""
+        """"一共几个方向", "有哪些方向"; not "每个方向优秀项目最多占多少" or "验收专家是哪些领域的",
+        whose other words ask something else."""
         normalized = normalize(question)
         if not any(cue in normalized for cue in self.directions_list_cues):
             return False
-        return not set(self.topics_from_cues(question)) - {"directions", "overview"}
+        other_subjects = [t for t in self._subject_terms(question) if not self.topic_from_cues(t) == "directions" and t not in self._direction_aliases]
+        return not set(self.topics_from_cues(question)) - {"directions", "overview"} and not other_subjects
 
     def _unlisted_direction_asked(self, question: str) -> str | None:
         """The name in "有没有X方向" / "有X方向吗" when X is no program's direction."""
@@ -727,6 +730,11 @@ def _unknown_term(term: str, corpus: str) -> bool:
         return True  # 申报费: a fee the notices never name, though 申报 and 经费 are known
     no_known_piece = not any(term[i:i + 2] in corpus for i in range(len(term) - 1))
     return no_known_piece or term[-1] not in corpus
+
+
+def _longest_window(program: Program) -> Deadline | None:
+    dated = [d for d in program.deadlines if d.start and d.end]
+    return max(dated, key=lambda d: d.end - d.start, default=None)
 
 
 def _only_when_words(term: str) -> bool:

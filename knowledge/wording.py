@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .text import normalize
+from .text import normalize, words
 
 # "分别", "各是": several facts of one kind are asked for at once.
 SEVERAL_ASKED = re.compile(r"分别|各是|各自|各找|各联系|两边|都是什么时候")
@@ -48,7 +48,7 @@ MAY_APPLY = re.compile(
     r"|(报|申请|申报|牵头|参加|参与).{0,15}(行不行|行吗|可以吗|可以不|能行吗|能吗|有资格吗|够格吗)"
 )
 CHANGING = re.compile(r"换|调整|变更|退出|中止|终止")  # a change to a running project, not who may apply
-WHEN = re.compile(r"哪天|哪一天|哪几天|几号|什么时候|啥时候|何时|几月几[日号]|具体时间|具体日期|哪个月|哪年|哪月|几点|时间段|哪段时间|起止")
+WHEN = re.compile(r"哪天|哪一天|哪几天|几号|什么时候|啥时候|何时|几月|具体时间|具体日期|哪个月|哪年|哪月|几点|时间段|哪段时间|起止")
 DATE_OR_TIME = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|[一二三四五六七八九十两]+(个月|年|周|天|个工作日)|\d+\s*(个月|周|天|个工作日)|即日起|当天|同步|之前|以后|之后|到期后")
 
 
@@ -89,6 +89,18 @@ def asked_part(question: str) -> str:
     if describes_asker(question) and len(parts) > 1:
         return " ".join(parts[1:])
     return question
+
+
+# "整体从啥时候搞到啥时候": the whole span of a program's work, not its first deadline.
+OVERALL_ASKED = re.compile(r"整体|总体|整个|全程|全过程|从.{0,6}(到|至)")
+# "最多几家", "啥时候": the words that ask, kept when a follow-up names another subject.
+ASKING_WORDS = frozenset("最多 最少 至少 上限 下限 多久 多长".split())
+
+
+def asking_words(question: str) -> str:
+    """"联合单位最多几家" → "最多 几家": how a question asks, without what it asks about."""
+    kept = [w for w in words(question) if QUESTION_WORD.search(w) or WHEN.search(w) or w in GENERIC_WHEN_WORDS or w in ASKING_WORDS]
+    return " ".join(kept)
 
 
 # "PDF还是Word", "归医院还是归企业": a choice between two options.

@@ -53,7 +53,7 @@ def _parent_fact(form: FormSchema, parent: str, sections: list[SectionSpec], cla
 def _section_fact(form: FormSchema, section: SectionSpec, clause: str) -> Statement:
     """"封面要填什么", "统计表应用场景那块填哪些数": the fields of a section without writing hints."""
     title = section.title.lstrip("0123456789.、一二三四五六七八九十")
-    labels = "、".join(spec.label for spec in section.fields)
+    labels = "、".join(f"{spec.label}（{'/'.join(spec.choices)}）" if spec.choices else spec.label for spec in section.fields)
     return Statement(
         id=f"{form.id}.outline.{squeeze(section.title)}",
         title=f"{form.title}：{section.title}",
