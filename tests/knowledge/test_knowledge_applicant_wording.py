@@ -239,3 +239,79 @@ def test_a_statement_of_context_is_not_taken_for_a_second_question(kb: Knowledge
 
     assert composer._two_questions("验收总结报告写5G网络建设情况，要附哪些证明材料") == []
     assert composer._two_questions("我们是医院，能报吗") == []
+
+
+def test_describing_words_are_no_typos(corrector: HomophoneCorrector) -> None:
+    # 合适 sounds like 核实 and 各是 like 格式; they are what the applicant meant
+    wider = HomophoneCorrector(["核实", "格式", "验收资料上传"])
+
+    assert wider.correct("项目介绍写多少字合适") == "项目介绍写多少字合适"
+    assert wider.correct("两个截止时间各是什么时候") == "两个截止时间各是什么时候"
+
+
+def _follow(kb: KnowledgeBase, first: str, then: str, intent: str | None = None):
+    reply = kb.answer(first)
+    context = Context(programs=tuple(reply.programs), topic=reply.topic, question=reply.question)
+    return kb.answer(then, intent=intent, context=context)
+
+
+def test_a_follow_up_naming_another_subject_asks_the_same_of_it(kb: KnowledgeBase) -> None:
+    reply = _follow(kb, "智慧医疗专项网络申报啥时候", "书面的呢")
+
+    assert "书面材料" in reply.text and "4月13日" in reply.text
+
+
+def test_a_follow_up_naming_a_subject_of_another_topic_stands_on_its_own(kb: KnowledgeBase) -> None:
+    reply = _follow(kb, "智慧医疗专项书面材料几号截止", "那联系人呢", intent="ask_contact")
+
+    assert "顾青青" in reply.text
+
+
+def test_a_direction_only_one_program_has_picks_that_program(kb: KnowledgeBase) -> None:
+    reply = kb.answer("信息安全与共性标准研究方向要在几家单位应用")
+
+    assert reply.kind == "answer" and reply.programs == ["smart"]
+    assert "3家" in reply.text
+
+
+def test_a_question_about_directions_that_asks_a_rule_is_no_request_for_the_list(kb: KnowledgeBase) -> None:
+    reply = kb.answer("国家5G医疗试点每个方向优秀项目最多占多少", intent="ask_directions")
+
+    assert "30%" in reply.text
+
+
+def test_the_situation_after_the_question_is_no_unknown_subject(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G医疗试点声明书里关于保密是怎么要求的，我们项目涉及病人数据", intent="ask_documents")
+
+    assert reply.kind == "answer" and "国家秘密" in reply.text
+
+
+def test_a_choice_the_notice_does_not_offer_is_not_answered_with_a_neighbour(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G医疗试点光盘里的电子版要什么文件格式 pdf还是word", intent="ask_documents")
+
+    assert reply.kind == "unknown" and "转人工" in [b.title for b in reply.buttons]
+
+
+def test_the_whole_span_is_the_longest_window(kb: KnowledgeBase) -> None:
+    reply = kb.answer("这轮5G试点验收整体从啥时候搞到啥时候", intent="ask_deadline")
+
+    assert "2023年11月至2024年4月" in reply.text
+
+
+def test_a_when_question_is_not_answered_by_a_neighbours_date(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G医疗试点项目建设周期是从几月到几月", intent="ask_deadline")
+
+    assert "2021年9月至2023年8月" in reply.text and "初审" not in reply.text
+
+
+def test_the_fields_of_a_plain_form_section_are_answered_with_their_choices(kb: KnowledgeBase) -> None:
+    reply = kb.answer("5G试点验收那个成果统计表里，5G专网类型有哪几个选项", intent="ask_documents")
+
+    assert "专网专用" in reply.text and "公网共用" in reply.text
+    assert any("附件4" in c.clause for c in reply.citations)
+
+
+def test_applicants_words_in_a_facts_own_examples_match_after_mapping(kb: KnowledgeBase) -> None:
+    reply = kb.answer("我们5G试点项目没按时做完，最多能延多久", intent="ask_procedure")
+
+    assert "一年" in reply.text
