@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .loader import KnowledgeData
 from .models import Citation, Contact, Deadline, Direction, Document, Program, Statement
-from .programs import ProgramDetector
+from .programs import ASKER_PLACE, ProgramDetector
 from .retrieval import Hit, HybridRetriever
 from .synonyms import Synonyms
 from .text import NOUN_HEADS, content_terms, normalize, tokens
@@ -129,6 +129,8 @@ class AnswerComposer:
         if OTHER_REGION_NAMED.search(normalize(text)) or (not detection.programs and OTHER_REGION_PROGRAM.search(normalize(text))):
             # 广东省5G医疗试点: another region's program, not one of ours
             return self.out_of_scope("抱歉，我只能解答上海市和国家层面的这几个项目，其他地区的项目请咨询当地主管部门。")
+        # the NLU reads "上海注册的公司" as the Shanghai pilot; the detector knows it is the asker
+        nlu_programs = [] if ASKER_PLACE.search(normalize(text)) else nlu_programs
         programs = list(detection.programs) or [p for p in (nlu_programs or []) if p in self.data.programs]
         follow_up = topic is None or intent == "inform_program"
         if follow_up and context.topic and (programs or detection.generic_5g):

@@ -13,6 +13,8 @@ WEAK_ALIAS_MAX_CHARS = 3
 OVERRIDING = ("accept", "annual")
 GENERIC_5G = re.compile(r"5g|５ｇ|试点")
 # "申报和验收时的联系人分别是谁": both phases asked, so the application notice stays in.
+# "上海注册的公司", "本市的医院": where the asker is, not which program is asked about.
+ASKER_PLACE = re.compile(r"(上海|本市|沪)(市)?(注册|设立|本地|当地)?(的)?(公司|企业|医院|单位|机构|高校|大学|院校|厂商|团队)")
 COMPARING = re.compile(r"分别|区别|不同|一样|同一个|是一个|一回事|相同|对比|比较|各是|各自")
 
 
@@ -48,7 +50,7 @@ class ProgramDetector:
         return remaining
 
     def detect(self, text: str) -> Detection:
-        remaining = normalize(text)
+        remaining = ASKER_PLACE.sub(" ", normalize(text))
         strong: list[str] = [key for pattern, key in self._cue_patterns if pattern.search(remaining)]
         weak: list[str] = []
         for alias, key in self._detectors:

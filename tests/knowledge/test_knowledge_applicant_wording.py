@@ -315,3 +315,11 @@ def test_applicants_words_in_a_facts_own_examples_match_after_mapping(kb: Knowle
     reply = kb.answer("我们5G试点项目没按时做完，最多能延多久", intent="ask_procedure")
 
     assert "一年" in reply.text
+
+
+def test_where_the_asker_is_registered_does_not_change_the_program_in_focus(kb: KnowledgeBase) -> None:
+    context = Context(programs=("nat5g",), topic="overview", question="国家的5G医疗试点")
+
+    reply = kb.answer("上海注册的公司能报吗", intent="ask_eligibility", nlu_programs=["sh5g"], context=context)
+
+    assert reply.programs == ["nat5g"] and "境内" in reply.text
