@@ -351,8 +351,10 @@ class AnswerComposer:
         program_boost = {key: RELATED_NOTICE_WEIGHT for key in program.related}
         # "既做远程诊断又做远程监护，能勾两个方向吗" asks the rule, not what the directions are
         topics = RULE_TOPICS if SEVERAL_DIRECTIONS.search(normalize(question)) else None
+        # "我们是…的参与单位，能不能提前申请验收": what is asked weighs more than who asks
+        query = f"{question} {asked_part(question)}" if describes_asker(question) else question
         hits = self.retriever.search(
-            question, programs=programs, facts_only=True, top_k=3, topics=topics,
+            query, programs=programs, facts_only=True, top_k=3, topics=topics,
             topic_boost=self._topic_boost(topic, question), program_boost=program_boost,
         )
         if hits and hits[0].unit.program != program.key:
@@ -411,8 +413,9 @@ class AnswerComposer:
         return not [t for t in tokens(question) if t not in GENERIC_WHEN_WORDS and not WHEN.search(t)]
 
     def _subject_terms(self, question: str) -> list[str]:
-        """What a question asks about: its nouns, without program names and "when" words."""
-        terms = content_terms(self.detector.strip(question))
+        """What a question asks about: its nouns, without program names, "when" words and the
+        asker's description of themselves."""
+        terms = content_terms(self.detector.strip(asked_part(question)))
         return [t for t in terms if not WHEN.search(t) and not self.detector.is_cue_word(t) and not _only_when_words(t)]
 
     def _about_subject(self, question: str, units: list[Unit], share: float = 0.0) -> bool:
