@@ -62,6 +62,8 @@ SCOPE = (
     "截止时间、申报条件、材料、方向、报送方式、联系人和流程。"
 )
 MAX_QUOTE_CHARS = 160
+# Words that qualify what is asked (年龄限制, 格式要求): the subject is the word before them.
+FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范".split())
 MAX_DIRECTION_CHARS = 220  # each of several directions described
 MAX_ONE_DIRECTION_CHARS = 700  # one direction asked about: its content and indicators in full
 # A related notice's fact must outrank the program's own facts clearly to be used instead.
@@ -286,7 +288,7 @@ class AnswerComposer:
         if topic == "deadline" and program.deadlines and asks_if_still_open(raw):
             return self._answer_still_open(program, question)
         missing = self.missing_terms(program, question)
-        if missing and topic not in ("directions", "contact"):
+        if missing and topic not in ("directions", "contact") and self._missing_is_asked(missing, question):
             owner = self._only_program_using(question)
             if owner and owner[0] != program.key and self._same_pilot(program.key, owner[0]):
                 # 国家试点的典型项目怎么复核: the acceptance notice is the one that says
@@ -505,6 +507,15 @@ class AnswerComposer:
         sign of a question the sources do not answer (资助金额, 申报费, 中期检查 …)."""
         corpus = self._corpus[program.key]
         return [t for t in content_terms(asked_part(question)) if _unknown_term(t, corpus)]
+
+    def _missing_is_asked(self, missing: list[str], question: str) -> bool:
+        """An unknown word makes the question one the notices do not answer when it is what is
+        asked (报名费多少, 打分权重是多少, 有年龄限制吗), not a word on the way (寄北京花园北路
+        那个地址, 我是信息科主任): the last subject word of the asking clause, or a fee."""
+        if any(term[-1] in NOUN_HEADS for term in missing):
+            return True
+        terms = [t for t in content_terms(asked_part(question)) if t not in FOCUS_QUALIFIERS]
+        return not terms or terms[-1] in missing
 
     def missing_terms_anywhere(self, question: str) -> list[str]:
         """Subject words no notice ever uses: with no program named, the question is off topic."""
