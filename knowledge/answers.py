@@ -418,6 +418,8 @@ class AnswerComposer:
         """What a question asks about: its nouns, without program names, "when" words and the
         asker's description of themselves."""
         terms = content_terms(self.detector.strip(asked_part(question)))
+        if SEVERAL_DIRECTIONS.search(normalize(question)):  # "远程诊断和健康管理两个都勾上": the rule is asked
+            terms = [t for t in terms if t not in self._direction_aliases]
         return [t for t in terms if not WHEN.search(t) and not self.detector.is_cue_word(t) and not _only_when_words(t)]
 
     def _about_subject(self, question: str, units: list[Unit], share: float = 0.0) -> bool:

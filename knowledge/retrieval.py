@@ -128,16 +128,16 @@ class HybridRetriever:
                 fused[index] *= (topic_boost or {}).get(unit.topic or "", 1.0) * (program_boost or {}).get(unit.program, 1.0)
         # A unit that shares no word with the query and is not close in meaning is not a hit.
         relevant = candidates[(bm25[candidates] > 0) | (dense[candidates] > 0.35)]
-        ranked = _lexical_lead_first(relevant[np.argsort(-fused[relevant], kind="stable")], fused, bm25)[:top_k]
+        ranked = self._lexical_lead_first(relevant[np.argsort(-fused[relevant], kind="stable")], fused, bm25)[:top_k]
         return [Hit(self.units[i], float(fused[i]), float(bm25[i]), float(dense[i])) for i in ranked]
 
-
-def _lexical_lead_first(ranked: np.ndarray, fused: np.ndarray, bm25: np.ndarray) -> np.ndarray:
-    if len(ranked) < 2:
-        return ranked
-    top = ranked[0]
-    near = [i for i in ranked[1:] if fused[i] >= NEAR_TIE_RATIO * fused[top]]
-    leader = max(near, key=lambda i: bm25[i], default=None)
-    if leader is None or bm25[leader] < CLEAR_LEXICAL_LEAD * max(bm25[top], 1e-6):
-        return ranked
-    return np.concatenate(([leader], ranked[ranked != leader]))
+    def _lexical_lead_first(self, ranked: np.ndarray, fused: np.ndarray, bm25: np.ndarray) -> np.ndarray:
+        """Within the best unit's program (another notice's unit was weighed down on purpose)."""
+        if len(ranked) < 2:
+            return ranked
+        top = ranked[0]
+        near = [i for i in ranked[1:] if fused[i] >= NEAR_TIE_RATIO * fused[top] and self.units[i].program == self.units[top].program]
+        leader = max(near, key=lambda i: bm25[i], default=None)
+        if leader is None or bm25[leader] < CLEAR_LEXICAL_LEAD * max(bm25[top], 1e-6):
+            return ranked
+        return np.concatenate(([leader], ranked[ranked != leader]))

@@ -19,7 +19,7 @@ DIRECTION_EXISTS = re.compile(
     r"|(?:有(?P<name2>[\u4e00-\u9fffa-z]{2,14}?)(?:这个|这一|这种|这类|的)?(?:方向|领域)(?:吗|么|嘛|不|没|呢))"
 )
 # "一个项目能勾两个方向吗", "既做远程诊断又做远程监护": the rule on how many directions, not their content.
-SEVERAL_DIRECTIONS = re.compile(r"(两个|多个|几个|2个|同时|一起|跨).{0,4}方向|勾两|选两|报两|既.{2,12}又")
+SEVERAL_DIRECTIONS = re.compile(r"(两个|多个|几个|2个|同时|一起|跨).{0,4}方向|勾两|选两|报两|两个都|都勾|都选|既.{2,12}又|一个[^，,。？?]{2,8}一个")
 GENERIC_DIRECTION_WORDS = re.compile(r"重点|建议|研究|申报|试点|项目|专项|其他|相关|具体|对应|可选|指定|固定")
 
 # "还能报吗", "现在还收不收", "过期了吗": whether a window is still open, answered with its deadline.
