@@ -23,6 +23,8 @@ QUESTION_WEIGHT = 0.4
 # best, one whose words match the query far better (BM25 this many times the best's) goes first.
 NEAR_TIE_RATIO = 0.9
 CLEAR_LEXICAL_LEAD = 1.5
+# A unit of another notice than the best one's (weighed down on purpose) must lead by far more.
+CLEAR_LEXICAL_LEAD_OTHER_NOTICE = 2.5
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,16 @@ class HybridRetriever:
         return [Hit(self.units[i], float(fused[i]), float(bm25[i]), float(dense[i])) for i in ranked]
 
     def _lexical_lead_first(self, ranked: np.ndarray, fused: np.ndarray, bm25: np.ndarray) -> np.ndarray:
-        """Within the best unit's program (another notice's unit was weighed down on purpose)."""
         if len(ranked) < 2:
             return ranked
         top = ranked[0]
-        near = [i for i in ranked[1:] if fused[i] >= NEAR_TIE_RATIO * fused[top] and self.units[i].program == self.units[top].program]
-        leader = max(near, key=lambda i: bm25[i], default=None)
-        if leader is None or bm25[leader] < CLEAR_LEXICAL_LEAD * max(bm25[top], 1e-6):
+
+        def clear_lead(i: int) -> bool:
+            needed = CLEAR_LEXICAL_LEAD if self.units[i].program == self.units[top].program else CLEAR_LEXICAL_LEAD_OTHER_NOTICE
+            return bm25[i] >= needed * max(bm25[top], 1e-6)
+
+        leaders = [i for i in ranked[1:] if fused[i] >= NEAR_TIE_RATIO * fused[top] and clear_lead(i)]
+        if not leaders:
             return ranked
+        leader = max(leaders, key=lambda i: bm25[i])
         return np.concatenate(([leader], ranked[ranked != leader]))
