@@ -39,6 +39,7 @@ from .wording import (
     FOLLOW_UP_SUBJECT,
     SEVERAL_ASKED,
     SEVERAL_DIRECTIONS,
+    states_identity,
     states_when,
     WHEN,
 )
@@ -63,7 +64,7 @@ SCOPE = (
 )
 MAX_QUOTE_CHARS = 160
 # Words that qualify what is asked (年龄限制, 格式要求): the subject is the word before them.
-FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范".split())
+FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范 流程 程序 步骤 手续 办法".split())
 MAX_DIRECTION_CHARS = 220  # each of several directions described
 MAX_ONE_DIRECTION_CHARS = 700  # one direction asked about: its content and indicators in full
 # A related notice's fact must outrank the program's own facts clearly to be used instead.
@@ -354,7 +355,7 @@ class AnswerComposer:
         # "既做远程诊断又做远程监护，能勾两个方向吗" asks the rule, not what the directions are
         topics = RULE_TOPICS if SEVERAL_DIRECTIONS.search(normalize(question)) else None
         # "我们是…的参与单位，能不能提前申请验收": what is asked weighs more than who asks
-        query = f"{question} {asked_part(question)}" if describes_asker(question) else question
+        query = f"{question} {asked_part(question)}" if states_identity(question) else question
         hits = self.retriever.search(
             query, programs=programs, facts_only=True, top_k=3, topics=topics,
             topic_boost=self._topic_boost(topic, question), program_boost=program_boost,
@@ -418,6 +419,9 @@ class AnswerComposer:
         """What a question asks about: its nouns, without program names, "when" words and the
         asker's description of themselves."""
         terms = content_terms(self.detector.strip(asked_part(question)))
+        if all(t in FOCUS_QUALIFIERS for t in terms):
+            # "负责人要换人，需要走什么流程": the asking clause only asks "what procedure"
+            terms = content_terms(self.detector.strip(question))
         if SEVERAL_DIRECTIONS.search(normalize(question)):  # "远程诊断和健康管理两个都勾上": the rule is asked
             terms = [t for t in terms if t not in self._direction_aliases]
         return [t for t in terms if not WHEN.search(t) and not self.detector.is_cue_word(t) and not _only_when_words(t)]
@@ -481,7 +485,9 @@ class AnswerComposer:
         )
 
     def _asks_about_notice(self, question: str) -> bool:
-        normalized = normalize(question)
+        """"哪个部门发的", "文号多少"; not "工信部和卫健委联合发的，材料什么时候集中受理", where the
+        notice is only named on the way to the question."""
+        normalized = normalize(asked_part(question))
         return any(cue in normalized for cue in self.notice_cues)
 
     def _has_specific_words(self, program: Program, question: str) -> bool:

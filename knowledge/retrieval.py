@@ -21,9 +21,10 @@ DENSE_WEIGHT = 0.5  # the offline static model is weaker than BM25 on this small
 QUESTION_WEIGHT = 0.4
 # Rank fusion forgets by how much BM25 preferred a unit. Among units fused almost level with the
 # best, one whose words match the query far better (BM25 this many times the best's) goes first.
-NEAR_TIE_RATIO = 0.9
+NEAR_TIE_RATIO = 0.85
 CLEAR_LEXICAL_LEAD = 1.5
-# A unit of another notice than the best one's (weighed down on purpose) must lead by far more.
+# A unit of a notice weighed down on purpose (a related notice's, against the program's own) must
+# lead by far more.
 CLEAR_LEXICAL_LEAD_OTHER_NOTICE = 2.5
 
 
@@ -130,16 +131,18 @@ class HybridRetriever:
                 fused[index] *= (topic_boost or {}).get(unit.topic or "", 1.0) * (program_boost or {}).get(unit.program, 1.0)
         # A unit that shares no word with the query and is not close in meaning is not a hit.
         relevant = candidates[(bm25[candidates] > 0) | (dense[candidates] > 0.35)]
-        ranked = self._lexical_lead_first(relevant[np.argsort(-fused[relevant], kind="stable")], fused, bm25)[:top_k]
+        weight = {u.program: (program_boost or {}).get(u.program, 1.0) for u in self.units}
+        ranked = self._lexical_lead_first(relevant[np.argsort(-fused[relevant], kind="stable")], fused, bm25, weight)[:top_k]
         return [Hit(self.units[i], float(fused[i]), float(bm25[i]), float(dense[i])) for i in ranked]
 
-    def _lexical_lead_first(self, ranked: np.ndarray, fused: np.ndarray, bm25: np.ndarray) -> np.ndarray:
+    def _lexical_lead_first(self, ranked: np.ndarray, fused: np.ndarray, bm25: np.ndarray, weight: dict[str, float]) -> np.ndarray:
         if len(ranked) < 2:
             return ranked
         top = ranked[0]
 
         def clear_lead(i: int) -> bool:
-            needed = CLEAR_LEXICAL_LEAD if self.units[i].program == self.units[top].program else CLEAR_LEXICAL_LEAD_OTHER_NOTICE
+            weighed_down = weight[self.units[i].program] < weight[self.units[top].program]
+            needed = CLEAR_LEXICAL_LEAD_OTHER_NOTICE if weighed_down else CLEAR_LEXICAL_LEAD
             return bm25[i] >= needed * max(bm25[top], 1e-6)
 
         leaders = [i for i in ranked[1:] if fused[i] >= NEAR_TIE_RATIO * fused[top] and clear_lead(i)]

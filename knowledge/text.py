@@ -75,12 +75,17 @@ def _with_compounds(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return merged
 
 
+def _is_event(word: str, flag: str) -> bool:
+    """现场考察, 集中受理: four-character verbs name a step of the procedure, asked like a noun."""
+    return flag == "v" and len(word) >= 4
+
+
 def content_terms(text: str) -> list[str]:
     """Nouns (and noun-like words) of a question, the words its subject is made of."""
     pairs = tagged_words(text)  # no guessed words: only dictionary words can be 'unknown'
     return [
         word for word, flag in _with_compounds(pairs)
-        if len(word) >= 2 and flag.startswith(_CONTENT_TAGS) and not flag.startswith(_NAME_TAGS)
+        if len(word) >= 2 and (flag.startswith(_CONTENT_TAGS) or _is_event(word, flag)) and not flag.startswith(_NAME_TAGS)
         and word not in STOPWORDS and word not in _GENERIC_NOUNS and not _NUMBER.match(word)
         and not _INTERROGATIVE.search(word)
     ]

@@ -323,3 +323,21 @@ def test_where_the_asker_is_registered_does_not_change_the_program_in_focus(kb: 
     reply = kb.answer("上海注册的公司能报吗", intent="ask_eligibility", nlu_programs=["sh5g"], context=context)
 
     assert reply.programs == ["nat5g"] and "境内" in reply.text
+
+
+def test_a_notice_named_on_the_way_to_the_question_is_not_what_is_asked(kb: KnowledgeBase) -> None:
+    reply = kb.answer("国家层面那个5G+医疗健康试点，工信部和卫健委联合发的，材料什么时候集中受理", intent="ask_deadline")
+
+    assert "2021年1月18日" in reply.text
+
+
+def test_a_situation_that_is_the_subject_is_answered_from_its_rule(kb: KnowledgeBase) -> None:
+    reply = kb.answer("我们5G试点项目负责人要换人，需要走什么流程", intent="ask_procedure")
+
+    assert reply.kind == "answer" and "负责人调整" in reply.text and "批复" in reply.text
+
+
+def test_a_step_of_the_procedure_the_notice_gives_no_date_for_is_not_dated(kb: KnowledgeBase) -> None:
+    reply = kb.answer("5G试点验收的现场考察一般安排在哪天", intent="ask_deadline")
+
+    assert reply.kind == "unknown" and "没有给出具体时间" in reply.text
