@@ -36,6 +36,7 @@ from .wording import (
     BASIS,
     OVERALL_ASKED,
     describes_asker,
+    DIRECTION_COUNT,
     FOLLOW_UP_SUBJECT,
     SEVERAL_ASKED,
     SEVERAL_DIRECTIONS,
@@ -419,7 +420,7 @@ class AnswerComposer:
         """What a question asks about: its nouns, without program names, "when" words and the
         asker's description of themselves."""
         terms = content_terms(self.detector.strip(asked_part(question)))
-        if all(t in FOCUS_QUALIFIERS for t in terms):
+        if terms and all(t in FOCUS_QUALIFIERS for t in terms):
             # "负责人要换人，需要走什么流程": the asking clause only asks "what procedure"
             terms = content_terms(self.detector.strip(question))
         if SEVERAL_DIRECTIONS.search(normalize(question)):  # "远程诊断和健康管理两个都勾上": the rule is asked
@@ -620,7 +621,8 @@ class AnswerComposer:
         """"一共几个方向", "有哪些方向"; not "每个方向优秀项目最多占多少" or "验收专家是哪些领域的",
         whose other words ask something else."""
         normalized = normalize(question)
-        if not any(cue in normalized for cue in self.directions_list_cues):
+        counted = DIRECTION_COUNT.search(normalized) and not SEVERAL_DIRECTIONS.search(normalized)
+        if not counted and not any(cue in normalized for cue in self.directions_list_cues):
             return False
         other_subjects = [t for t in self._subject_terms(question) if not self.topic_from_cues(t) == "directions" and t not in self._direction_aliases]
         return not set(self.topics_from_cues(question)) - {"directions", "overview"} and not other_subjects

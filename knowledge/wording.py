@@ -20,6 +20,8 @@ DIRECTION_EXISTS = re.compile(
 )
 # "一个项目能勾两个方向吗", "既做远程诊断又做远程监护": the rule on how many directions, not their content.
 SEVERAL_DIRECTIONS = re.compile(r"(两个|多个|几个|2个|同时|一起|跨).{0,4}方向|勾两|选两|报两|两个都|都勾|都选|既.{2,12}又|一个[^，,。？?]{2,8}一个")
+# "方向是不是也是十个": a number of directions asserted, to be checked against the list.
+DIRECTION_COUNT = re.compile(r"方向.{0,6}[二三四五六七八九十\d]+个|[三四五六七八九十\d]+个.{0,4}方向")
 GENERIC_DIRECTION_WORDS = re.compile(r"重点|建议|研究|申报|试点|项目|专项|其他|相关|具体|对应|可选|指定|固定")
 
 # "还能报吗", "现在还收不收", "过期了吗": whether a window is still open, answered with its deadline.

@@ -341,3 +341,21 @@ def test_a_step_of_the_procedure_the_notice_gives_no_date_for_is_not_dated(kb: K
     reply = kb.answer("5G试点验收的现场考察一般安排在哪天", intent="ask_deadline")
 
     assert reply.kind == "unknown" and "没有给出具体时间" in reply.text
+
+
+def test_a_wrong_number_of_directions_is_answered_with_the_right_one(kb: KnowledgeBase) -> None:
+    reply = kb.answer("国家的5G医疗试点方向是不是也是十个", intent="ask_directions")
+
+    assert "共8个重点方向" in reply.text
+
+
+def test_how_long_an_extension_may_last_names_the_acceptance_notice_without_being_told(kb: KnowledgeBase) -> None:
+    reply = kb.answer("项目没按期完成咋办 最多能延期多久", intent="ask_procedure")
+
+    assert reply.programs == ["accept"] and "一年" in reply.text
+
+
+def test_an_organisation_asking_alone_may_apply_is_told_who_may(kb: KnowledgeBase) -> None:
+    reply = kb.answer("我们是一家民营科技公司，能不能自己单独申请智慧医疗课题？", intent="ask_eligibility")
+
+    assert reply.kind == "answer"
