@@ -33,6 +33,7 @@ from .wording import (
     QUESTION_WORD,
     ALTERNATIVE,
     asking_words,
+    WHICH_DIRECTION,
     BASIS,
     OVERALL_ASKED,
     describes_asker,
@@ -289,6 +290,8 @@ class AnswerComposer:
         raw = raw or question
         if topic == "deadline" and program.deadlines and asks_if_still_open(raw):
             return self._answer_still_open(program, question)
+        if program.directions and WHICH_DIRECTION.search(normalize(question)) and not self._directions_named(question):
+            return self._answer_which_direction(program, question)
         missing = self.missing_terms(program, question)
         if missing and topic not in ("directions", "contact") and self._missing_is_asked(missing, question):
             owner = self._only_program_using(question)
@@ -609,6 +612,18 @@ class AnswerComposer:
             )
         text, cite = self._with_other_direction(program, f"共{len(program.directions)}个重点方向：{names}。", cite)
         return Reply(text=text, citations=cite, programs=[program.key], topic=topic)
+
+    def _answer_which_direction(self, program: Program, question: str) -> Reply:
+        """"我们做疫苗配送平台，选哪个方向对口": the list (the applicant chooses) and, as a hint,
+        the direction whose description shares most words with theirs."""
+        reply = self._answer_directions(program, "directions", "")
+        hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=["directions"], top_k=5)
+        by_words = sorted((h for h in hits if isinstance(h.unit.item, Direction) and h.bm25 > 0), key=lambda h: -h.bm25)
+        if by_words:
+            closest = by_words[0].unit
+            reply.text += f"\n按您的描述，可能最接近“{closest.item.name}”（仅供参考，请对照通知中的方向说明选择）。"
+            reply.citations.append(closest.citation)
+        return reply
 
     def _with_other_direction(self, program: Program, text: str, cite: list[Citation]) -> tuple[str, list[Citation]]:
         """The list of directions, and the form's 其他 box where the form has one."""

@@ -359,3 +359,9 @@ def test_an_organisation_asking_alone_may_apply_is_told_who_may(kb: KnowledgeBas
     reply = kb.answer("我们是一家民营科技公司，能不能自己单独申请智慧医疗课题？", intent="ask_eligibility")
 
     assert reply.kind == "answer"
+
+
+def test_which_direction_fits_a_described_project_lists_them_with_a_hint(kb: KnowledgeBase) -> None:
+    reply = kb.answer("我们是做疫苗配送管理平台的软件公司，报上海5G医疗试点选哪个方向比较对口", intent="ask_directions")
+
+    assert "共10个重点方向" in reply.text and "可能最接近“5G+智能疾控”" in reply.text
