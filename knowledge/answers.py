@@ -16,6 +16,7 @@ from .wording import (
     without_5g,
     APPLICANT_KIND,
     asked_part,
+    asking_clauses,
     asks_if_still_open,
     asks_when,
     CHANGING,
@@ -491,7 +492,7 @@ class AnswerComposer:
     def _asks_about_notice(self, question: str) -> bool:
         """"哪个部门发的", "文号多少"; not "工信部和卫健委联合发的，材料什么时候集中受理", where the
         notice is only named on the way to the question."""
-        normalized = normalize(asked_part(question))
+        normalized = asking_clauses(question)
         return any(cue in normalized for cue in self.notice_cues)
 
     def _has_specific_words(self, program: Program, question: str) -> bool:

@@ -88,17 +88,26 @@ def states_identity(text: str) -> bool:
     return bool(IDENTITY.search(normalize(text)))
 
 
-def asked_part(question: str) -> str:
-    """The clauses that ask (have a question word), without the asker's situation around them
-    (their words are no subject the notices must know: 初创企业, 办事处, 病人数据); after a
-    self-description with no question word, what follows its first clause."""
+def asking_clauses(question: str) -> str:
+    """Only the clauses with a question word ("材料什么时候集中受理" of "工信部和卫健委联合发的，
+    材料什么时候集中受理"); the whole text when none has one."""
     parts = clauses(question)
     asking = [c for c in parts if QUESTION_WORD.search(c)]
-    if 0 < len(asking) < len(parts):
-        return " ".join(asking)
-    if describes_asker(question) and len(parts) > 1:
-        return " ".join(parts[1:])
-    return question
+    return " ".join(asking) if asking else normalize(question)
+
+
+def asked_part(question: str) -> str:
+    """The question without the asker's description of themselves (their words are no subject
+    the notices must know: 初创企业, 办事处, 病人数据): clauses that begin with who asks
+    ("我们项目涉及病人数据"), and, when the message opens that way, every clause before the
+    first one that asks. A clause naming the subject ("专家评审的评分细则，各项占多少分") stays."""
+    parts = clauses(question)
+    asking = [i for i, c in enumerate(parts) if QUESTION_WORD.search(c)]
+    if not asking:
+        return " ".join(parts[1:]) if describes_asker(question) and len(parts) > 1 else question
+    first_asking = asking[0] if describes_asker(question) else 0
+    kept = [c for i, c in enumerate(parts) if i >= first_asking and (i in asking or not describes_asker(c))]
+    return " ".join(kept) or question
 
 
 # "整体从啥时候搞到啥时候": the whole span of a program's work, not its first deadline.

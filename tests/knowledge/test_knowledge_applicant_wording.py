@@ -365,3 +365,9 @@ def test_which_direction_fits_a_described_project_lists_them_with_a_hint(kb: Kno
     reply = kb.answer("我们是做疫苗配送管理平台的软件公司，报上海5G医疗试点选哪个方向比较对口", intent="ask_directions")
 
     assert "共10个重点方向" in reply.text and "可能最接近“5G+智能疾控”" in reply.text
+
+
+def test_a_clause_naming_the_subject_is_part_of_the_question(kb: KnowledgeBase) -> None:
+    reply = kb.answer("上海5G医疗试点专家评审的评分细则，各项分别占多少分", intent="ask_procedure")
+
+    assert reply.kind == "unknown" and "细则" in reply.text
