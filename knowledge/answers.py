@@ -68,6 +68,9 @@ SCOPE = (
 MAX_QUOTE_CHARS = 160
 # Words that qualify what is asked (年龄限制, 格式要求): the subject is the word before them.
 FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范 流程 程序 步骤 手续 办法".split())
+# "要交哪些材料/资料/东西": materials in general, answered with the program's list (its first document).
+MATERIAL_WORDS = frozenset("材料 资料 文件 东西 申报材料 材料清单 清单".split())
+HAND_IN_WORDS = frozenset("交 要交 提交 上交 递交 报送 准备 要准备 需要 都 一共 总共 具体".split())
 MAX_DIRECTION_CHARS = 220  # each of several directions described
 MAX_ONE_DIRECTION_CHARS = 700  # one direction asked about: its content and indicators in full
 # A related notice's fact must outrank the program's own facts clearly to be used instead.
@@ -308,6 +311,9 @@ class AnswerComposer:
             # first); "验收整体从啥时候到啥时候": its longest one
             window = _longest_window(program) if OVERALL_ASKED.search(normalize(question)) else None
             return self._render_units(program, [self._unit((window or program.deadlines[0]).id)], topic)
+        if topic == "documents" and program.documents and self._only_asks_what_to_hand_in(question):
+            # "验收要交哪些材料": nothing more specific than "materials": the program's list
+            return self._render_units(program, [self._unit(program.documents[0].id)], topic)
         if self._directions_named(question) and topic in ("directions", "overview") and not SEVERAL_DIRECTIONS.search(normalize(question)):
             return self._answer_directions(program, "directions", question)
         if topic == "directions" and self._asks_for_direction_list(question):
@@ -415,6 +421,10 @@ class AnswerComposer:
         if asks_when(question) and not self._about_subject(question, chosen, share=0.5):
             return self._no_date_given(program, reply)  # the date of what was asked, not a neighbour's
         return reply
+
+    def _only_asks_what_to_hand_in(self, question: str) -> bool:
+        words = tokens(question)
+        return any(w in MATERIAL_WORDS for w in words) and all(w in MATERIAL_WORDS or w in HAND_IN_WORDS for w in words)
 
     def _only_asks_when(self, question: str) -> bool:
         """"什么时候截止", "最晚哪天": nothing about which window (研究期限, 书面材料)."""

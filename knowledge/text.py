@@ -49,7 +49,7 @@ _NAME_TAGS = ("nr", "ns", "nt")
 _INTERROGATIVE = re.compile(r"哪|几|啥|什么|多少")  # 哪年哪月, 几家: how it is asked, not what
 _NUMBER = re.compile(r"^[\d.:%：]+$")  # people, places, organisations: named, not the subject asked about
 _GENERIC_NOUNS = frozenset(
-    "时候 东西 问题 事情 情况 地方 内容 方面 意思 时间 单位 项目 通知 老师 您好 区别 差别 讲究 版本 规定 政策 具体 要求 部委 部门 司局 领导 类型 种类 类别 名义 身份 名字 大家 人家 别人".split()
+    "时候 东西 问题 事情 情况 地方 内容 方面 意思 时间 单位 项目 通知 老师 您好 区别 差别 讲究 版本 规定 政策 具体 要求 部委 部门 司局 领导 类型 种类 类别 名义 身份 名字 大家 人家 别人 资料".split()
 )
 
 

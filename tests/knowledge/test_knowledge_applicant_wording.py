@@ -371,3 +371,14 @@ def test_a_clause_naming_the_subject_is_part_of_the_question(kb: KnowledgeBase) 
     reply = kb.answer("上海5G医疗试点专家评审的评分细则，各项分别占多少分", intent="ask_procedure")
 
     assert reply.kind == "unknown" and "细则" in reply.text
+
+
+@pytest.mark.parametrize(("question", "program", "listed"), [
+    ("5g验收要交哪些材料", "accept", "验收申请书"),
+    ("国家5G医疗试点要准备啥资料", "nat5g", "一式三份"),
+    ("智慧医疗专项都需要交什么东西", "smart", "申报汇总表"),
+])
+def test_materials_in_general_are_answered_with_the_programs_list(kb: KnowledgeBase, question: str, program: str, listed: str) -> None:
+    reply = kb.answer(question, intent="ask_documents")
+
+    assert reply.programs == [program] and listed in reply.text
