@@ -131,17 +131,16 @@ class HybridRetriever:
                 fused[index] *= (topic_boost or {}).get(unit.topic or "", 1.0) * (program_boost or {}).get(unit.program, 1.0)
         # A unit that shares no word with the query and is not close in meaning is not a hit.
         relevant = candidates[(bm25[candidates] > 0) | (dense[candidates] > 0.35)]
-        weight = {u.program: (program_boost or {}).get(u.program, 1.0) for u in self.units}
-        ranked = self._lexical_lead_first(relevant[np.argsort(-fused[relevant], kind="stable")], fused, bm25, weight)[:top_k]
+        ranked = self._lexical_lead_first(relevant[np.argsort(-fused[relevant], kind="stable")], fused, bm25, program_boost or {})[:top_k]
         return [Hit(self.units[i], float(fused[i]), float(bm25[i]), float(dense[i])) for i in ranked]
 
-    def _lexical_lead_first(self, ranked: np.ndarray, fused: np.ndarray, bm25: np.ndarray, weight: dict[str, float]) -> np.ndarray:
+    def _lexical_lead_first(self, ranked: np.ndarray, fused: np.ndarray, bm25: np.ndarray, program_boost: dict[str, float]) -> np.ndarray:
         if len(ranked) < 2:
             return ranked
         top = ranked[0]
 
         def clear_lead(i: int) -> bool:
-            weighed_down = weight[self.units[i].program] < weight[self.units[top].program]
+            weighed_down = program_boost.get(self.units[i].program, 1.0) < program_boost.get(self.units[top].program, 1.0)
             needed = CLEAR_LEXICAL_LEAD_OTHER_NOTICE if weighed_down else CLEAR_LEXICAL_LEAD
             return bm25[i] >= needed * max(bm25[top], 1e-6)
 

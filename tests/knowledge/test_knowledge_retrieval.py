@@ -228,3 +228,20 @@ def test_a_fact_is_also_found_by_its_best_matching_question_variant(kb: Knowledg
 
     assert scores[units.index(unit)] == scores.max() > 0
     assert retriever.question_scores("")[units.index(unit)] == 0
+
+
+def test_a_unit_fused_almost_level_but_matching_far_better_by_words_goes_first(kb: KnowledgeBase) -> None:
+    own = next(u for u in kb.retriever.units if u.id == "accept.deadline.upload")
+    sibling = next(u for u in kb.retriever.units if u.id == "accept.deadline.extension")
+    related = next(u for u in kb.retriever.units if u.id == "sh5g.deadline.central")
+    retriever = HybridRetriever([own, sibling, related], None)
+    ranked, fused = np.array([0, 1, 2]), np.array([1.0, 0.9, 0.9])
+
+    # the sibling's words match twice as well: rank fusion's near tie goes to it
+    assert list(retriever._lexical_lead_first(ranked, fused, np.array([2.0, 4.0, 0.0]), {})) == [1, 0, 2]
+    # a related notice weighed down on purpose needs a far clearer lead (2.5x) to pass the own notice
+    boost = {"sh5g": 0.7}
+    assert list(retriever._lexical_lead_first(ranked, fused, np.array([2.0, 0.0, 4.0]), boost)) == [0, 1, 2]
+    assert list(retriever._lexical_lead_first(ranked, fused, np.array([2.0, 0.0, 6.0]), boost)) == [2, 0, 1]
+    # not near the best: fusion decides
+    assert list(retriever._lexical_lead_first(ranked, np.array([1.0, 0.5, 0.5]), np.array([2.0, 9.0, 0.0]), {})) == [0, 1, 2]
