@@ -92,8 +92,13 @@ def asking_clauses(question: str) -> str:
     """Only the clauses with a question word ("材料什么时候集中受理" of "工信部和卫健委联合发的，
     材料什么时候集中受理"); the whole text when none has one."""
     parts = clauses(question)
-    asking = [c for c in parts if QUESTION_WORD.search(c)]
+    asking = [parts[i] for i in _asking(parts)]
     return " ".join(asking) if asking else normalize(question)
+
+
+def _asking(parts: list[str]) -> list[int]:
+    """Positions of the clauses that have a question word."""
+    return [i for i, c in enumerate(parts) if QUESTION_WORD.search(c)]
 
 
 def asked_part(question: str) -> str:
@@ -102,7 +107,7 @@ def asked_part(question: str) -> str:
     ("我们项目涉及病人数据"), and, when the message opens that way, every clause before the
     first one that asks. A clause naming the subject ("专家评审的评分细则，各项占多少分") stays."""
     parts = clauses(question)
-    asking = [i for i, c in enumerate(parts) if QUESTION_WORD.search(c)]
+    asking = _asking(parts)
     if not asking:
         return " ".join(parts[1:]) if describes_asker(question) and len(parts) > 1 else question
     first_asking = asking[0] if describes_asker(question) else 0
