@@ -11,11 +11,14 @@ module turns that into the gateway's internal messages and back:
   ``wechat``), answered by the same ``route`` as the web chat
   (``gateway.routers.chat.route_message``) and stored like it. Every message is processed once:
   retries of WeChat (same ``MsgId``, or ``FromUserName`` + ``CreateTime`` for events) are
-  recognised through ``wechat_inbound`` (connectors/wechat_store.py). The answer goes back
-  passively when it is ready within the budget (about 4 s; WeChat gives up after 5 s and shows
-  "该公众号暂时无法提供服务"); otherwise the request is answered ``success`` at once and the answer
-  follows through the customer-service message API (``/cgi-bin/message/custom/send``, wechatpy's
-  client, access token cached and refreshed by it).
+  recognised through ``wechat_inbound`` (connectors/wechat_store.py), in any gateway process.
+  The answer goes back passively, on the newest copy of the message still waiting, when it is
+  ready within the budget (about 4 s; WeChat gives up after 5 s, retries twice, then shows
+  "该公众号暂时无法提供服务"); otherwise that copy is answered ``success`` and the answer follows
+  through the customer-service message API (``/cgi-bin/message/custom/send``, wechatpy's client,
+  access token cached and refreshed by it). Without that API a copy waits as long as WeChat
+  does, so that a retry can still take the answer passively.
+- Freshness and replay checks of the signed requests: ``connectors/wechat_guard.py``.
 - Rendering for a plain-text channel: buttons become a numbered menu ("回复1 …") remembered per
   user, so that a reply "1" sends that button's payload; citations one short line
   ("依据：《…》…"); documents a link; long answers split under WeChat's size limit.
@@ -26,14 +29,18 @@ module turns that into the gateway's internal messages and back:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import re
 import threading
+import time
 import unicodedata
+import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import requests
 from starlette.concurrency import run_in_threadpool
@@ -44,9 +51,10 @@ from wechatpy.exceptions import InvalidSignatureException, WeChatClientException
 from wechatpy.messages import BaseMessage, TextMessage
 from wechatpy.utils import check_signature
 
-from connectors.wechat_store import Claim, WeChatStore
+from connectors.wechat_store import DONE, Pending, WeChatStore
 from gateway.routers.chat import BUSY_TEXT, too_long_text
 from gateway.schemas import Attachment, BotMessage, Button, Citation
+from gateway.models import utcnow
 from gateway.store import MessageStore
 
 log = logging.getLogger(__name__)
@@ -63,6 +71,11 @@ MAX_CITATIONS_SHOWN = 2
 API_TIMEOUT_SECONDS = 10.0
 SHUTDOWN_GRACE_SECONDS = 5.0
 SUCCESS = "success"  # the answer that tells WeChat "received, nothing to say now, do not retry"
+WECHAT_WAIT_SECONDS = 5.0  # WeChat waits this long for an answer, then sends the message again
+WECHAT_ATTEMPTS = 3  # the first delivery and two retries
+HOLD_MARGIN_SECONDS = 1.0
+POLL_SECONDS = 0.1  # how often a waiting copy looks for an answer computed in another process
+OWNER_POLL_SECONDS = 0.25  # how often the process with a computed answer looks whether it was taken
 DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 WELCOME_TEXT = (
@@ -352,11 +365,6 @@ class Turn:
     replies: list[BotMessage] = field(default_factory=list)
 
 
-@dataclass
-class _InFlight:
-    deliver_by_push: bool = False  # a retry arrived meanwhile: the first request's answer may be lost
-
-
 class WeChatChannel:
     """Answers received messages (once each, passively or through the API) and pushes messages."""
 
@@ -371,6 +379,7 @@ class WeChatChannel:
         reply_budget_seconds: float = 4.0,
         public_base_url: str = "",
         count: CountEvent | None = None,
+        wechat_wait_seconds: float = WECHAT_WAIT_SECONDS,
     ) -> None:
         self.messages = messages
         self.state = state
@@ -379,73 +388,174 @@ class WeChatChannel:
         self.max_chars = max_chars
         self.reply_budget_seconds = reply_budget_seconds
         self.public_base_url = public_base_url
+        self.wechat_wait_seconds = wechat_wait_seconds
         self._count = count or (lambda name: None)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-        self._in_flight: dict[str, _InFlight] = {}
+        self._wakeups: weakref.WeakValueDictionary[str, asyncio.Event] = weakref.WeakValueDictionary()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- receiving ----------------------------------------------------------------------------
 
     async def handle(self, inbound: Inbound) -> Reply | None:
         """Answer one received message: a passive Reply, or None for ``success`` (nothing to say,
-        a retry already being answered, or an answer that will follow through the API)."""
-        self._count("gateway_wechat_messages_total")
-        claim = await self._claim(inbound)
-        if not claim.new:
-            self._count("gateway_wechat_duplicates_total")
-            log.info("wechat retry of %s (answered: %s)", inbound.dedupe_key, claim.reply is not None)
-            in_flight = self._in_flight.get(inbound.dedupe_key)
-            if in_flight is not None:
-                in_flight.deliver_by_push = True
-            return Reply(claim.reply) if claim.reply else None
+        or the answer is delivered otherwise).
 
-        in_flight = self._in_flight[inbound.dedupe_key] = _InFlight()
-        task = asyncio.create_task(self._respond(inbound))
+        The message is answered once, however many copies of it arrive (in any gateway process).
+        Every copy waits for that one answer, and the newest copy still waiting when it is ready
+        returns it as the passive reply: WeChat sends a retry only once it stopped listening to
+        the copy before, so an older copy answers ``success`` as soon as a newer one arrives.
+        When no copy is waiting any more, the answer goes through the customer-service API.
+        Without that API (no WECHAT_APP_ID/WECHAT_APP_SECRET) a copy waits as long as WeChat
+        does, so that WeChat's next retry can take the answer; an answer nobody could take is
+        logged as an error."""
+        self._count("gateway_wechat_messages_total")
+        key = inbound.dedupe_key
+        waiter = uuid.uuid4().hex
+        wait_until = utcnow() + timedelta(seconds=self._patience_seconds())
         try:
-            await asyncio.wait({task}, timeout=self.reply_budget_seconds)
-        finally:
-            self._in_flight.pop(inbound.dedupe_key, None)
-        if task.done() and not in_flight.deliver_by_push:
-            chunks = task.result()
-            await self._finish(inbound, chunks[0] if chunks else None)
-            return Reply(chunks[0], chunks[1:]) if chunks else None
-        log.info("wechat answer of %s not ready in %.1fs: it follows through the API", inbound.dedupe_key, self.reply_budget_seconds)
+            claim = await run_in_threadpool(self.state.claim, key, inbound.openid, waiter, wait_until)
+        except Exception:
+            log.exception("wechat: the de-duplication store failed for %s", key)
+            return await self._handle_without_store(inbound)
+        if claim.new:
+            answer = asyncio.create_task(self._respond(inbound, deduplicated=True))
+            self._spawn(self._hand_over(inbound, answer))
+        else:
+            self._count("gateway_wechat_duplicates_total")
+            log.info("wechat retry of %s (answered: %s)", key, claim.done)
+            if claim.done:
+                return Reply(claim.reply) if claim.reply else None
+        return await self._wait_for_answer(key, waiter, wait_until)
+
+    def _patience_seconds(self) -> float:
+        """How long a copy waits for the answer: the reply budget when the customer-service API
+        can deliver a later answer; without it as long as WeChat waits (answering ``success``
+        earlier would stop WeChat's retries, the only way left to deliver the answer)."""
+        if self.api is not None:
+            return self.reply_budget_seconds
+        return max(self.reply_budget_seconds, self.wechat_wait_seconds + HOLD_MARGIN_SECONDS)
+
+    async def _wait_for_answer(self, dedupe_key: str, waiter: str, wait_until: datetime) -> Reply | None:
+        """The answer when this copy is the one to deliver it; None (``success``) when a newer
+        copy took over or the answer was not ready in time (it then follows through the API)."""
+        while True:
+            wakeup = self._wakeups.setdefault(dedupe_key, asyncio.Event())  # before looking: no lost wake-up
+            try:
+                handover = await run_in_threadpool(self.state.take, dedupe_key, waiter)
+            except Exception:
+                log.exception("wechat: could not look for the answer to %s", dedupe_key)
+                return None
+            if handover.state in ("taken", "done"):
+                texts = handover.texts
+                return Reply(texts[0], texts[1:]) if texts else None
+            if handover.state == "superseded":
+                return None
+            remaining = (wait_until - utcnow()).total_seconds()
+            if remaining <= 0:
+                return None
+            # woken at once by an answer computed here; another process's answer is polled for
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), min(POLL_SECONDS, remaining))
+
+    async def _hand_over(self, inbound: Inbound, answer: asyncio.Task[list[str]]) -> None:
+        """Once the answer is computed, leave it for the copy waiting for it; when no copy can
+        take it any more, send it through the customer-service API (or log it as lost)."""
+        key = inbound.dedupe_key
+        started = time.monotonic()
+        texts = await answer
+        try:
+            await run_in_threadpool(self.state.answer_ready, key, texts)
+        except Exception:
+            log.exception("wechat: could not hand over the answer to %s; it goes through the API", key)
+            await self._deliver_late(key, inbound.openid, texts)
+            return
+        self._wake(key)
+        if self.api is None and texts and time.monotonic() - started > self.reply_budget_seconds:
+            log.error(
+                "wechat: the answer to %s took %.1fs, more than the passive-reply budget, and the customer-service API "
+                "is not configured (WECHAT_APP_ID/WECHAT_APP_SECRET): it can only go to a retry of WeChat still waiting",
+                key, time.monotonic() - started,
+            )
+        while True:
+            try:
+                pending = await run_in_threadpool(self.state.pending, key)
+                if pending is None or pending.status == DONE:
+                    return
+                delay = (self._push_after(pending) - utcnow()).total_seconds()
+                if delay > 0:
+                    await asyncio.sleep(min(delay, OWNER_POLL_SECONDS))
+                    continue
+                late = await run_in_threadpool(self.state.take_for_push, key)
+            except Exception:
+                log.exception("wechat: could not hand over the answer to %s: it is lost", key)
+                return
+            if late is not None:
+                await self._deliver_late(key, inbound.openid, late)
+                return
+
+    def _push_after(self, pending: Pending) -> datetime:
+        """When no copy can take the answer any more: the newest copy's wait is over and, without
+        the customer-service API, WeChat's last retry cannot come any more either."""
+        moments = [pending.waiter_until or pending.created_at]
+        if self.api is None:
+            retries_over = WECHAT_ATTEMPTS * self.wechat_wait_seconds + HOLD_MARGIN_SECONDS
+            moments.append(pending.created_at + timedelta(seconds=retries_over))
+        return max(moments)
+
+    async def _deliver_late(self, dedupe_key: str, openid: str, texts: list[str]) -> None:
+        """An answer no request could return: through the customer-service API, or logged as lost."""
+        if not texts:
+            return
+        if self.api is None:
+            self._count("gateway_wechat_lost_answers_total")
+            log.error(
+                "wechat: the answer to %s is lost: no retry of WeChat was waiting when it was ready, and the "
+                "customer-service API is not configured (set WECHAT_APP_ID and WECHAT_APP_SECRET)",
+                dedupe_key,
+            )
+            return
+        log.info("wechat answer of %s not ready in time: it follows through the API", dedupe_key)
         self._count("gateway_wechat_slow_answers_total")
-        self._spawn(self._deliver_later(inbound, task))
+        await self.send(openid, texts)
+
+    def _wake(self, dedupe_key: str) -> None:
+        wakeup = self._wakeups.pop(dedupe_key, None)
+        if wakeup is not None:
+            wakeup.set()
+
+    async def _handle_without_store(self, inbound: Inbound) -> Reply | None:
+        """Answer a message while the de-duplication store fails (the error is logged).
+
+        Failing closed: a retry must not become a second bot turn, and without the store a retry
+        looks like a first delivery. The conversation's messages table then decides, as the
+        question is stored with the message's key (``_ask``): a question it records as new is
+        asked, one stored before is not, and if it fails too nothing is asked and the request
+        gets ``success``. So a user's first message is still answered whenever the database
+        can store it; replies that ask the assistant nothing (welcome, notes) are given anyway."""
+        answer = asyncio.create_task(self._respond(inbound, deduplicated=False))
+        done, _ = await asyncio.wait({answer}, timeout=self.reply_budget_seconds)
+        if done:
+            texts = answer.result()
+            return Reply(texts[0], texts[1:]) if texts else None
+        self._spawn(self._deliver_when_computed(inbound, answer))
         return None
 
-    async def _deliver_later(self, inbound: Inbound, answer: asyncio.Task[list[str]]) -> None:
-        chunks = await answer
-        await self.send(inbound.openid, chunks)
-        await self._finish(inbound, None)
-
-    async def _claim(self, inbound: Inbound) -> Claim:
-        """The de-duplication claim; when the database fails, the message is answered anyway
-        (a retry might then be answered twice, which beats not answering)."""
-        try:
-            return await run_in_threadpool(self.state.claim, inbound.dedupe_key, inbound.openid)
-        except Exception:
-            log.exception("wechat: could not record %s for de-duplication", inbound.dedupe_key)
-            return Claim(new=True)
-
-    async def _finish(self, inbound: Inbound, reply: str | None) -> None:
-        try:
-            await run_in_threadpool(self.state.finish, inbound.dedupe_key, reply)
-        except Exception:
-            log.exception("wechat: could not record the answer to %s", inbound.dedupe_key)
+    async def _deliver_when_computed(self, inbound: Inbound, answer: asyncio.Task[list[str]]) -> None:
+        await self._deliver_late(inbound.dedupe_key, inbound.openid, await answer)
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _respond(self, inbound: Inbound) -> list[str]:
-        """The texts answering ``inbound`` (the turn, the assistant's replies, the menu kept)."""
+    async def _respond(self, inbound: Inbound, *, deduplicated: bool) -> list[str]:
+        """The texts answering ``inbound`` (the turn, the assistant's replies, the menu kept);
+        ``deduplicated``: the de-duplication store recorded the message as new."""
         try:
             turn = await self._turn(inbound)
             replies = turn.replies
             if turn.question is not None:
-                replies = await self._ask(inbound, turn)
+                replies = await self._ask(inbound, turn, deduplicated=deduplicated)
             text, buttons = render(replies, self.public_base_url)
             if buttons or (turn.question is not None and replies):
                 await self._remember_menu(inbound.openid, buttons)
@@ -492,8 +602,10 @@ class WeChatChannel:
                 return Turn(question=menu[number - 1].payload, title=menu[number - 1].title)
         return Turn(question=text)
 
-    async def _ask(self, inbound: Inbound, turn: Turn) -> list[BotMessage]:
-        """Store the question, ask the assistant (one question at a time per user), store the replies."""
+    async def _ask(self, inbound: Inbound, turn: Turn, *, deduplicated: bool) -> list[BotMessage]:
+        """Store the question, ask the assistant (one question at a time per user), store the
+        replies. A question already stored under the message's key is not asked again; when it
+        cannot be stored and the de-duplication store failed too, it is not asked at all."""
         assert turn.question is not None
         session_id = inbound.session_id
         lock = self._locks.setdefault(session_id, asyncio.Lock())
@@ -506,6 +618,9 @@ class WeChatChannel:
                 if not saved.created:  # stored before: another gateway process is answering it
                     return []
             except Exception:
+                if not deduplicated:
+                    log.exception("wechat: %s cannot be told from a retry (no store works): not answered", inbound.dedupe_key)
+                    return []
                 log.exception("wechat: could not store a message of session=%s", session_id)
             replies = await self.route(session_id, turn.question)
             if replies:
@@ -522,7 +637,7 @@ class WeChatChannel:
         if not texts:
             return True
         if self.api is None:
-            log.warning("wechat: %d message(s) for %s not sent: WECHAT_APP_ID/WECHAT_APP_SECRET not set", len(texts), openid)
+            log.error("wechat: %d message(s) not sent: WECHAT_APP_ID/WECHAT_APP_SECRET not set", len(texts))
             return False
         for text in texts:
             try:

@@ -1,21 +1,29 @@
-"""What the WeChat connector remembers between requests (tables of migration 0003_wechat).
+"""What the WeChat connector remembers between requests (tables of migrations 0003_wechat and
+0007_wechat_replay), shared by every gateway process through the gateway database.
 
 - ``wechat_inbound``: one row per message or event received, keyed as WeChat recommends
   (``MsgId``; ``FromUserName`` + ``CreateTime`` for events), kept until ``expires_at``. WeChat
   re-sends a message it got no answer to within 5 s, up to three times: a key already here is a
-  retry. When the first delivery was answered passively, ``reply`` holds that answer so a retry
-  gets the same one (WeChat sends a retry only when the first answer did not reach it).
+  retry. The row is also where the answer is handed to the request that can still deliver it:
+  ``waiter`` is the newest copy of the message waiting for it (until ``waiter_until``); the
+  answer, once computed, waits in ``answer`` (status ``ready``) until that copy takes it for its
+  passive reply, or, when no copy is waiting any more, the process that computed it sends it
+  through the customer-service API (status ``done`` either way; ``reply`` is the passive answer
+  given, so that a later retry gets the same one).
+- ``wechat_requests``: one row per signed request accepted (a digest of its ``timestamp``,
+  ``nonce`` and ``signature``) with the message it carried, kept while its timestamp is within
+  the accepted window: the same signature may come again only with the same message.
 - ``wechat_menus``: per user, the buttons of the last numbered menu sent ("回复1 …"), so that a
   reply "1" selects the first one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
 
-from sqlalchemy import JSON, DateTime, String, Text, delete, update
+from sqlalchemy import JSON, DateTime, String, Text, delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -24,15 +32,29 @@ from gateway.schemas import Button
 
 DEDUPE_TTL = timedelta(hours=1)
 
+PROCESSING, READY, DONE = "processing", "ready", "done"
+
 
 class WeChatInbound(Base):
     __tablename__ = "wechat_inbound"
 
     dedupe_key: Mapped[str] = mapped_column(String(128), primary_key=True)
     openid: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="processing")  # "processing" | "done"
+    status: Mapped[str] = mapped_column(String(16), default=PROCESSING)  # processing | ready | done
     reply: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    waiter: Mapped[str | None] = mapped_column(String(32), nullable=True, default=None)
+    waiter_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, default=None)
+    answer: Mapped[list[str] | None] = mapped_column(JSON, nullable=True, default=None)
+
+
+class WeChatRequest(Base):
+    __tablename__ = "wechat_requests"
+
+    request_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of timestamp, nonce, signature
+    openid: Mapped[str] = mapped_column(String(64))  # empty for URL verification
+    message_key: Mapped[str] = mapped_column(String(160))  # the message's dedupe key, or "echostr:…"
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
@@ -44,14 +66,39 @@ class WeChatMenu(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+def aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes: they are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
 @dataclass(frozen=True)
 class Claim:
-    """The outcome of claiming a received message: ``new`` is False for a retry, whose
-    ``reply`` is the passive answer already given to it (None: still being answered, or answered
-    through the customer-service API)."""
+    """The outcome of claiming a received message: ``new`` is False for a retry. A retry of a
+    message already ``done`` gets ``reply``, the passive answer given before (None: answered
+    through the customer-service API, or nothing to say); otherwise it has become the waiter."""
 
     new: bool
     reply: str | None = None
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What a waiting request finds: the answer, now its own to deliver (``taken``); nothing yet
+    (``waiting``); a newer copy of the message waiting instead (``superseded``); or the message
+    already answered (``done``, ``texts`` = [the passive reply given] or [])."""
+
+    state: Literal["taken", "waiting", "superseded", "done"]
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Where an answer stands, for the process that computed it."""
+
+    status: str
+    created_at: datetime
+    waiter_until: datetime | None
 
 
 class WeChatStore:
@@ -59,25 +106,124 @@ class WeChatStore:
         self._sessions = session_factory
         self._ttl = ttl
 
-    def claim(self, dedupe_key: str, openid: str) -> Claim:
-        """Record that ``dedupe_key`` arrived; only the first caller (in any process) gets ``new``."""
+    # --- received messages: de-duplication and the hand-over of the answer ------------------------
+
+    def claim(self, dedupe_key: str, openid: str, waiter: str | None = None, waiter_until: datetime | None = None) -> Claim:
+        """Record that ``dedupe_key`` arrived; only the first caller (in any process) gets ``new``.
+        ``waiter`` (waiting until ``waiter_until``) becomes the copy the answer is handed to,
+        replacing any earlier copy: WeChat only sends a retry once it stopped waiting for the last."""
         now = utcnow()
         try:
             with self._sessions.begin() as db:
                 db.execute(delete(WeChatInbound).where(WeChatInbound.expires_at < now))
-                db.add(WeChatInbound(dedupe_key=dedupe_key, openid=openid, created_at=now, expires_at=now + self._ttl))
+                db.add(WeChatInbound(
+                    dedupe_key=dedupe_key, openid=openid, status=PROCESSING, created_at=now,
+                    expires_at=now + self._ttl, waiter=waiter, waiter_until=waiter_until,
+                ))
         except IntegrityError:
-            with self._sessions() as db:
+            with self._sessions.begin() as db:
+                db.execute(
+                    update(WeChatInbound)
+                    .where(WeChatInbound.dedupe_key == dedupe_key, WeChatInbound.status != DONE)
+                    .values(waiter=waiter, waiter_until=waiter_until)
+                )
                 row = db.get(WeChatInbound, dedupe_key)
-                return Claim(new=False, reply=row.reply if row is not None else None)
+                if row is None:  # expired meanwhile: an hour-old retry is not answered again
+                    return Claim(new=False, done=True)
+                return Claim(new=False, reply=row.reply, done=row.status == DONE)
         return Claim(new=True)
+
+    def answer_ready(self, dedupe_key: str, texts: list[str]) -> None:
+        """The answer is computed: it waits for the copy that will deliver it."""
+        with self._sessions.begin() as db:
+            db.execute(
+                update(WeChatInbound)
+                .where(WeChatInbound.dedupe_key == dedupe_key, WeChatInbound.status == PROCESSING)
+                .values(status=READY, answer=texts)
+            )
+
+    def take(self, dedupe_key: str, waiter: str) -> Handover:
+        """The answer for ``waiter`` if it is ready and ``waiter`` still the newest copy within its
+        time (the status changes from ready to done in one statement: one taker at most)."""
+        now = utcnow()
+        with self._sessions.begin() as db:
+            taken = db.execute(
+                update(WeChatInbound)
+                .where(
+                    WeChatInbound.dedupe_key == dedupe_key,
+                    WeChatInbound.status == READY,
+                    WeChatInbound.waiter == waiter,
+                    WeChatInbound.waiter_until > now,
+                )
+                .values(status=DONE)
+            ).rowcount
+            row = db.get(WeChatInbound, dedupe_key)
+            if row is None:
+                return Handover("done")
+            if taken:
+                texts = list(row.answer or [])
+                row.reply, row.answer = (texts[0] if texts else None), None
+                return Handover("taken", texts)
+            if row.status == DONE:
+                return Handover("done", [row.reply] if row.reply else [])
+            return Handover("waiting" if row.waiter == waiter else "superseded")
+
+    def pending(self, dedupe_key: str) -> Pending | None:
+        with self._sessions() as db:
+            row = db.get(WeChatInbound, dedupe_key)
+            if row is None:
+                return None
+            until = aware(row.waiter_until) if row.waiter_until is not None else None
+            return Pending(status=row.status, created_at=aware(row.created_at), waiter_until=until)
+
+    def take_for_push(self, dedupe_key: str) -> list[str] | None:
+        """The ready answer when no copy is waiting for it any more (None: taken, or a copy
+        still waiting), for the customer-service API."""
+        now = utcnow()
+        with self._sessions.begin() as db:
+            taken = db.execute(
+                update(WeChatInbound)
+                .where(
+                    WeChatInbound.dedupe_key == dedupe_key,
+                    WeChatInbound.status == READY,
+                    or_(WeChatInbound.waiter_until.is_(None), WeChatInbound.waiter_until <= now),
+                )
+                .values(status=DONE, reply=None)
+            ).rowcount
+            if not taken:
+                return None
+            row = db.get(WeChatInbound, dedupe_key)
+            texts = list(row.answer or []) if row is not None else []
+            if row is not None:
+                row.answer = None
+            return texts
 
     def finish(self, dedupe_key: str, reply: str | None) -> None:
         """Mark the message answered; ``reply`` is the passive answer (None if pushed)."""
         with self._sessions.begin() as db:
             db.execute(
-                update(WeChatInbound).where(WeChatInbound.dedupe_key == dedupe_key).values(status="done", reply=reply)
+                update(WeChatInbound)
+                .where(WeChatInbound.dedupe_key == dedupe_key)
+                .values(status=DONE, reply=reply, answer=None)
             )
+
+    # --- signed requests: replay protection -------------------------------------------------------
+
+    def remember_request(self, request_key: str, openid: str, message_key: str, *, now: datetime, expires_at: datetime) -> bool:
+        """Record a signed request and what it carried. True for a first use, or the same message
+        again (a retry); False when the signature was used before for another sender or message.
+        Rows whose time is over are deleted on the way."""
+        try:
+            with self._sessions.begin() as db:
+                db.execute(delete(WeChatRequest).where(WeChatRequest.expires_at < now))
+                db.add(WeChatRequest(request_key=request_key, openid=openid, message_key=message_key, expires_at=expires_at))
+        except IntegrityError:
+            with self._sessions() as db:
+                row = db.get(WeChatRequest, request_key)
+                return row is not None and (row.openid, row.message_key) == (openid, message_key)
+        return True
+
+    # --- numbered menus -------------------------------------------------------------------------
 
     def menu(self, openid: str) -> list[Button]:
         """The buttons of the user's last numbered menu (empty when there is none)."""

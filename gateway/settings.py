@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     )
     wechat_api_base_url: str = "https://api.weixin.qq.com"
     wechat_reply_budget_seconds: float = Field(default=4.0, gt=0, lt=5)
+    wechat_timestamp_window_seconds: int = Field(
+        default=300, ge=30, le=86400, description="accepted age of a /wechat request's timestamp, either way (replay protection)"
+    )
     wechat_public_base_url: str = Field(default="", description="prefix for relative document links sent to WeChat")
 
     @field_validator("rasa_url", "action_server_url", "wechat_api_base_url", "wechat_public_base_url")

@@ -1,14 +1,17 @@
 """The WeChat Official Account's server URL (公众号“服务器配置”): ``GET /wechat`` and ``POST /wechat``.
 
 Enabled when ``WECHAT_TOKEN`` is set (404 otherwise). The protocol work is in
-``connectors/wechat.py``; this module checks the request, hands the message over and writes the
-answer: the passive XML reply, or ``success`` (WeChat then neither retries nor shows an error).
+``connectors/wechat.py``; this module checks the request (signature, a fresh timestamp, a
+signature not used before for another message: ``connectors/wechat_guard.py``), hands the
+message over and writes the answer: the passive XML reply, or ``success`` (WeChat then neither
+retries nor shows an error).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -30,6 +33,7 @@ from connectors.wechat import (
     push_to_wechat,
     set_current,
 )
+from connectors.wechat_guard import RequestGuard, verification_key
 from connectors.wechat_store import WeChatStore
 from gateway.db import make_session_factory
 from gateway.metrics import Counter, Metrics
@@ -42,6 +46,8 @@ log = logging.getLogger(__name__)
 ECHOSTR_RE = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
 NOT_ENABLED = "未启用微信公众号接入（请设置WECHAT_TOKEN）"
 BAD_SIGNATURE = "签名校验失败"
+STALE_REQUEST = "请求时间戳无效或已过期"
+REPLAYED_REQUEST = "该签名已用于其他消息，请求被拒绝"
 BODY_TOO_LARGE = "消息过大"
 NO_AES_KEY = "收到加密消息，但未设置WECHAT_ENCODING_AES_KEY，无法解密"
 
@@ -52,12 +58,15 @@ WECHAT_COUNTERS = {
     "gateway_wechat_pushes_total": "Texts sent through WeChat's customer-service message API.",
     "gateway_wechat_push_errors_total": "Customer-service messages WeChat refused or could not be reached for.",
     "gateway_wechat_bad_signatures_total": "Requests to /wechat refused for a wrong or missing signature.",
+    "gateway_wechat_stale_requests_total": "Requests to /wechat refused for a timestamp outside the window or not a number.",
+    "gateway_wechat_replays_total": "Requests to /wechat refused for a signature already used for another message.",
+    "gateway_wechat_lost_answers_total": "WeChat answers no request could return and no customer-service API could send.",
 }
 
 Param = Annotated[str | None, Query(max_length=256)]
 
 
-def _channel_from_settings(app: FastAPI, settings: Settings) -> WeChatChannel:
+def _channel_from_settings(app: FastAPI, settings: Settings, store: WeChatStore) -> WeChatChannel:
     api = None
     if settings.wechat_app_id and settings.wechat_app_secret:
         client = ApiClient(settings.wechat_app_id, settings.wechat_app_secret, settings.wechat_api_base_url)
@@ -69,7 +78,7 @@ def _channel_from_settings(app: FastAPI, settings: Settings) -> WeChatChannel:
 
     return WeChatChannel(
         app.state.store,
-        WeChatStore(make_session_factory(app.state.store.engine)),
+        store,
         route,
         api,
         max_chars=settings.max_message_chars,
@@ -92,11 +101,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.wechat_token
         else None
     )
-    channel = _channel_from_settings(app, settings)
+    store = WeChatStore(make_session_factory(app.state.store.engine))
+    app.state.wechat_guard = RequestGuard(store, settings.wechat_timestamp_window_seconds, time.time)
+    channel = _channel_from_settings(app, settings, store)
     app.state.wechat = channel
     set_current(channel)
     outbound.register("wechat", push_to_wechat)
     log.info("wechat channel ready (enabled=%s, customer-service API=%s)", bool(settings.wechat_token), channel.api is not None)
+    if settings.wechat_token and channel.api is None:
+        log.warning("wechat: WECHAT_APP_ID/WECHAT_APP_SECRET not set: answers slower than WeChat's 5 s reach users only on a retry")
     try:
         yield
     finally:
@@ -116,10 +129,25 @@ def _codec(request: Request) -> WeChatCodec:
 
 
 def _check_signature(request: Request, codec: WeChatCodec, signature: str | None, timestamp: str | None, nonce: str | None) -> None:
+    """403 unless the request is signed with the token and its timestamp is fresh."""
     if not codec.signature_ok(signature, timestamp, nonce):
         request.app.state.metrics.inc("gateway_wechat_bad_signatures_total")
         log.warning("wechat: request with a wrong or missing signature refused")
         raise HTTPException(403, detail=BAD_SIGNATURE)
+    guard: RequestGuard = request.app.state.wechat_guard
+    if not guard.is_fresh(timestamp):
+        request.app.state.metrics.inc("gateway_wechat_stale_requests_total")
+        log.warning("wechat: request with a timestamp outside ±%ds (or not a number) refused", guard.window_seconds)
+        raise HTTPException(403, detail=STALE_REQUEST)
+
+
+async def _check_first_use(request: Request, timestamp: str, nonce: str, signature: str, openid: str, message_key: str) -> None:
+    """403 when the signed request was already used for another sender or message."""
+    guard: RequestGuard = request.app.state.wechat_guard
+    if not await guard.admit(timestamp, nonce, signature, openid, message_key):
+        request.app.state.metrics.inc("gateway_wechat_replays_total")
+        log.warning("wechat: a signature already used for another message refused (replay)")
+        raise HTTPException(403, detail=REPLAYED_REQUEST)
 
 
 async def _read_body(request: Request) -> bytes:
@@ -135,7 +163,7 @@ async def _read_body(request: Request) -> bytes:
 
 
 ERRORS = {
-    403: {"model": ErrorResponse, "description": "签名错误或缺失"},
+    403: {"model": ErrorResponse, "description": "签名错误或缺失，时间戳不在允许范围内，或签名已用于其他消息"},
     404: {"model": ErrorResponse, "description": "未设置WECHAT_TOKEN"},
 }
 
@@ -144,7 +172,10 @@ ERRORS = {
     "/wechat",
     response_class=PlainTextResponse,
     summary="微信服务器地址验证 / WeChat URL verification",
-    description="签名正确时原样返回echostr。Echoes `echostr` when `signature` matches the token.",
+    description=(
+        "签名正确且时间戳在允许范围内时原样返回echostr。Echoes `echostr` when `signature` matches the token "
+        "and `timestamp` is within the window."
+    ),
     responses={**ERRORS, 400: {"model": ErrorResponse, "description": "echostr格式错误"}},
 )
 async def verify_url(
@@ -154,6 +185,8 @@ async def verify_url(
     _check_signature(request, codec, signature, timestamp, nonce)
     if not echostr or not ECHOSTR_RE.match(echostr):
         raise HTTPException(400, detail="echostr格式错误")
+    assert signature is not None and timestamp is not None and nonce is not None  # checked with the signature
+    await _check_first_use(request, timestamp, nonce, signature, "", verification_key(echostr))
     return PlainTextResponse(echostr)
 
 
@@ -183,7 +216,7 @@ async def receive(
 ) -> Response:
     codec = _codec(request)
     _check_signature(request, codec, signature, timestamp, nonce)
-    assert timestamp is not None and nonce is not None  # checked with the signature
+    assert signature is not None and timestamp is not None and nonce is not None  # checked with the signature
     body = await _read_body(request)
     encrypted = (encrypt_type or "").lower() == "aes"
     try:
@@ -196,6 +229,7 @@ async def receive(
         raise HTTPException(400, detail=NO_AES_KEY) from None
     if inbound is None:
         return PlainTextResponse(SUCCESS)
+    await _check_first_use(request, timestamp, nonce, signature, inbound.openid, inbound.dedupe_key)
 
     channel: WeChatChannel = request.app.state.wechat
     try:

@@ -31,8 +31,13 @@ def assert_nothing_processed(client: TestClient, servers) -> None:
 # --- URL verification ---------------------------------------------------------------------------
 
 
+def now() -> str:
+    return str(int(time.time()))
+
+
 def test_url_verification_echoes_echostr_when_signed(client):
-    params = {"signature": sign(TOKEN, "1700000000", "n1"), "timestamp": "1700000000", "nonce": "n1", "echostr": "4123456789"}
+    ts = now()
+    params = {"signature": sign(TOKEN, ts, "n1"), "timestamp": ts, "nonce": "n1", "echostr": "4123456789"}
     response = client.get("/wechat", params=params)
     assert response.status_code == 200
     assert response.text == "4123456789"
@@ -55,7 +60,8 @@ def test_url_verification_with_wrong_or_missing_signature_is_403(client, params)
 
 
 def test_url_verification_does_not_reflect_markup(client):
-    params = {"signature": sign(TOKEN, "1", "n"), "timestamp": "1", "nonce": "n", "echostr": "<script>alert(1)</script>"}
+    ts = now()
+    params = {"signature": sign(TOKEN, ts, "n"), "timestamp": ts, "nonce": "n", "echostr": "<script>alert(1)</script>"}
     response = client.get("/wechat", params=params)
     assert response.status_code == 400
     assert "<script>" not in response.text

@@ -5,6 +5,7 @@ in safe mode, AES-encrypted) with wechatpy, and a stand-in for WeChat's API serv
 from __future__ import annotations
 
 import itertools
+import secrets
 import socket
 import threading
 import time
@@ -78,11 +79,10 @@ class WeChatServer:
     token: str = TOKEN
     aes: bool = False
     crypto: WeChatCrypto = field(default_factory=lambda: WeChatCrypto(TOKEN, AES_KEY, APP_ID))
-    _nonces: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def query(self, timestamp: str | None = None, nonce: str | None = None) -> dict[str, str]:
         timestamp = timestamp or str(int(time.time()))
-        nonce = nonce or f"nonce{next(self._nonces)}"
+        nonce = nonce or str(secrets.randbelow(10**10))  # random, as WeChat's
         return {"signature": sign(self.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce, "openid": OPENID}
 
     def post_raw(self, body: bytes | str, params: dict[str, str], timeout: float = 30) -> Response:
