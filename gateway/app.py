@@ -19,6 +19,7 @@ from gateway.logging_setup import configure_logging
 from gateway.metrics import Metrics
 from gateway.rasa_client import RasaClient
 from gateway.routers import chat, console, faq, faq_page, files, handoffs, health, staff_faq, web, wechat
+from gateway.security_headers import install_security
 from gateway.settings import Settings, get_settings
 from gateway.store import MessageStore
 
@@ -86,6 +87,7 @@ def create_app(
     helpdesk_faq = lambda: getattr(getattr(app.state, "helpdesk", None), "faq", None)  # noqa: E731
     app.state.knowledge = KnowledgeProvider(with_staff_faq(knowledge_loader or load_default_knowledge, helpdesk_faq))
     install_exception_handlers(app)
+    install_security(app, settings)  # CSP/nosniff headers, offline /docs, client keys for rate limits
     # first: its lifespan starts the helpdesk (handoffs, staff, fan-out) that the channels use
     app.include_router(console.router)  # page /console, staff login, WebSocket /ws/console
     app.include_router(handoffs.router)  # /api/console/queue, /api/console/handoffs/...

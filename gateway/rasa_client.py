@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from gateway.client_identity import rasa_metadata
 from gateway.schemas import Attachment, BotMessage, Button, Citation
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class RasaClient:
 
     async def send(self, session_id: str, text: str) -> list[BotMessage]:
         """Send one user message and return the bot's folded replies; raise RasaError on failure."""
-        payload = {"sender": session_id, "message": text}
+        payload = {"sender": session_id, "message": text, **rasa_metadata()}  # client key: rate limits
         try:
             response = await self._http.post(self._url, json=payload, timeout=self._timeout)
         except httpx.TimeoutException as exc:

@@ -55,6 +55,29 @@ class Settings(BaseSettings):
         default=300, ge=30, le=86400, description="accepted age of a /wechat request's timestamp, either way (replay protection)"
     )
     wechat_public_base_url: str = Field(default="", description="prefix for relative document links sent to WeChat")
+    # Pages (gateway/security_headers.py): origins of the portals that embed the chat with
+    # widget.js (CSP frame-ancestors of /chat), e.g. "https://www.example.gov.cn https://b.example.cn".
+    portal_origins: str = Field(default="", description="comma or space separated; empty: the gateway's own pages only")
+    # Resume codes (actions/forms/drafts.py): failed “继续填写 <code>” attempts allowed per
+    # conversation and per client address in a sliding window; beyond them even a right code waits.
+    resume_failures_per_session: int = Field(default=5, ge=1)
+    resume_failures_per_client: int = Field(default=20, ge=1)
+    resume_lock_minutes: float = Field(default=15.0, gt=0)
+    client_key_secret: str = Field(default="", description="key of the client-address hash (env CLIENT_KEY_SECRET); empty: random per process")
+
+    @field_validator("portal_origins")
+    @classmethod
+    def _valid_origins(cls, value: str) -> str:
+        """Space separated origins; scheme://host[:port] only (host may start with "*."), so that
+        nothing can end the CSP directive or widen it ('unsafe-inline', *, ;)."""
+        import re  # noqa: PLC0415
+
+        host = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+        origins = [item.rstrip("/") for item in re.split(r"[,\s]+", value.strip()) if item]
+        for origin in origins:
+            if not re.fullmatch(rf"https?://(\*\.)?{host}(\.{host})*(:\d{{1,5}})?", origin):
+                raise ValueError(f"PORTAL_ORIGINS: not an origin (scheme://host[:port]): {origin!r}")
+        return " ".join(origins)
 
     @field_validator("rasa_url", "action_server_url", "wechat_api_base_url", "wechat_public_base_url")
     @classmethod

@@ -19,6 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from gateway.client_identity import METADATA_KEY as CLIENT_KEY_METADATA
 from knowledge.api import get_knowledge
 from knowledge.forms.engine import MAX_FAILURES_BEFORE_OFFERING_HELP, Draft, Outcome, handle, prompt, start_draft
 from knowledge.forms.export import checklist_text, export_docx
@@ -30,7 +31,7 @@ from knowledge.settings import get_settings
 from ..answer import context_of
 from ..handoff import request_person
 from ..replies import send_reply
-from .drafts import StoredDraft, find_code, get_draft_store
+from .drafts import Lockout, StoredDraft, code_hint, find_code, get_draft_store, get_resume_guard, mask_codes
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ ANSWER_SLOT = "form_answer"
 CODE_SLOT = "draft_code"
 READY_SLOT = "form_ready"
 ELIGIBILITY_ONLY = {"smart": "上海市智慧医疗专项研究项目"}
+_CLIENT_KEY = re.compile(r"[0-9a-f]{16,64}")
 QUESTION_INTENT_CONFIDENCE = 0.6
 _QUESTION_WORDS = re.compile(r"[?？]|吗|几份|几个|多少|什么|怎么|如何|哪里|哪些|哪个|是否需要|能不能|可不可以|要不要")
 
@@ -117,7 +119,7 @@ class ActionStartApplication(Action):
         program = form.program if form else choice
         draft = start_draft(form, program)
         stored = get_draft_store().create(tracker.sender_id, draft)
-        log.info("form started code=%s form=%s sender=%s", stored.code, choice, tracker.sender_id)
+        log.info("form started code=%s form=%s sender=%s", code_hint(stored.code), choice, tracker.sender_id)
         _send(
             dispatcher,
             f"好的，开始填写《{_title(draft)}》。您的填写编号是 {stored.code}，每填一项都会自动保存；"
@@ -127,6 +129,17 @@ class ActionStartApplication(Action):
         return [SlotSet(CODE_SLOT, stored.code), SlotSet(ANSWER_SLOT, None), SlotSet(READY_SLOT, True)]
 
 
+def client_key_of(tracker: Tracker) -> str | None:
+    """The gateway's key of the client address behind the latest message (message metadata), if any."""
+    metadata = tracker.latest_message.get("metadata")
+    if not isinstance(metadata, dict):
+        # Rasa 3.6 leaves metadata out of latest_message; the user event keeps it.
+        user_event = next((event for event in reversed(tracker.events) if event.get("event") == "user"), None)
+        metadata = user_event.get("metadata") if user_event else None
+    key = metadata.get(CLIENT_KEY_METADATA) if isinstance(metadata, dict) else None
+    return key if isinstance(key, str) and _CLIENT_KEY.fullmatch(key) else None
+
+
 class ActionResumeApplication(Action):
     def name(self) -> str:
         return "action_resume_application"
@@ -134,7 +147,15 @@ class ActionResumeApplication(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         store = get_draft_store()
         code = find_code(tracker.latest_message.get("text") or "")
-        stored = store.get(code) if code else store.latest_open(tracker.sender_id)
+        if code:
+            found = get_resume_guard().try_code(tracker.sender_id, client_key_of(tracker), lambda: store.get(code))
+        else:
+            found = store.latest_open(tracker.sender_id)  # the conversation's own draft: nothing guessed
+        if isinstance(found, Lockout):
+            _send(dispatcher, f"输入错误的填写编号次数过多，为保护各单位已填写的内容，按编号继续填写已暂停，请约{found.minutes}分钟后再试。"
+                              "在此之前输入的编号（包括正确的编号）都不会被查询；如需帮助请回复“转人工”。")
+            return [SlotSet(READY_SLOT, False)]
+        stored = found
         if stored is None:
             if code:
                 _send(dispatcher, f"没有找到编号为 {code} 的填写记录，请核对编号（8位字母数字）后再试，或回复“我要填写申报书”重新开始。")
@@ -197,7 +218,8 @@ class ValidateApplicationForm(FormValidationAction):
 
         outcome: Outcome = handle(_form(stored.draft), stored.draft, text)
         get_draft_store().save(stored.code, stored.draft, sender_id=tracker.sender_id)
-        log.info("form turn code=%s status=%s phase=%s text=%s", stored.code, outcome.status, stored.draft.phase, mask_pii(text))
+        log.info("form turn code=%s status=%s phase=%s text=%s", code_hint(stored.code), outcome.status, stored.draft.phase,
+                 mask_codes(mask_pii(text)))
         for number, message in enumerate(outcome.messages, start=1):
             _send(dispatcher, message, outcome.buttons if number == len(outcome.messages) else None)
         if outcome.status == "continue":
@@ -259,7 +281,7 @@ class ActionFinishApplication(Action):
         form = _form(stored.draft)
         if status == "completed" and form is not None:
             url, filename = _export(stored, form)
-            log.info("form exported code=%s form=%s", stored.code, form.id)
+            log.info("form exported code=%s form=%s", code_hint(stored.code), form.id)
             dispatcher.utter_message(
                 text=f"《{title}》已生成，请下载后核对、签字盖章：{filename}",
                 json_message={"attachment": {"url": url, "filename": filename}},

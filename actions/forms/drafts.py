@@ -2,25 +2,37 @@
 
 The table lives in the gateway's database (``DATABASE_URL``; migration 0005_form_drafts), so a
 draft survives restarts of every process and can be resumed from any session or channel.
+
+A code is about 40 bits, so guessing is limited (``ResumeGuard``, table ``resume_attempts`` of
+migration 0006_resume_attempts, shared by every action server on the database): after
+``RESUME_FAILURES_PER_SESSION`` wrong codes in one conversation, or
+``RESUME_FAILURES_PER_CLIENT`` from one client address, within ``RESUME_LOCK_MINUTES``, no code
+is looked up — not even a right one — until the oldest of them is that old. Codes are secrets:
+nothing here or in the form actions logs one (``code_hint``, ``mask_codes``).
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, String, select
+from sqlalchemy import JSON, DateTime, Engine, Index, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from gateway.db import create_db_engine, make_session_factory, upgrade_database
 from gateway.models import Base, utcnow
-from gateway.settings import DEFAULT_DATABASE_URL
+from gateway.settings import DEFAULT_DATABASE_URL, Settings
 from knowledge.forms.engine import Draft
+
+log = logging.getLogger(__name__)
 
 # No 0/O, 1/I/L: a code read aloud or copied by hand stays unambiguous.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -60,6 +72,16 @@ def new_code() -> str:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if any(ch.isdigit() for ch in code):
             return code
+
+
+def code_hint(code: str) -> str:
+    """What logs may show of a code: enough to tell two drafts apart in one log, not to use one."""
+    return f"{code[:2]}******"
+
+
+def mask_codes(text: str) -> str:
+    """``text`` with every resume code in it (in any case) reduced to its hint."""
+    return CODE_PATTERN.sub(lambda match: code_hint(match.group(1).upper()), text or "")
 
 
 def find_code(text: str) -> str | None:
@@ -122,9 +144,134 @@ def _stored(row: FormDraft) -> StoredDraft:
     return StoredDraft(row.code, row.sender_id, Draft.from_json(row.data), row.document_token)
 
 
+# --- limits on trying codes -------------------------------------------------------------------
+
+
+class ResumeAttempt(Base):
+    """One code being tried: kept when it was wrong (or is still being looked up), deleted when it
+    was right or refused by a lock; rows older than the window are purged as new ones come."""
+
+    __tablename__ = "resume_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sender_id: Mapped[str] = mapped_column(String(64))
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_resume_attempts_sender", "sender_id", "attempted_at"),
+        Index("ix_resume_attempts_client", "client_key", "attempted_at"),
+        Index("ix_resume_attempts_attempted_at", "attempted_at"),
+    )
+
+
+@dataclass(frozen=True)
+class ResumeLimits:
+    per_session: int = 5
+    per_client: int = 20
+    window: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ResumeLimits:
+        return cls(
+            settings.resume_failures_per_session,
+            settings.resume_failures_per_client,
+            timedelta(minutes=settings.resume_lock_minutes),
+        )
+
+
+@dataclass(frozen=True)
+class Lockout:
+    retry_after: timedelta
+
+    @property
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after.total_seconds() / 60))
+
+
+Found = TypeVar("Found")
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone
+
+
+class ResumeGuard:
+    """Counts wrong codes per conversation and per client key in the shared database.
+
+    An attempt is written before the code is looked up, so attempts made at the same moment (by
+    several action servers) count against each other instead of all passing one check. A right
+    code does not wipe earlier failures: otherwise one's own code would reset the count.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], limits: ResumeLimits,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._sessions = sessions
+        self.limits = limits
+        self.clock = clock
+
+    def try_code(self, sender_id: str, client_key: str | None, lookup: Callable[[], Found | None]) -> Found | None | Lockout:
+        """``lookup()``'s result, or a Lockout (then ``lookup`` is not called)."""
+        now = self.clock()
+        since = now - self.limits.window
+        with self._sessions.begin() as session:
+            session.execute(delete(ResumeAttempt).where(ResumeAttempt.attempted_at <= since))
+            attempt = ResumeAttempt(sender_id=sender_id, client_key=client_key, attempted_at=now)
+            session.add(attempt)
+            session.flush()
+            attempt_id = attempt.id
+        lockout = self._lockout(attempt_id, sender_id, client_key, now)
+        if lockout is not None:
+            self._forget(attempt_id)
+            log.warning("resume codes: too many wrong codes, sender=%s locked for %ds", sender_id, lockout.retry_after.total_seconds())
+            return lockout
+        found = lookup()
+        if found is not None:
+            self._forget(attempt_id)
+        return found
+
+    def _lockout(self, attempt_id: int, sender_id: str, client_key: str | None, now: datetime) -> Lockout | None:
+        scopes = [(ResumeAttempt.sender_id, sender_id, self.limits.per_session)]
+        if client_key:
+            scopes.append((ResumeAttempt.client_key, client_key, self.limits.per_client))
+        since = now - self.limits.window
+        lifted_at: list[datetime] = []
+        with self._sessions() as session:
+            for column, value, limit in scopes:
+                failures = session.scalars(
+                    select(ResumeAttempt.attempted_at)
+                    .where(column == value, ResumeAttempt.attempted_at > since, ResumeAttempt.id != attempt_id)
+                    .order_by(ResumeAttempt.attempted_at)
+                ).all()
+                if len(failures) >= limit:
+                    # below the limit again once this many of the oldest have left the window
+                    lifted_at.append(_aware(failures[len(failures) - limit]) + self.limits.window)
+        return Lockout(max(lifted_at) - now) if lifted_at else None
+
+    def _forget(self, attempt_id: int) -> None:
+        with self._sessions.begin() as session:
+            session.execute(delete(ResumeAttempt).where(ResumeAttempt.id == attempt_id))
+
+
+@lru_cache
+def _engine(url: str) -> Engine:
+    engine = create_db_engine(url)
+    upgrade_database(engine)
+    return engine
+
+
 @lru_cache
 def get_draft_store() -> DraftStore:
     """The store on ``DATABASE_URL`` (the gateway's database), schema brought up to date once."""
-    engine = create_db_engine(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
-    upgrade_database(engine)
-    return DraftStore(make_session_factory(engine))
+    return DraftStore(make_session_factory(_engine(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))))
+
+
+@lru_cache
+def _resume_guard(url: str, limits: ResumeLimits) -> ResumeGuard:
+    return ResumeGuard(make_session_factory(_engine(url)), limits)
+
+
+def get_resume_guard() -> ResumeGuard:
+    """The guard on ``DATABASE_URL`` with the limits of the environment (gateway/settings.py)."""
+    settings = Settings()
+    return _resume_guard(settings.database_url, ResumeLimits.from_settings(settings))

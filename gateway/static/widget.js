@@ -19,25 +19,16 @@
   const startOpen = (script && script.dataset.open === "true") || Boolean(question);
   const label = (script && script.dataset.label) || "在线咨询";
 
-  const css = `
-  .sbw-launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;display:flex;align-items:center;gap:8px;
-    padding:12px 18px;border:0;border-radius:24px;background:#07c160;color:#fff;font:15px/1.2 -apple-system,
-    BlinkMacSystemFont,"PingFang SC","Microsoft YaHei","WenQuanYi Zen Hei",sans-serif;cursor:pointer;
-    box-shadow:0 4px 14px rgba(0,0,0,.2)}
-  .sbw-launcher:hover{background:#06ad56}
-  .sbw-launcher:focus-visible{outline:3px solid #1485ee;outline-offset:2px}
-  .sbw-launcher svg{width:20px;height:20px;fill:#fff}
-  .sbw-panel{position:fixed;right:20px;bottom:84px;z-index:2147483001;width:380px;height:640px;
-    max-height:calc(100vh - 108px);border-radius:8px;overflow:hidden;background:#ededed;
-    box-shadow:0 8px 30px rgba(0,0,0,.25)}
-  .sbw-panel[hidden]{display:none}
-  .sbw-panel iframe{display:block;width:100%;height:100%;border:0}
-  @media (max-width:480px){.sbw-panel{inset:0;width:100%;height:100%;max-height:none;border-radius:0}
-    .sbw-open .sbw-launcher{display:none}}`;
-
-  const style = document.createElement("style");
-  style.textContent = css;
-  document.head.append(style);
+  // The styles come as a file, not as an inline <style>: pages with a Content-Security-Policy
+  // (the gateway's own, many portals') refuse inline styles.
+  const stylesheet = document.createElement("link");
+  stylesheet.rel = "stylesheet";
+  stylesheet.href = new URL("/static/widget.css", origin).toString();
+  const styled = new Promise((resolve) => {
+    stylesheet.addEventListener("load", resolve);
+    stylesheet.addEventListener("error", resolve);
+  });
+  document.head.append(stylesheet);
 
   const launcher = document.createElement("button");
   launcher.type = "button";
@@ -87,8 +78,11 @@
   });
 
   function mount() {
-    document.body.append(panel, launcher);
-    if (startOpen) open();
+    // only once styled, so that the button never shows unstyled in the page's flow
+    styled.then(() => {
+      document.body.append(panel, launcher);
+      if (startOpen) open();
+    });
   }
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);

@@ -69,6 +69,7 @@ class FakeServers:
         self.rasa_root_status = 200
         self.actions_health_status = 200
         self.webhook_requests: list[dict[str, Any]] = []
+        self.webhook_metadata: list[dict[str, Any] | None] = []  # the gateway's metadata, kept apart
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         url = str(request.url)
@@ -79,6 +80,7 @@ class FakeServers:
                 return httpx.Response(self.rasa_root_status, text="Hello from Rasa: 3.6.21")
             if request.url.path == "/webhooks/rest/webhook" and request.method == "POST":
                 body = json.loads(request.content)
+                self.webhook_metadata.append(body.pop("metadata", None))
                 self.webhook_requests.append(body)
                 if self.rasa_handler is not None:
                     return self.rasa_handler(request)
