@@ -465,8 +465,8 @@ class WeChatChannel:
         texts = await answer
         try:
             await run_in_threadpool(self.state.answer_ready, key, texts)
-        except Exception:
-            log.exception("wechat: could not hand over the answer to %s; it goes through the API", key)
+        except Exception as exc:  # the error's text would carry the answer's: only its kind is logged
+            log.error("wechat: could not hand over the answer to %s (%s); it goes through the API", key, type(exc).__name__)
             await self._deliver_late(key, inbound.openid, texts)
             return
         self._wake(key)
