@@ -123,10 +123,12 @@ class Stack:
         """How each process is started (the order matters only for the logs)."""
         assert self.model is not None, "start() first"
         return {
-            "actions": [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+            "actions": [str(APP_PYTHON), "-m", "rasa_extensions.action_server", "--actions", "actions",
+                        "--port", str(self.action_port), "--logging-config_file", "rasa_extensions/logging.yml"],
             "rasa": [str(RASA_BIN), "run", "--model", str(self.model), "--endpoints",
                      os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"), "--credentials", "bot/credentials.yml",
-                     "--port", str(self.rasa_port), "--interface", "127.0.0.1"],
+                     "--port", str(self.rasa_port), "--interface", "127.0.0.1",
+                     "--logging-config-file", "rasa_extensions/logging.yml"],  # personal data masked
             "gateway": [str(APP_PYTHON), "-m", "gateway"],
         }
 
