@@ -58,7 +58,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from gateway.models import Message
-from gateway.schemas import SESSION_ID_PATTERN, BotMessage
+from pydantic_core import PydanticCustomError
+
+from gateway.schemas import (
+    BAD_CHARACTERS,
+    SESSION_ID_PATTERN,
+    BotMessage,
+    clean_text,
+    is_utf8_encodable,
+    remove_control_chars,
+)
 from gateway.store import MessageStore
 
 log = logging.getLogger(__name__)
@@ -75,6 +84,7 @@ REPLAY_LIMIT = 200
 QUEUE_LIMIT = 1000  # frames waiting for a slow socket; beyond that it is closed (it will replay)
 SHUTDOWN_GRACE_SECONDS = 5.0
 MAX_WAITING_PER_SESSION = 20  # user messages queued for an answer; more are refused
+MAX_MESSAGE_ID = 2**62  # message ids are 64-bit integers in the database
 
 ERRORS = {
     "not_text": "消息格式错误：请发送JSON文本帧",
@@ -89,6 +99,7 @@ ERRORS = {
     "bad_client_id": "client_id格式错误：应为1-64位字母、数字或 _ - . : 字符",
     "bad_text": "消息格式错误：text应为字符串",
     "empty_text": "消息不能为空",
+    "bad_characters": BAD_CHARACTERS,
     "bad_title": f"title格式错误：应为不超过{MAX_TITLE_CHARS}字的字符串",
     "store_error": "消息暂时无法保存，请稍后重试",
     "too_many": "发送太频繁，请等上一条回答后再发",
@@ -316,7 +327,7 @@ class WebChannel:
             return
         try:
             frame = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
             self._reject(connection, "bad_json")
             return
         if not isinstance(frame, dict):
@@ -342,7 +353,7 @@ class WebChannel:
         after = frame.get("after")
         if after is None:
             after = 0
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= MAX_MESSAGE_ID:
             self._reject(connection, "bad_after")
             return
         token = frame.get("token")
@@ -379,9 +390,11 @@ class WebChannel:
         if not isinstance(text, str):
             self._reject(connection, "bad_text", client_id=client_id)
             return
-        text = text.strip()
-        if not text:
-            self._reject(connection, "empty_text", client_id=client_id)
+        try:
+            text = clean_text(text)
+        except PydanticCustomError as exc:
+            code = "bad_characters" if exc.type == "bad_characters" else "empty_text"
+            self._reject(connection, code, client_id=client_id)
             return
         if len(text) > self.max_chars:
             self._reject(connection, "too_long", too_long_detail(self.max_chars), client_id)
@@ -390,7 +403,10 @@ class WebChannel:
         if title is not None and (not isinstance(title, str) or len(title) > MAX_TITLE_CHARS):
             self._reject(connection, "bad_title", client_id=client_id)
             return
-        title = title.strip() if title else None
+        title = remove_control_chars(title).strip() if title else None
+        if title and not is_utf8_encodable(title):
+            self._reject(connection, "bad_title", client_id=client_id)
+            return
         session_id = connection.session_id
         if self._waiting.get(session_id, 0) >= MAX_WAITING_PER_SESSION:
             self._reject(connection, "too_many", client_id=client_id)

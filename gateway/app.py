@@ -11,12 +11,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from gateway.body_limit import BodySizeLimit
 from gateway.db import create_db_engine, make_session_factory, upgrade_database
 from gateway.errors import install_exception_handlers
 from gateway.helpdesk.faq import with_staff_faq
 from gateway.knowledge_service import KnowledgeProvider, KnowledgeService, load_default_knowledge
 from gateway.logging_setup import configure_logging
 from gateway.metrics import Metrics
+from gateway.openapi import install_openapi
 from gateway.rasa_client import RasaClient
 from gateway.routers import chat, console, faq, faq_page, files, handoffs, health, staff_faq, web, wechat
 from gateway.security_headers import install_security
@@ -88,6 +90,8 @@ def create_app(
     app.state.knowledge = KnowledgeProvider(with_staff_faq(knowledge_loader or load_default_knowledge, helpdesk_faq))
     install_exception_handlers(app)
     install_security(app, settings)  # CSP/nosniff headers, offline /docs, client keys for rate limits
+    install_openapi(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     # first: its lifespan starts the helpdesk (handoffs, staff, fan-out) that the channels use
     app.include_router(console.router)  # page /console, staff login, WebSocket /ws/console
     app.include_router(handoffs.router)  # /api/console/queue, /api/console/handoffs/...

@@ -19,7 +19,7 @@ BODY_NOT_OBJECT = "请求格式错误：请求体应为JSON对象"
 NOT_JSON_CONTENT = "请求格式错误：请以JSON格式发送（Content-Type: application/json）"
 
 # Error types raised by our own validators whose message is already Chinese.
-CHINESE_MESSAGE_TYPES = {"blank_message"}
+CHINESE_MESSAGE_TYPES = {"blank_message", "bad_characters"}
 
 _STATUS_MESSAGES = {
     400: "请求格式错误",
@@ -35,6 +35,12 @@ _STATUS_MESSAGES = {
 }
 
 
+def _choices(ctx: dict[str, Any]) -> str:
+    """pydantic's "'a', 'b' or 'c'" as "a、b、c"."""
+    expected = str(ctx.get("expected", ""))
+    return "、".join(part.strip().strip("'") for part in expected.replace(" or ", ", ").split(",") if part.strip())
+
+
 def _field_message(where: str, name: str, err: dict[str, Any]) -> str | None:
     """Messages specific to one parameter (its allowed range or format)."""
     etype = err.get("type", "")
@@ -43,6 +49,14 @@ def _field_message(where: str, name: str, err: dict[str, Any]) -> str | None:
         if etype == "string_type":
             return "字段类型错误：session_id应为字符串"
         return "session_id格式错误：应为1-64位字母、数字或 _ - . : 字符"
+    if name == "session_id" and where == "query" and etype != "missing":
+        return "会话标识格式错误：session_id应为1-64位字母、数字或 _ - . : 字符"
+    if where == "body" and name == "rating" and etype != "missing":
+        return "rating应为up（有帮助）或down（没帮助）"
+    if where == "body" and name == "message_id" and etype != "missing":
+        return "message_id应为正整数（消息编号）"
+    if where == "query" and name == "topic" and etype != "missing":
+        return f"未知的主题：{err.get('input')}（可选：{_choices(ctx)}）"
     if where == "query" and name == "q":
         if etype == "string_too_short":
             return "查询内容不能为空"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -9,6 +10,38 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_\-.:]{1,64}$"
+# At least one character that is neither white space nor a control character (documents the
+# "not blank" rule in the OpenAPI schema; :func:`clean_text` applies it).
+NON_BLANK_PATTERN = r"[^\s\x00-\x1f\x7f]"
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BAD_CHARACTERS = "消息包含无法识别的字符（如不成对的代理字符），请删除后重新发送"
+
+
+def is_utf8_encodable(value: str) -> bool:
+    """False for text holding lone UTF-16 surrogates (``"\\ud800"`` in JSON)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def remove_control_chars(value: str) -> str:
+    return _CONTROL_CHARS.sub("", value)
+
+
+def clean_text(value: str) -> str:
+    """A user's text as the assistant passes it on: control characters (NUL…) removed, stripped.
+
+    Raises ``PydanticCustomError`` (Chinese message) for text that cannot be passed on: lone
+    UTF-16 surrogates (``"\\ud800"`` in JSON), which no UTF-8 consumer accepts, or nothing left.
+    """
+    if not is_utf8_encodable(value):
+        raise PydanticCustomError("bad_characters", BAD_CHARACTERS)
+    value = remove_control_chars(value).strip()
+    if not value:
+        raise PydanticCustomError("blank_message", "消息不能为空")
+    return value
 
 
 class ProgramKey(StrEnum):
@@ -51,30 +84,52 @@ class BotMessage(BaseModel):
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"session_id": "web-3f2a9c", "text": "上海5G+医疗健康申报截止时间是什么时候？"}]}
+        json_schema_extra={
+            "examples": [
+                {"text": "上海5G+医疗健康申报截止时间是什么时候？"},
+                {"session_id": "api-3f2a9c0d1e2b4a5c6d7e8f90", "text": "那国家的呢？"},
+            ]
+        }
     )
 
     session_id: Annotated[
-        str,
+        str | None,
         Field(
+            default=None,
             min_length=1,
             max_length=64,
             pattern=SESSION_ID_PATTERN,
-            description="会话标识：1-64位字母、数字或 _ - . : / conversation id",
+            description=(
+                "会话标识：省略则开始新会话（回复中返回 session_id 和 session_token）；"
+                "继续已有会话时须同时在 X-Session-Token 请求头中提供会话凭证。/ "
+                "omit to start a conversation; to continue one, send its id and its token "
+                "(X-Session-Token header)"
+            ),
+        ),
+    ] = None
+    text: Annotated[
+        str,
+        Field(
+            description="用户消息（不能为空）/ the user's message (not blank)",
+            json_schema_extra={"minLength": 1, "pattern": NON_BLANK_PATTERN},
         ),
     ]
-    text: Annotated[str, Field(description="用户消息 / the user's message")]
 
     @field_validator("text")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise PydanticCustomError("blank_message", "消息不能为空")
-        return value
+    def _passable(cls, value: str) -> str:
+        return clean_text(value)
 
 
 class ChatResponse(BaseModel):
     session_id: str
+    session_token: str | None = Field(
+        default=None,
+        description=(
+            "新会话的凭证（仅在开始新会话时返回）：之后的请求放在 X-Session-Token 请求头中 / "
+            "the new conversation's secret, returned once: send it as X-Session-Token afterwards"
+        ),
+    )
     messages: list[BotMessage]
 
 

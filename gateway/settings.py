@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     gateway_host: str = "127.0.0.1"
     gateway_port: int = Field(default=8000, ge=1, le=65535)
     max_message_chars: int = Field(default=2000, ge=1)
+    max_request_bytes: int = Field(default=1_048_576, ge=1024, description="largest request body (env MAX_REQUEST_BYTES)")
     rasa_timeout_seconds: float = Field(default=30.0, gt=0)
     health_timeout_seconds: float = Field(default=2.0, gt=0)
     preload_knowledge: bool = Field(
@@ -41,6 +42,9 @@ class Settings(BaseSettings):
     staff_session_hours: float = Field(default=12.0, gt=0, description="staff console login lifetime")
     staff_cookie_secure: bool = Field(default=False, description="Secure flag on the staff cookie (HTTPS)")
     rasa_tracker_db: str = Field(default="", description="Rasa's SQLite tracker file: intents and form progress for staff")
+    retention_days: int = Field(
+        default=180, ge=1, description="conversations, drafts and Rasa's tracker older than this are purged (env RETENTION_DAYS)"
+    )
     # WeChat Official Account (connectors/wechat.py): /wechat answers only when wechat_token is set;
     # replies beyond the passive-reply budget go through the customer-service API (app id + secret).
     wechat_token: str = Field(default="", description="公众号服务器配置的Token (env WECHAT_TOKEN)")
@@ -68,14 +72,14 @@ class Settings(BaseSettings):
     @field_validator("portal_origins")
     @classmethod
     def _valid_origins(cls, value: str) -> str:
-        """Space separated origins; scheme://host[:port] only (host may start with "*."), so that
-        nothing can end the CSP directive or widen it ('unsafe-inline', *, ;)."""
+        """Space separated origins; scheme://host[:port] only (host may start with "*.", port may
+        be "*"), so that nothing can end the CSP directive or widen it ('unsafe-inline', *, ;)."""
         import re  # noqa: PLC0415
 
         host = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
         origins = [item.rstrip("/") for item in re.split(r"[,\s]+", value.strip()) if item]
         for origin in origins:
-            if not re.fullmatch(rf"https?://(\*\.)?{host}(\.{host})*(:\d{{1,5}})?", origin):
+            if not re.fullmatch(rf"https?://(\*\.)?{host}(\.{host})*(:(\d{{1,5}}|\*))?", origin):
                 raise ValueError(f"PORTAL_ORIGINS: not an origin (scheme://host[:port]): {origin!r}")
         return " ".join(origins)
 

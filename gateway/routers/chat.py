@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from gateway.deps import KnowledgeDep, MetricsDep, RasaDep, SettingsDep, StoreDep
-from gateway.helpdesk.applicants import check_session_access
+from gateway.helpdesk.applicants import API_PREFIX, check_session_access, issue_session
 from gateway.helpdesk.runtime import current as current_helpdesk
 from gateway.knowledge_service import KnowledgeProvider
 from gateway.metrics import Metrics
@@ -46,7 +46,17 @@ async def route_message(
     metrics.inc("gateway_messages_total")
     log.info("chat message session=%s chars=%d", session_id, len(text))
     log.debug("chat message session=%s text=%s", session_id, text)
+    try:
+        return await _route(session_id, text, rasa=rasa, metrics=metrics, knowledge=knowledge)
+    except Exception:  # a user always gets an answer; the error is ours to find in the log
+        metrics.inc("gateway_route_errors_total")
+        log.exception("routing failed for session=%s", session_id)
+        return [await busy_reply(knowledge)]
 
+
+async def _route(
+    session_id: str, text: str, *, rasa: RasaClient, knowledge: KnowledgeProvider, metrics: Metrics
+) -> list[BotMessage]:
     helpdesk = current_helpdesk()
     if helpdesk is not None:  # during a handoff the message is for staff; helpdesk commands
         decided = await helpdesk.before_rasa(session_id, text)
@@ -80,13 +90,19 @@ async def route_message(
         "对话引擎不可用时返回繁忙提示和人工咨询电话（仍为200）。\n\n"
         "Forwards the message to the dialogue engine and returns the assistant's replies with "
         "buttons and cited clauses. If the engine is unavailable, answers 200 with a busy notice "
-        "and the helpdesk contacts."
+        "and the helpdesk contacts.\n\n"
+        "会话：第一次请求不带 session_id，回复中的 session_id 和 session_token 属于这个新会话；"
+        "之后的请求带上 session_id，并在 X-Session-Token 请求头中提供 session_token。"
+        "Conversations: the first request has no session_id; its reply returns the new "
+        "session_id and session_token. Later requests send the session_id and the token in the "
+        "X-Session-Token header (also required by /api/history and /api/feedback)."
     ),
     responses={
         400: {"model": ErrorResponse, "description": "请求体不是合法的JSON"},
-        403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）无效"},
+        403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）缺失或无效"},
         413: {"model": ErrorResponse, "description": "消息过长"},
-        422: {"model": ErrorResponse, "description": "缺少字段、类型错误或消息为空"},
+        415: {"model": ErrorResponse, "description": "请求体不是JSON（Content-Type）"},
+        422: {"model": ErrorResponse, "description": "缺少字段、类型错误、消息为空或含无法识别的字符"},
     },
 )
 async def chat(
@@ -98,18 +114,24 @@ async def chat(
     knowledge: KnowledgeDep,
     metrics: MetricsDep,
 ) -> ChatResponse:
-    text = body.text.strip()
+    text = body.text  # cleaned by ChatRequest
     if len(text) > settings.max_message_chars:
         raise HTTPException(413, detail=too_long_text(settings.max_message_chars))
-    await check_session_access(request, body.session_id)
+    token = None
+    if body.session_id is None:
+        issued = await issue_session(request, API_PREFIX)
+        session_id, token = issued.session_id, issued.token
+    else:
+        session_id = body.session_id
+        await check_session_access(request, session_id)
 
     received_at = utcnow()
-    replies = await route_message(body.session_id, text, rasa=rasa, knowledge=knowledge, metrics=metrics)
+    replies = await route_message(session_id, text, rasa=rasa, knowledge=knowledge, metrics=metrics)
 
     try:
-        await run_in_threadpool(store.save_exchange, body.session_id, text, replies, received_at=received_at)
+        await run_in_threadpool(store.save_exchange, session_id, text, replies, received_at=received_at)
     except Exception:
         metrics.inc("gateway_store_errors_total")
-        log.exception("could not store exchange for session=%s", body.session_id)
+        log.exception("could not store exchange for session=%s", session_id)
 
-    return ChatResponse(session_id=body.session_id, messages=replies)
+    return ChatResponse(session_id=session_id, session_token=token, messages=replies)

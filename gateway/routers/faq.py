@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gateway.deps import KnowledgeDep, MetricsDep
 from gateway.knowledge_service import KnowledgeUnavailable
-from gateway.schemas import Citation, ErrorResponse, FaqResponse, FaqResult, ProgramKey
+from gateway.schemas import NON_BLANK_PATTERN, Citation, ErrorResponse, FaqResponse, FaqResult, ProgramKey, remove_control_chars
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +61,14 @@ def to_result(hit: Any) -> FaqResult:
 async def search_faq(
     knowledge: KnowledgeDep,
     metrics: MetricsDep,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="问题 / question")],
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=200, description="问题 / question", json_schema_extra={"pattern": NON_BLANK_PATTERN}),
+    ],
     program: Annotated[ProgramKey | None, Query(description="限定项目 / restrict to one program")] = None,
     top_k: Annotated[int, Query(ge=1, le=20, description="返回条数 / number of results")] = 5,
 ) -> FaqResponse:
-    query = q.strip()
+    query = remove_control_chars(q).strip()
     if not query:
         raise HTTPException(422, detail="查询内容不能为空")
     try:
@@ -96,6 +100,8 @@ TOPIC_LABELS = {
     "procedure": "办理流程",
     "overview": "项目概况",
 }
+
+TopicKey = StrEnum("TopicKey", {key: key for key in TOPIC_LABELS})  # the API's enum of topics
 
 
 class FaqItem(BaseModel):
@@ -186,11 +192,8 @@ async def list_faq(
     knowledge: KnowledgeDep,
     metrics: MetricsDep,
     program: Annotated[ProgramKey | None, Query(description="项目 / program")] = None,
-    topic: Annotated[str | None, Query(max_length=32, description="主题 / topic, e.g. deadline")] = None,
+    topic: Annotated[TopicKey | None, Query(description="主题 / topic, e.g. deadline")] = None,
 ) -> FaqListResponse:
-    topic = (topic or "").strip() or None
-    if topic is not None and topic not in TOPIC_LABELS:
-        raise HTTPException(422, detail=f"未知的主题：{topic}（可选：{'、'.join(TOPIC_LABELS)}）")
     try:
         kb = await knowledge.get()
     except KnowledgeUnavailable:
@@ -198,6 +201,6 @@ async def list_faq(
     if not hasattr(kb, "list_faq"):
         raise HTTPException(503, detail="知识库暂不支持浏览常见问题")
     program_key = program.value if program is not None else None
-    hits = await faq_catalog(request).items(kb, program_key, topic)
+    hits = await faq_catalog(request).items(kb, program_key, topic.value if topic is not None else None)
     metrics.inc("gateway_faq_requests_total")
     return FaqListResponse(items=[to_item(hit) for hit in hits])

@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.responses import FileResponse
@@ -20,9 +20,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from connectors import outbound
-from connectors.web import ERRORS, SESSION_ID_RE, WebChannel, message_frame, push_messages, set_current
+from connectors.web import WebChannel, message_frame, push_messages, set_current
 from gateway.deps import MetricsDep, SettingsDep, StoreDep
-from gateway.helpdesk.applicants import TOKEN_HEADER, check_session_access
+from gateway.helpdesk.applicants import TOKEN_HEADER, WEB_PREFIX, check_session_access, issue_session
 from gateway.metrics import Counter, Metrics
 from gateway.routers.chat import route_message
 from gateway.routers.faq import PROGRAM_LABELS, TOPIC_LABELS
@@ -179,19 +179,17 @@ class HistoryResponse(BaseModel):
         "Messages of a conversation with an id above `after`, oldest first (the latest `limit` when after=0)."
     ),
     responses={
-        403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）无效"},
+        403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）缺失或无效"},
         422: {"model": ErrorResponse, "description": "参数错误"},
     },
 )
 async def history(
     request: Request,
     store: StoreDep,
-    session_id: Annotated[str, Query(max_length=200, description="会话标识 / conversation id")],
+    session_id: Annotated[str, Query(min_length=1, max_length=64, pattern=SESSION_ID_PATTERN, description="会话标识 / conversation id")],
     after: Annotated[int, Query(ge=0, le=MAX_MESSAGE_ID, description="只返回编号大于此值的消息 / only ids above")] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="最多条数 / at most")] = 200,
 ) -> HistoryResponse:
-    if not SESSION_ID_RE.match(session_id):
-        raise HTTPException(422, detail=ERRORS["bad_session"])
     await check_session_access(request, session_id)
     rows = await run_in_threadpool(store.messages_after, session_id, after, limit)
     messages = []
@@ -206,8 +204,8 @@ class FeedbackRequest(BaseModel):
     model_config = {"json_schema_extra": {"examples": [{"session_id": "web-3f2a9c", "message_id": 42, "rating": "up"}]}}
 
     session_id: Annotated[str, Field(min_length=1, max_length=64, pattern=SESSION_ID_PATTERN)]
-    message_id: int = Field(description="助手回答的消息编号 / id of the assistant's message")
-    rating: str = Field(description="up（有帮助）或 down（没帮助）")
+    message_id: int = Field(ge=1, le=MAX_MESSAGE_ID, description="助手回答的消息编号 / id of the assistant's message")
+    rating: Literal["up", "down"] = Field(description="up（有帮助）或 down（没帮助）")
 
 
 class FeedbackResponse(BaseModel):
@@ -226,18 +224,16 @@ class FeedbackResponse(BaseModel):
         "Thumbs up or down on one of the assistant's messages; a later rating replaces the earlier one."
     ),
     responses={
-        403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）无效"},
+        400: {"model": ErrorResponse, "description": "请求体不是合法的JSON"},
+        403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）缺失或无效"},
         404: {"model": ErrorResponse, "description": "会话中没有这条消息"},
+        415: {"model": ErrorResponse, "description": "请求体不是JSON（Content-Type）"},
         422: {"model": ErrorResponse, "description": "参数错误"},
     },
 )
 async def feedback(request: Request, body: FeedbackRequest, store: StoreDep, metrics: MetricsDep) -> FeedbackResponse:
     await check_session_access(request, body.session_id)
-    rating = body.rating.strip().lower()
-    if rating not in ("up", "down"):
-        raise HTTPException(422, detail="rating应为up（有帮助）或down（没帮助）")
-    if not 1 <= body.message_id <= MAX_MESSAGE_ID:
-        raise HTTPException(422, detail="message_id应为正整数（消息编号）")
+    rating = body.rating
     try:
         await run_in_threadpool(store.rate_message, body.session_id, body.message_id, rating)
     except RatingError as exc:
@@ -252,8 +248,8 @@ async def feedback(request: Request, body: FeedbackRequest, store: StoreDep, met
 
 class SessionRequest(BaseModel):
     session_id: str | None = Field(
-        default=None, min_length=1, max_length=64, pattern=SESSION_ID_PATTERN,
-        description="页面已有的会话标识（可选）/ the session id the page already has (optional)",
+        default=None,
+        description="不可指定：会话标识由服务器生成（提供则返回422）/ not accepted: the server makes the id (422)",
     )
 
 
@@ -266,18 +262,21 @@ class SessionResponse(BaseModel):
     "/api/session",
     response_model=SessionResponse,
     tags=["web"],
-    summary="开始会话 / Get a session and its token",
+    summary="开始会话 / Start a conversation and get its token",
     description=(
-        "返回会话标识和会话凭证；此后只有持有凭证的页面能读写该会话（WebSocket hello 的 token 字段、"
-        f"{TOKEN_HEADER} 请求头）。提供已有 session_id 时，若它尚未绑定凭证则为其签发。\n\n"
-        "A session id and its secret token; afterwards only the holder of the token reaches the "
-        "conversation. An existing session id not yet bound to a token is bound to this one."
+        "新建一个会话，返回会话标识和会话凭证；此后只有持有凭证的页面能读写该会话（WebSocket hello 的 token 字段、"
+        f"{TOKEN_HEADER} 请求头）。已有的会话不会重新签发凭证。\n\n"
+        "Creates a conversation and returns its id and secret token; afterwards only the holder "
+        "of the token reaches it. An existing conversation is never bound to a new token."
     ),
-    responses={409: {"model": ErrorResponse, "description": "该会话已绑定其他凭证"}},
+    responses={
+        400: {"model": ErrorResponse, "description": "请求体不是合法的JSON"},
+        415: {"model": ErrorResponse, "description": "请求体不是JSON（Content-Type）"},
+        422: {"model": ErrorResponse, "description": "请求中指定了session_id，或格式错误"},
+    },
 )
 async def new_session(request: Request, body: SessionRequest | None = None) -> SessionResponse:
-    helpdesk = request.app.state.helpdesk
-    issued = await run_in_threadpool(helpdesk.applicants.issue, body.session_id if body else None)
-    if issued is None:
-        raise HTTPException(409, detail="该会话已在其他页面使用，请开始新的会话")
+    if body is not None and body.session_id is not None:
+        raise HTTPException(422, detail="会话标识由服务器生成，不能指定session_id：请不带session_id重新请求")
+    issued = await issue_session(request, WEB_PREFIX)
     return SessionResponse(session_id=issued.session_id, token=issued.token)

@@ -439,14 +439,12 @@
     return `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/ws`;
   }
 
-  /* A token for the session (once per browser): from then on the conversation answers only to it. */
+  /* The server makes the conversation and its secret together (once per browser); a session id
+     without its token (a page of an older version) cannot be reclaimed: a new conversation starts. */
   async function ensureToken() {
     if (state.token) return true;
-    const ask = (body) =>
-      fetch("/api/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     try {
-      let response = await ask({ session_id: state.sessionId });
-      if (response.status === 409 || response.status === 422) response = await ask({});
+      const response = await fetch("/api/session", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       if (!response.ok) return false;
       const issued = await response.json();
       state.sessionId = issued.session_id;

@@ -14,7 +14,8 @@ from gateway.app import create_app
 from gateway.deps import get_knowledge_provider
 from gateway.knowledge_service import KnowledgeProvider
 from gateway.settings import Settings
-from gateway_fakes import ACTIONS_URL, RASA_URL, FakeKnowledge, FakeServers
+from gateway.helpdesk.applicants import TOKEN_HEADER
+from gateway_fakes import ACTIONS_URL, RASA_URL, TEST_TOKEN, bind_test_sessions, FakeKnowledge, FakeServers
 
 
 @pytest.fixture
@@ -53,5 +54,6 @@ def app(settings: Settings, servers: FakeServers, fake_kb: FakeKnowledge) -> Fas
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
+    with TestClient(app, headers={TOKEN_HEADER: TEST_TOKEN}) as test_client:
+        bind_test_sessions(str(app.state.settings.database_url))
         yield test_client

@@ -91,3 +91,27 @@ class FakeServers:
             if request.url.path == "/health":
                 return httpx.Response(self.actions_health_status, json={"status": "ok"})
         return httpx.Response(404)
+
+
+# Conversations the tests name directly ("s1", ...). The server creates real ones (POST
+# /api/session); these ids are bound to one known token in the database, exactly as an issued
+# session is, so that tests can keep readable ids and still pass the real token check.
+TEST_TOKEN = "test-session-token-0123456789"
+TEST_SESSIONS = ("s1", "s2", "s3", "s9", "s", "demo", "web-1", "13812345678", "alice", "bob")
+
+
+def bind_test_sessions(db_url: str, session_ids: tuple[str, ...] = TEST_SESSIONS, token: str = TEST_TOKEN) -> None:
+    """Store ``token`` as the secret of each of ``session_ids`` (after the app created its tables)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from gateway.helpdesk.accounts import token_digest
+    from gateway.helpdesk.models import ApplicantToken
+
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as db, db.begin():
+            for session_id in session_ids:
+                db.merge(ApplicantToken(session_id=session_id, token_hash=token_digest(token)))
+    finally:
+        engine.dispose()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 
 import httpx
 import pytest
@@ -13,7 +12,8 @@ from sqlalchemy import create_engine, text
 from gateway.rasa_client import fold_messages
 from gateway.routers.chat import BUSY_TEXT
 
-from gateway_fakes import FAKE_CONTACTS
+from gateway.helpdesk.applicants import TOKEN_HEADER
+from gateway_fakes import FAKE_CONTACTS, TEST_TOKEN, bind_test_sessions
 
 CITATION = {"doc": "sh5g", "title": "关于开展2021年上海市5G+医疗健康应用试点项目申报工作的通知", "clause": "四、申报时间", "quote": "2021年1月19日17:00前"}
 PAYLOAD = '/inform_program{"program":"sh5g"}'
@@ -128,7 +128,6 @@ def test_exchange_is_stored(client, servers, db_url):
         ('{"session_id": "s1", "text": ', 400, "请求格式错误：不是合法的JSON"),
         ("not json at all", 400, "请求格式错误：不是合法的JSON"),
         ('{"session_id": "s1"}', 422, "缺少字段：text"),
-        ('{"text": "你好"}', 422, "缺少字段：session_id"),
         ('{"session_id": "s1", "text": 5}', 422, "字段类型错误：text应为字符串"),
         ('{"session_id": "s1", "text": null}', 422, "字段类型错误：text应为字符串"),
         ('{"session_id": 7, "text": "你好"}', 422, "字段类型错误：session_id应为字符串"),
@@ -150,7 +149,7 @@ def test_bad_input_gets_chinese_detail(client, servers, db_url, body, status, de
 def test_missing_both_fields_names_both(client):
     response = client.post("/api/chat", json={})
     assert response.status_code == 422
-    assert response.json()["detail"] == "缺少字段：session_id；缺少字段：text"
+    assert response.json()["detail"] == "缺少字段：text"
 
 
 def test_non_json_content_type_is_refused(client):
@@ -159,8 +158,9 @@ def test_non_json_content_type_is_refused(client):
     assert "application/json" in response.json()["detail"]
 
 
-def test_longest_allowed_message_and_session_id_pass(client, servers):
+def test_longest_allowed_message_and_session_id_pass(client, servers, db_url):
     session_id = "A-z_0.9:" * 8
+    bind_test_sessions(db_url, (session_id,))
     response = client.post("/api/chat", json={"session_id": session_id, "text": "字" * 2000})
     assert response.status_code == 200
     assert servers.webhook_requests[0]["sender"] == session_id
@@ -214,7 +214,7 @@ def test_busy_reply_without_knowledge_base_still_answers(settings, servers):
     app = create_app(settings, transport=httpx.MockTransport(servers.handle), knowledge_loader=broken)
     servers.rasa_up = False
     with TestClient(app) as client:
-        response = client.post("/api/chat", json={"session_id": "s1", "text": "你好"})
+        response = client.post("/api/chat", json={"text": "你好"})
     assert response.status_code == 200
     assert response.json()["messages"] == [{"text": BUSY_TEXT, "buttons": [], "citations": []}]
 
@@ -231,23 +231,21 @@ def test_store_failure_does_not_break_the_reply(client, app, servers):
 
 
 def test_many_concurrent_messages_are_all_stored(app, servers, db_url):
-    """The chat path sustains well over 40 msg/s on SQLite (in-process Rasa stub)."""
+    """400 concurrent messages over 40 conversations are all answered and stored (speed: make bench)."""
     servers.rasa_replies = [{"recipient_id": "x", "text": "好的"}, {"custom": {"citations": [CITATION]}}]
     total = 400
 
-    async def run() -> float:
+    async def run() -> None:
         async with app.router.lifespan_context(app):
+            bind_test_sessions(db_url, tuple(f"s{i}" for i in range(40)))
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:
-                start = time.perf_counter()
+            async with httpx.AsyncClient(transport=transport, base_url="http://gw", headers={TOKEN_HEADER: TEST_TOKEN}) as http:
                 responses = await asyncio.gather(
                     *(http.post("/api/chat", json={"session_id": f"s{i % 40}", "text": f"问题{i}"}) for i in range(total))
                 )
-                elapsed = time.perf_counter() - start
         assert all(r.status_code == 200 for r in responses)
-        return elapsed
 
-    elapsed = asyncio.run(run())
+    asyncio.run(run())
     assert rows(db_url, "SELECT COUNT(*) AS n FROM messages")[0]["n"] == 2 * total
     assert rows(db_url, "SELECT COUNT(*) AS n FROM conversations")[0]["n"] == 40
-    assert total / elapsed > 40, f"only {total / elapsed:.0f} msg/s"
+

@@ -105,6 +105,6 @@ def test_real_knowledge_base_program_filter(real_client, real_kb):
 
 def test_real_busy_reply_carries_helpdesk_contacts(real_client, real_kb, servers):
     servers.rasa_up = False
-    message = real_client.post("/api/chat", json={"session_id": "s1", "text": "你好"}).json()["messages"][0]
+    message = real_client.post("/api/chat", json={"text": "你好"}).json()["messages"][0]
     contacts = real_kb.helpdesk_contacts_text()
     assert contacts and message["text"].endswith(contacts)

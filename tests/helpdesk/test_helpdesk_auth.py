@@ -99,18 +99,20 @@ def test_applicant_cannot_read_or_write_another_conversation(client):
         assert receive(ws)["code"] == "bad_token"
     own = client.get("/api/history", params={"session_id": theirs}, headers={"X-Session-Token": their_token})
     assert [m["text"] for m in own.json()["messages"]][:1] == ["我的单位信息"]
-    assert client.post("/api/session", json={"session_id": theirs}).status_code == 409  # cannot take it over
+    assert client.post("/api/session", json={"session_id": theirs}).status_code == 422  # cannot take it over
 
 
-def test_an_unbound_page_session_is_bound_on_first_request_and_other_channels_never(client):
-    client.post("/api/chat", json={"session_id": "web-old-page", "text": "你好"})
-    issued = client.post("/api/session", json={"session_id": "web-old-page"})
-    assert issued.status_code == 200 and issued.json()["session_id"] == "web-old-page"
-    assert client.get("/api/history", params={"session_id": "web-old-page"}).status_code == 403
-    headers = {"X-Session-Token": issued.json()["token"]}
-    assert client.get("/api/history", params={"session_id": "web-old-page"}, headers=headers).status_code == 200
-
+def test_no_conversation_is_ever_bound_after_it_started_and_other_channels_never(client):
+    """An id without its token (an old page's, a WeChat user's) stays unreachable: it is never
+    bound to a new token, so nobody can take it over or lock out its owner."""
+    helpdesk_of(client).store.save_user_message("web-old-page", "我的手机13812345678", channel="web")
     helpdesk_of(client).store.save_user_message("wx-openid1", "公众号消息", channel="wechat")
-    assert client.get("/api/history", params={"session_id": "wx-openid1"}).status_code == 403
-    assert client.post("/api/session", json={"session_id": "wx-openid1"}).status_code == 409
+    for session_id in ("web-old-page", "wx-openid1"):
+        assert client.post("/api/session", json={"session_id": session_id}).status_code == 422
+        assert client.get("/api/history", params={"session_id": session_id}).status_code == 403
+        assert client.post("/api/chat", json={"session_id": session_id, "text": "冒充"}).status_code == 403
+        with client.websocket_connect("/ws") as ws:
+            ws.send_json({"type": "hello", "session_id": session_id, "after": 0})
+            assert receive(ws)["code"] == "bad_token"
+    assert helpdesk_of(client).store.messages_after("wx-openid1", 0, 10)[-1].text == "公众号消息"
     assert client.post("/api/session", json={"session_id": "bad id!"}).status_code == 422

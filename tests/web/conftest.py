@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gateway"))
 
 from gateway.app import create_app  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
-from gateway_fakes import ACTIONS_URL, RASA_URL, FakeServers  # noqa: E402
+from gateway.helpdesk.applicants import TOKEN_HEADER
+from gateway_fakes import ACTIONS_URL, RASA_URL, TEST_TOKEN, bind_test_sessions, FakeServers  # noqa: E402
 from web_fakes import ListingKnowledge  # noqa: E402
 
 
@@ -54,5 +55,6 @@ def app(settings: Settings, servers: FakeServers, kb: ListingKnowledge) -> FastA
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
+    with TestClient(app, headers={TOKEN_HEADER: TEST_TOKEN}) as test_client:
+        bind_test_sessions(str(app.state.settings.database_url))
         yield test_client

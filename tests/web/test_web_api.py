@@ -86,7 +86,8 @@ def test_history_in_order_and_after_an_id(client, exchange):
     assert messages[0]["client_id"] == "c-1"
     later = client.get("/api/history", params={"session_id": "s1", "after": 1, "limit": 1}).json()["messages"]
     assert [m["id"] for m in later] == [2]
-    assert client.get("/api/history", params={"session_id": "nobody"}).json() == {"session_id": "nobody", "messages": []}
+    # a conversation nobody issued: no token can reach it, whatever the id
+    assert client.get("/api/history", params={"session_id": "nobody"}).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -128,7 +129,7 @@ def test_feedback_is_stored_changed_and_shown_in_history(client, exchange, db_ur
         ({"session_id": "s1", "message_id": 2, "rating": "meh"}, 422, "rating应为up（有帮助）或down（没帮助）"),
         ({"session_id": "s1", "message_id": 2}, 422, "缺少字段：rating"),
         ({"session_id": "s1", "rating": "up"}, 422, "缺少字段：message_id"),
-        ({"session_id": "s1", "message_id": "二", "rating": "up"}, 422, "字段类型错误：message_id应为整数"),
+        ({"session_id": "s1", "message_id": "二", "rating": "up"}, 422, "message_id应为正整数（消息编号）"),
         ({"session_id": "s1", "message_id": 0, "rating": "up"}, 422, "message_id应为正整数（消息编号）"),
         ({"session_id": "s1", "message_id": 10**30, "rating": "up"}, 422, "message_id应为正整数（消息编号）"),
         ({"session_id": "bad id!", "message_id": 2, "rating": "up"}, 422, "session_id格式错误：应为1-64位字母、数字或 _ - . : 字符"),

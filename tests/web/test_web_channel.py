@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 import connectors.web as web
 from gateway.schemas import BotMessage, Citation
+from gateway_fakes import TEST_TOKEN
 from web_fakes import CITATION, hello, nothing_within, receive, receive_until, say
 
 PAYLOAD = '/inform_program{"program":"sh5g"}'
@@ -38,7 +39,7 @@ def test_hello_welcome_then_message_gets_echo_and_cited_reply(client, servers, d
         {"recipient_id": "s1", "custom": {"citations": [CITATION]}},
     ]
     with client.websocket_connect("/ws") as ws:
-        ws.send_json({"type": "hello", "session_id": "s1", "after": 0})
+        ws.send_json({"type": "hello", "session_id": "s1", "after": 0, "token": TEST_TOKEN})
         assert receive(ws) == {"type": "welcome", "session_id": "s1", "last_id": 0, "max_chars": 50}
         say(ws, "c-1", "  截止时间？ ")
         user, bot = receive(ws), receive(ws)
@@ -270,7 +271,7 @@ def test_push_during_replay_is_sent_once_after_it(app, client, monkeypatch, push
 
     monkeypatch.setattr(store, "messages_after", messages_after_with_a_push)
     with client.websocket_connect("/ws") as ws:
-        ws.send_json({"type": "hello", "session_id": "s1", "after": 0})
+        ws.send_json({"type": "hello", "session_id": "s1", "after": 0, "token": TEST_TOKEN})
         frames = receive_until(ws, "welcome")
         assert nothing_within(ws)
     assert [f.get("text") for f in frames] == ["旧消息", "新消息", None]

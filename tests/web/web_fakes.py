@@ -10,7 +10,7 @@ from typing import Any
 import anyio
 from starlette.testclient import WebSocketTestSession
 
-from gateway_fakes import FakeCitation, FakeKnowledge
+from gateway_fakes import TEST_TOKEN, FakeCitation, FakeKnowledge
 
 CITATION = {"doc": "sh5g", "title": "上海市5G+医疗健康应用试点项目申报通知", "clause": "五、有关事宜 > （三）", "quote": "集中受理截止时间：2021年1月15日-2021年1月19日"}
 
@@ -87,9 +87,11 @@ def nothing_within(ws: WebSocketTestSession, seconds: float = 0.3) -> bool:
     raise AssertionError(f"unexpected frame: {message}")
 
 
-def hello(ws: WebSocketTestSession, session_id: str, after: int | None = 0) -> list[dict[str, Any]]:
+def hello(
+    ws: WebSocketTestSession, session_id: str, after: int | None = 0, token: str = TEST_TOKEN
+) -> list[dict[str, Any]]:
     """Say hello; returns the replayed message frames (checks the welcome that ends them)."""
-    ws.send_json({"type": "hello", "session_id": session_id, "after": after})
+    ws.send_json({"type": "hello", "session_id": session_id, "after": after, "token": token})
     frames = receive_until(ws, "welcome")
     assert frames[-1]["session_id"] == session_id
     return frames[:-1]
