@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup build run test eval bench staff clean
+.PHONY: setup build run test eval bench staff purge clean
 
 setup:
 	@scripts/setup.sh
@@ -26,6 +26,10 @@ bench: build
 # a helpdesk staff account: make staff USERNAME=li NAME=李老师 (the password is asked twice)
 staff:
 	@$(PY) -m gateway.helpdesk.staff create --username "$(USERNAME)" --display-name "$(or $(NAME),$(USERNAME))"
+
+# delete personal data older than RETENTION_DAYS (README: Data inventory); PURGE_ARGS="--dry-run" only counts
+purge:
+	@$(PY) -m gateway.retention purge $(PURGE_ARGS)
 
 clean:
 	rm -rf var .venv .venv-rasa
