@@ -31,12 +31,23 @@ def reply_text(messages: list[dict]) -> str:
 
 
 def run_case(client: httpx.Client, url: str, case: Case) -> tuple[Case, bool, str]:
-    session = f"eval-{case.id}-{uuid.uuid4().hex[:8]}"
+    """One fresh conversation: the first turn opens it (the gateway returns its id and token), the
+    next turns continue it. A gateway that wants the client to name the session gets one."""
+    session: str | None = None
+    headers: dict[str, str] = {}
     text = ""
     for turn in case.turns:
-        response = client.post(f"{url}/api/chat", json={"session_id": session, "text": turn}, timeout=60)
+        body = {"text": turn} if session is None else {"session_id": session, "text": turn}
+        response = client.post(f"{url}/api/chat", json=body, headers=headers, timeout=60)
+        if response.status_code == 422 and session is None:
+            session = f"eval-{case.id}-{uuid.uuid4().hex[:8]}"
+            response = client.post(f"{url}/api/chat", json={"session_id": session, "text": turn}, timeout=60)
         response.raise_for_status()
-        text = reply_text(response.json()["messages"])
+        data = response.json()
+        session = data.get("session_id") or session
+        if data.get("session_token"):
+            headers = {"X-Session-Token": data["session_token"]}
+        text = reply_text(data["messages"])
     return case, passes(case, text), text
 
 

@@ -20,7 +20,7 @@ EVAL_DIR = REPO / "tests" / "eval"
 SHARED_SAMPLE = REPO.parent / "shared" / "eval" / "dev_qa.yml"
 DEFAULT_FILES = [*sorted(EVAL_DIR.glob("*.yml")), SHARED_SAMPLE]
 # Categories whose right answer is a refusal or "the notices do not say": a refusal may pass them.
-REFUSAL_CATEGORIES = frozenset({"oos", "unknown"})
+REFUSAL_CATEGORIES = frozenset({"oos", "unknown", "unanswerable"})
 
 
 @dataclass(frozen=True)
