@@ -21,7 +21,9 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_cases import REFUSAL_CATEGORIES, Case, load_cases, passes, question_files, refusal_passes, refusal_texts, shown_text  # noqa: E402
+from eval_cases import (  # noqa: E402
+    REFUSAL_CATEGORIES, Case, load_cases, passes, question_files, refusal_passes, refusal_texts, shown_text,
+)
 from stack import REPO, Stack, train_if_needed  # noqa: E402
 
 

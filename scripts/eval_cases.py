@@ -68,8 +68,8 @@ def refusal_texts(kb: "KnowledgeBase") -> list[str]:
     out of scope (action_out_of_scope) and not understood, once and twice (action_fallback)."""
     from actions.fallback import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
 
-    replies = [kb.composer.out_of_scope(), kb.composer.out_of_scope(lead=NOT_UNDERSTOOD), kb.composer.out_of_scope(lead=NOT_UNDERSTOOD_AGAIN)]
-    return [reply_shown_text(r) for r in replies]
+    leads = ({}, {"lead": NOT_UNDERSTOOD}, {"lead": NOT_UNDERSTOOD_AGAIN})
+    return [reply_shown_text(kb.composer.out_of_scope(**lead)) for lead in leads]
 
 
 def refusal_passes(case: Case, refusals: list[str]) -> bool:

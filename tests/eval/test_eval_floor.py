@@ -19,7 +19,9 @@ from knowledge.api import KnowledgeBase, get_knowledge
 from knowledge.settings import get_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from eval_cases import EVAL_DIR, REFUSAL_CATEGORIES, Case, answer_with_library, load_cases, passes, refusal_passes, refusal_texts  # noqa: E402
+from eval_cases import (  # noqa: E402
+    EVAL_DIR, REFUSAL_CATEGORIES, Case, answer_with_library, load_cases, passes, refusal_passes, refusal_texts,
+)
 
 FLOORS_FILE = EVAL_DIR / "floors.yml"
 QUESTION_FILES = sorted(p for p in EVAL_DIR.glob("*.yml") if p != FLOORS_FILE)
