@@ -72,7 +72,9 @@ API_TIMEOUT_SECONDS = 10.0
 SHUTDOWN_GRACE_SECONDS = 5.0
 SUCCESS = "success"  # the answer that tells WeChat "received, nothing to say now, do not retry"
 WECHAT_WAIT_SECONDS = 5.0  # WeChat waits this long for an answer, then sends the message again
-WECHAT_ATTEMPTS = 3  # the first delivery and two retries
+# WeChat's documentation: "五秒内收不到响应会断掉连接，并且重新发起请求，总共重试三次" (seen: three
+# deliveries in all, about 5 s apart); an answer waits for a fourth before it counts as lost.
+WECHAT_DELIVERIES_AT_MOST = 4
 HOLD_MARGIN_SECONDS = 1.0
 POLL_SECONDS = 0.1  # how often a waiting copy looks for an answer computed in another process
 OWNER_POLL_SECONDS = 0.25  # how often the process with a computed answer looks whether it was taken
@@ -498,7 +500,7 @@ class WeChatChannel:
         the customer-service API, WeChat's last retry cannot come any more either."""
         moments = [pending.waiter_until or pending.created_at]
         if self.api is None:
-            retries_over = WECHAT_ATTEMPTS * self.wechat_wait_seconds + HOLD_MARGIN_SECONDS
+            retries_over = WECHAT_DELIVERIES_AT_MOST * self.wechat_wait_seconds + HOLD_MARGIN_SECONDS
             moments.append(pending.created_at + timedelta(seconds=retries_over))
         return max(moments)
 

@@ -128,7 +128,7 @@ def _codec(request: Request) -> WeChatCodec:
     return codec
 
 
-def _check_signature(request: Request, codec: WeChatCodec, signature: str | None, timestamp: str | None, nonce: str | None) -> None:
+def _check_signed_and_fresh(request: Request, codec: WeChatCodec, signature: str | None, timestamp: str | None, nonce: str | None) -> None:
     """403 unless the request is signed with the token and its timestamp is fresh."""
     if not codec.signature_ok(signature, timestamp, nonce):
         request.app.state.metrics.inc("gateway_wechat_bad_signatures_total")
@@ -182,7 +182,7 @@ async def verify_url(
     request: Request, signature: Param = None, timestamp: Param = None, nonce: Param = None, echostr: Param = None
 ) -> PlainTextResponse:
     codec = _codec(request)
-    _check_signature(request, codec, signature, timestamp, nonce)
+    _check_signed_and_fresh(request, codec, signature, timestamp, nonce)
     if not echostr or not ECHOSTR_RE.match(echostr):
         raise HTTPException(400, detail="echostr格式错误")
     assert signature is not None and timestamp is not None and nonce is not None  # checked with the signature
@@ -215,7 +215,7 @@ async def receive(
     msg_signature: Param = None,
 ) -> Response:
     codec = _codec(request)
-    _check_signature(request, codec, signature, timestamp, nonce)
+    _check_signed_and_fresh(request, codec, signature, timestamp, nonce)
     assert signature is not None and timestamp is not None and nonce is not None  # checked with the signature
     body = await _read_body(request)
     encrypted = (encrypt_type or "").lower() == "aes"

@@ -100,7 +100,7 @@ def test_without_the_api_a_slow_answer_goes_passively_to_the_retry_still_waiting
 
 def test_without_the_api_an_answer_nobody_waits_for_is_logged_as_an_error(client_without_api, servers, caplog):
     client = client_without_api
-    client.app.state.wechat.wechat_wait_seconds = 0.2  # WeChat's retries shortened: all over after 1.6 s
+    client.app.state.wechat.wechat_wait_seconds = 0.2  # WeChat's retries shortened: all over after 1.8 s
     servers.rasa_delay = 3.0
     servers.rasa_replies = [{"text": ANSWER}]
     assert WeChatServer(client).ask(text_xml(QUESTION)) is None
