@@ -130,9 +130,14 @@ def _is_default_detail(status_code: int, detail: Any) -> bool:
         return False
 
 
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
 async def http_exception_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail
-    if not isinstance(detail, str) or _is_default_detail(exc.status_code, detail):
+    if not isinstance(detail, str) or _is_default_detail(exc.status_code, detail) or not _has_chinese(detail):
+        # framework messages ("There was an error parsing the body") are English: say it in Chinese
         detail = _STATUS_MESSAGES.get(exc.status_code, "请求失败")
     return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
 

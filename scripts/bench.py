@@ -71,8 +71,17 @@ def rss_mb(pid: int) -> float:
 def bench_assistant(total: int) -> tuple[dict, dict, float]:
     with throwaway_stack(REPO / "var" / "bench" / "assistant") as stack:
 
+        conversations: dict[str, tuple[str, str]] = {}  # bench session -> (server's id, token)
+
         def send(client: httpx.Client, session: str, text: str) -> None:
-            client.post(f"{stack.url}/api/chat", json={"session_id": session, "text": text}).raise_for_status()
+            if session not in conversations:  # an API client's first message opens the conversation
+                response = client.post(f"{stack.url}/api/chat", json={"text": text})
+                response.raise_for_status()
+                conversations[session] = (response.json()["session_id"], response.json()["session_token"])
+                return
+            session_id, token = conversations[session]
+            client.post(f"{stack.url}/api/chat", json={"session_id": session_id, "text": text},
+                        headers={"X-Session-Token": token}).raise_for_status()
 
         measure(send, 2, 16)  # warm-up
         results = {c: measure(send, c, total if c > 1 else total // 2) for c in (1, 8)}

@@ -64,6 +64,24 @@ def session_token(page: Page) -> str | None:
     return page.evaluate("() => localStorage.getItem('shenbao.token')")
 
 
+def page_owns(context, database_url: str, session_id: str) -> None:
+    """Make ``session_id`` (a conversation a test stored) the page's own: its token is stored
+    as an issued one would be, and both are put where the page keeps them (localStorage)."""
+    from gateway.db import create_db_engine
+    from gateway.helpdesk.accounts import token_digest
+    from gateway.helpdesk.models import ApplicantToken
+    from sqlalchemy.orm import sessionmaker
+
+    token = f"token-of-{session_id}-0123456789"
+    engine = create_db_engine(database_url)
+    with sessionmaker(bind=engine).begin() as db:
+        db.merge(ApplicantToken(session_id=session_id, token_hash=token_digest(token)))
+    engine.dispose()
+    context.add_init_script(
+        f"try {{ localStorage.setItem('shenbao.session', '{session_id}'); localStorage.setItem('shenbao.token', '{token}') }} catch (e) {{}}"
+    )
+
+
 def server_history(base_url: str, session: str, token: str | None = None) -> list[dict]:
     headers = {"X-Session-Token": token} if token else {}
     response = httpx.get(f"{base_url}/api/history", params={"session_id": session}, headers=headers, timeout=10)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import sessionmaker
 
-from chat_steps import BOT, USER, ask, open_chat, server_history, session_id, session_token, transcript, wait_answer, wait_connected
+from chat_steps import BOT, USER, ask, open_chat, page_owns, server_history, session_id, session_token, transcript, wait_answer, wait_connected
 from gateway.db import create_db_engine
 from gateway.models import Conversation, Message
 
@@ -116,7 +116,7 @@ def test_history_time_separators_follow_five_minute_gaps(new_context, base_url, 
     engine.dispose()
 
     context, _ = new_context()
-    context.add_init_script("try { localStorage.setItem('shenbao.session', 'web-earlier') } catch (e) {}")
+    page_owns(context, web_stack.extra_env["DATABASE_URL"], "web-earlier")
     page = context.new_page()
     open_chat(page, base_url)
     expect(page.locator(".msg[data-id]")).to_have_count(6)
@@ -250,7 +250,7 @@ def test_file_card_and_staff_message(new_context, base_url, web_stack, screensho
     engine.dispose()
 
     context, _ = new_context()
-    context.add_init_script("try { localStorage.setItem('shenbao.session', 'web-files') } catch (e) {}")
+    page_owns(context, web_stack.extra_env["DATABASE_URL"], "web-files")
     page = context.new_page()
     open_chat(page, base_url)
     expect(page.locator(".msg[data-id]")).to_have_count(4)

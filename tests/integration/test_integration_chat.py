@@ -10,11 +10,23 @@ import pytest
 pytestmark = pytest.mark.integration
 
 
+# a test's name for a conversation -> (the id the server made, its token)
+_conversations: dict[str, tuple[str, str]] = {}
+
+
 def ask(stack, text: str, session: str | None = None) -> dict:
-    session = session or uuid.uuid4().hex
-    response = httpx.post(f"{stack.url}/api/chat", json={"session_id": session, "text": text}, timeout=60)
+    """Ask as an API client: the first message starts a conversation, later ones send its token."""
+    if session in _conversations:
+        session_id, token = _conversations[session]
+        response = httpx.post(f"{stack.url}/api/chat", json={"session_id": session_id, "text": text},
+                              headers={"X-Session-Token": token}, timeout=60)
+    else:
+        response = httpx.post(f"{stack.url}/api/chat", json={"text": text}, timeout=60)
     assert response.status_code == 200, response.text
-    return response.json()
+    body = response.json()
+    if session is not None and session not in _conversations:
+        _conversations[session] = (body["session_id"], body["session_token"])
+    return body
 
 
 def joined(body: dict) -> str:
@@ -83,9 +95,9 @@ def test_bad_input_gets_a_chinese_4xx(stack):
 
 def test_every_message_is_stored(stack, db_path):
     session = uuid.uuid4().hex
-    ask(stack, "智慧医疗专项书面材料交几份", session)
+    session_id = ask(stack, "智慧医疗专项书面材料交几份", session)["session_id"]
     with sqlite3.connect(db_path) as db:
-        rows = db.execute("select sender, text from messages where session_id = ? order by id", (session,)).fetchall()
+        rows = db.execute("select sender, text from messages where session_id = ? order by id", (session_id,)).fetchall()
     assert rows[0] == ("user", "智慧医疗专项书面材料交几份")
     assert rows[1][0] == "bot" and "五份" in rows[1][1]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 
 import docx
 import httpx
@@ -35,12 +34,19 @@ class Applicant:
 
     def __init__(self, stack) -> None:
         self.stack = stack
-        self.session = f"form-{uuid.uuid4().hex[:12]}"
+        self.session: str | None = None  # made by the server with the first message
+        self.token = ""
         self.replies: list[dict] = []
 
     def say(self, text: str) -> list[dict]:
-        response = httpx.post(f"{self.stack.url}/api/chat", json={"session_id": self.session, "text": text}, timeout=60)
+        if self.session is None:
+            response = httpx.post(f"{self.stack.url}/api/chat", json={"text": text}, timeout=60)
+        else:
+            response = httpx.post(f"{self.stack.url}/api/chat", json={"session_id": self.session, "text": text},
+                                  headers={"X-Session-Token": self.token}, timeout=60)
         assert response.status_code == 200, response.text
+        if self.session is None:
+            self.session, self.token = response.json()["session_id"], response.json()["session_token"]
         self.replies = response.json()["messages"]
         assert self.replies, f"no reply to {text!r}"
         return self.replies
