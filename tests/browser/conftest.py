@@ -36,7 +36,10 @@ SCREENSHOTS = REPO / "var" / "screenshots"
 
 @pytest.fixture(scope="session")
 def web_stack(tmp_path_factory) -> Iterator[Stack]:
-    with throwaway_stack(tmp_path_factory.mktemp("web-stack"), {"ASSISTANT_TODAY": "2026-11-22"}) as running:
+    # test_browser_embed.py's portal runs on 127.0.0.2 (any port): the only origin besides the
+    # gateway's own allowed to show /chat in a frame (CSP frame-ancestors)
+    env = {"ASSISTANT_TODAY": "2026-11-22", "PORTAL_ORIGINS": "http://127.0.0.2:*"}
+    with throwaway_stack(tmp_path_factory.mktemp("web-stack"), env) as running:
         yield running
 
 
