@@ -89,9 +89,9 @@ def create_app(
     helpdesk_faq = lambda: getattr(getattr(app.state, "helpdesk", None), "faq", None)  # noqa: E731
     app.state.knowledge = KnowledgeProvider(with_staff_faq(knowledge_loader or load_default_knowledge, helpdesk_faq))
     install_exception_handlers(app)
-    install_security(app, settings)  # CSP/nosniff headers, offline /docs, client keys for rate limits
     install_openapi(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    install_security(app, settings)  # CSP/nosniff headers, offline /docs, client keys for rate limits (outermost)
     # first: its lifespan starts the helpdesk (handoffs, staff, fan-out) that the channels use
     app.include_router(console.router)  # page /console, staff login, WebSocket /ws/console
     app.include_router(handoffs.router)  # /api/console/queue, /api/console/handoffs/...

@@ -91,6 +91,7 @@ def test_a_portal_origin_that_would_widen_the_policy_is_refused_at_start(value: 
         ("GET", "/openapi.json", None),
         ("GET", "/api/no-such-endpoint", None),
         ("POST", "/api/chat", {"session_id": "s1"}),  # 422
+        ("POST", "/api/chat", {"text": "长" * 2_000_000}),  # 413 (body limit)
         ("GET", "/static/chat.js", None),
     ],
 )
