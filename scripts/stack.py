@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from types import FrameType
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,10 @@ REPO = Path(__file__).resolve().parent.parent
 RASA_BIN = REPO / ".venv-rasa" / "bin" / "rasa"
 APP_PYTHON = REPO / ".venv" / "bin" / "python"
 TRAINING_INPUTS = ("bot", "data", "knowledge/data/jieba")
+# Rasa and the action server answer only the gateway (the action server's endpoints have no
+# authentication): they listen on loopback; only the gateway's address is a setting (GATEWAY_HOST).
+INTERNAL_HOST = "127.0.0.1"
+STOP_GRACE_SECONDS = 15.0
 
 
 def training_hash() -> str:
@@ -86,6 +91,7 @@ class Stack:
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "RASA_TRACKER_DB": os.environ.get("RASA_TRACKER_DB", str(db_dir / "rasa_tracker.db")),
             "GATEWAY_PORT": str(self.gateway_port),
+            "SANIC_HOST": INTERNAL_HOST,  # rasa-sdk's only bind setting; its default is 0.0.0.0
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "PYTHONUNBUFFERED": "1",
             "PYTHONPATH": str(REPO),  # Rasa imports its tracker store from rasa_extensions/
@@ -104,6 +110,21 @@ class Stack:
         self.processes[name] = subprocess.Popen(
             command, cwd=REPO, env=self._env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+
+    def listen_addresses(self) -> dict[str, tuple[str, int]]:
+        """Where each process will listen, by the variable that sets its port."""
+        return {
+            "GATEWAY_PORT": (self._env().get("GATEWAY_HOST", "127.0.0.1"), self.gateway_port),
+            "RASA_PORT": (INTERNAL_HOST, self.rasa_port),
+            "ACTION_PORT": (INTERNAL_HOST, self.action_port),
+        }
+
+    def check_ports_free(self) -> None:
+        """Refuse to start on a port that is taken: an assistant still running there would answer
+        /healthz in place of ours, and ours would die on its first bind."""
+        taken = [(setting, port) for setting, (host, port) in self.listen_addresses().items() if not port_is_free(host, port)]
+        if taken:
+            raise PortsTaken(taken)
 
     def migrate(self) -> None:
         """Schema up to date before the processes that share the database start (no race between them)."""
@@ -133,6 +154,7 @@ class Stack:
         }
 
     def start(self, model: Path) -> None:
+        self.check_ports_free()
         self.model = model
         self.migrate()
         self.prepare_tracker_db()
@@ -160,16 +182,52 @@ class Stack:
             time.sleep(0.5)
         raise TimeoutError(f"/healthz not green after {timeout:.0f}s")
 
-    def stop(self, names: list[str] | None = None) -> None:
-        for name in names or list(self.processes):
-            process = self.processes.pop(name, None)
-            if process and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+    def stop(self, names: list[str] | None = None, grace: float = STOP_GRACE_SECONDS) -> None:
+        """SIGTERM to each process's group at once, SIGKILL to whatever of it is left after `grace`
+        seconds. Each process leads its own group (start_new_session), which its children (Sanic
+        workers) share: they go too, even when the process itself has already died."""
+        stopping = [self.processes.pop(name) for name in names or list(self.processes) if name in self.processes]
+        for process in stopping:
+            signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for process in stopping:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        for process in stopping:
+            signal_group(process, signal.SIGKILL)
+            process.wait()
+
+
+class PortsTaken(RuntimeError):
+    def __init__(self, taken: list[tuple[str, int]]) -> None:
+        self.taken = taken
+        super().__init__("\n".join(
+            f"端口 {port} 已被占用（{setting}）：可能已有一个申报助手在运行，请先停止它，或用 {setting}=<其他端口> 换一个。"
+            f" / port {port} ({setting}) is already in use: stop what runs there or set another {setting}."
+            for setting, port in taken
+        ))
+
+
+def signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass  # nothing of the group is left
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on (host, port) now. SO_REUSEADDR as the servers set it, so
+    that a port whose last connections are still in TIME_WAIT counts as free."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def free_port() -> int:
@@ -202,32 +260,83 @@ def throwaway_stack(work: Path, extra_env: dict[str, str] | None = None, timeout
         running.stop()
 
 
-def _stop_on_sigterm(signum: int, frame: object) -> None:
-    # `kill`, a service manager or `timeout` stop `make run` with SIGTERM: clean up as for Ctrl-C
-    # (the three processes run in their own sessions and would otherwise be left behind).
-    raise KeyboardInterrupt
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class StopRequested(Exception):
+    """Ctrl-C, `kill`, a service manager or make asked `make run` to stop."""
+
+
+class StopSignals:
+    """SIGINT, SIGTERM and SIGHUP stop `make run`. Only the first one interrupts it: they often
+    come in twos (`kill` of the process group while make forwards the same signal, or a second
+    Ctrl-C), and a second one must not cut the clean-up short and leave Rasa and the gateway
+    running (the three processes run in their own sessions, so no signal reaches them but ours)."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self._holding = False
+        self._pending = False
+
+    def install(self) -> None:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self.stopping or self._pending:
+            os.write(2, "正在停止，请稍候 / stopping, please wait\n".encode())
+            return
+        if self._holding:
+            self._pending = True
+            return
+        self.stopping = True
+        raise StopRequested(signal.Signals(signum).name)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """A stop asked within the block takes effect after it (a process half started would be
+        left behind)."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._pending:
+            self.stopping = True
+            raise StopRequested("signal during start")
 
 
 def main(argv: list[str]) -> int:
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     stack = Stack()
-    model = train_if_needed(stack.var_dir)
     if argv[1:2] == ["train"]:
+        train_if_needed(stack.var_dir)
         return 0
-    started = time.monotonic()
-    stack.start(model)
+    signals = StopSignals()
+    signals.install()
     try:
+        stack.check_ports_free()  # before a training that may take minutes
+        model = train_if_needed(stack.var_dir)
+        started = time.monotonic()
+        with signals.held():
+            stack.start(model)
         stack.wait_healthy()
         print(f"\n申报助手已启动 / assistant ready in {time.monotonic() - started:.0f}s: {stack.url}  (API docs: {stack.url}/docs)")
         print("按 Ctrl-C 停止 / press Ctrl-C to stop", flush=True)
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
+        signals.stopping = True
         down = [n for n, p in stack.processes.items() if p.poll() is not None]
         print(f"process exited: {down}; stopping the rest", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except PortsTaken as taken:
+        signals.stopping = True
+        print(f"\n{taken}", file=sys.stderr)
+        return 2
+    except StopRequested:
+        print("\n正在停止所有进程 / stopping every process ...", flush=True)
         return 0
     finally:
+        signals.stopping = True
         stack.stop()
 
 
