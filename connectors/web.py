@@ -136,6 +136,12 @@ def message_frame(row: Message) -> dict[str, Any]:
     return frame
 
 
+def frame_text(frame: dict[str, Any]) -> str:
+    """JSON text of a frame; text that UTF-8 cannot carry (a lone surrogate echoed back) is escaped."""
+    text = json.dumps(frame, ensure_ascii=False)
+    return text if is_utf8_encodable(text) else json.dumps(frame)
+
+
 def error_frame(code: str, detail: str | None = None, client_id: str | None = None) -> dict[str, Any]:
     frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail or ERRORS[code]}
     if client_id:
@@ -193,7 +199,7 @@ class Connection:
     async def write_loop(self) -> None:
         try:
             while (frame := await self._queue.get()) is not None:
-                await self.websocket.send_text(json.dumps(frame, ensure_ascii=False))
+                await self.websocket.send_text(frame_text(frame))
         except Exception as exc:  # the peer went away: the read loop sees the disconnect
             log.debug("web chat socket write failed: %s", type(exc).__name__)
         finally:

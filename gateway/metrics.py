@@ -22,6 +22,7 @@ class Metrics:
         for name, help_text in (
             ("gateway_messages_total", "User messages handled by /api/chat."),
             ("gateway_rasa_errors_total", "Chat messages Rasa could not answer (busy reply sent)."),
+            ("gateway_route_errors_total", "Chat messages whose routing failed unexpectedly (busy reply sent)."),
             ("gateway_empty_replies_total", "Messages Rasa answered with nothing (e.g. its action server down)."),
             ("gateway_store_errors_total", "Exchanges that could not be written to the database."),
             ("gateway_faq_requests_total", "FAQ searches answered."),

@@ -17,6 +17,11 @@ costs): Rasa's lock store lets one message of a conversation be handled at a tim
 the tracker it was handed. Events of a turn that fails before it is saved stay in memory and are
 written with the next saved turn.
 
+Stored events keep no personal data in clear (PIPL minimisation): user text, entity values and
+slot values are written masked (``knowledge.privacy``). Nothing reads them back but Rasa after a
+restart, for which intents and slots are what matter; the transcript lives in the gateway's
+messages table and form answers in ``form_drafts``, each under the retention setting.
+
 One Rasa process per database: a second replica would not see the first one's turns in its
 memory. Several replicas share a database with the stock `type: SQL` store (and a Redis lock store).
 """
@@ -31,6 +36,8 @@ import rasa.shared.core.trackers
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from knowledge.privacy import mask_pii
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +86,24 @@ def _latest_session(tracker: Optional[DialogueStateTracker]) -> Optional[Dialogu
     return sessions[-1] if len(sessions) > 1 else tracker
 
 
+def _minimised(data: dict[str, Any]) -> dict[str, Any]:
+    """The event as stored: user text, entity values and string slot values masked."""
+    if isinstance(data.get("text"), str):
+        data["text"] = mask_pii(data["text"])
+    parse_data = data.get("parse_data")
+    if isinstance(parse_data, dict):
+        if isinstance(parse_data.get("text"), str):
+            parse_data["text"] = mask_pii(parse_data["text"])
+        for entity in parse_data.get("entities") or []:
+            if isinstance(entity, dict) and isinstance(entity.get("value"), str):
+                entity["value"] = mask_pii(entity["value"])
+    if data.get("event") == "slot" and isinstance(data.get("value"), str):
+        data["value"] = mask_pii(data["value"])
+    return data
+
+
 def _row(sender_id: Text, event: Any) -> dict[str, Any]:
-    data = event.as_dict()
+    data = _minimised(event.as_dict())
     return {
         "sender_id": sender_id,
         "type_name": event.type_name,

@@ -15,7 +15,7 @@ from stack import Stack, throwaway_stack  # noqa: E402
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
     work = tmp_path_factory.mktemp("stack")
-    with throwaway_stack(work, {"ASSISTANT_TODAY": "2026-11-22", "EXPORTS_DIR": str(work / "exports")}) as running:
+    with throwaway_stack(work, {"ASSISTANT_TODAY": "2026-11-22", "EXPORTS_DIR": str(work / "exports"), "WECHAT_TOKEN": "integration-token"}) as running:
         yield running
 
 

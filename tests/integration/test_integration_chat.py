@@ -132,3 +132,13 @@ def test_the_conversation_survives_a_rasa_restart(stack):
     with sqlite3.connect(stack.extra_env["RASA_TRACKER_DB"]) as db:
         stored = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (session,)).fetchone()[0]
     assert stored >= 6  # both turns on disk: session start, user, action, bot, listen …
+
+
+def test_rasa_tracker_keeps_no_personal_data_in_clear(stack):
+    """The transcript is the gateway's; Rasa's tracker store keeps intents, not phones or e-mails."""
+    body = ask(stack, "我的手机13812345678，邮箱zhang.san@example.com，上海5G试点材料交几份？")
+    with sqlite3.connect(stack.extra_env["RASA_TRACKER_DB"]) as db:
+        stored = [row[0] for row in db.execute("select data from events where sender_id = ?", (body["session_id"],))]
+    assert any('"user"' in data for data in stored)  # the turn is there ...
+    joined_events = "\n".join(stored)
+    assert "13812345678" not in joined_events and "zhang.san@example.com" not in joined_events  # ... masked

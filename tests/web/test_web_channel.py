@@ -473,3 +473,26 @@ def test_a_socket_that_cannot_keep_up_is_closed(monkeypatch):
     assert not connection.closed
     connection.send({"type": "pong"})
     assert connection.closed and connection._close_code == 1013  # "try again later": it reconnects
+
+
+def test_hostile_frames_get_error_frames_and_the_socket_stays_open(client):
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, "s1")
+        for frame, code in [
+            ("[" * 100_000 + "]" * 100_000, "too_long"),
+            ('{"type": "ping", "x": ' + "[" * 5000 + "]" * 5000 + "}", "bad_json"),
+            ('{"type": "hello", "session_id": "s1", "after": 99999999999999999999999999}', "bad_after"),
+            ('{"type": "message", "client_id": "c-9", "text": "a\\ud800"}', "bad_characters"),
+            ('{"type": "message", "client_id": "c-9", "text": "\\u0000\\u0001"}', "empty_text"),
+        ]:
+            ws.send_text(frame)
+            reply = receive(ws)
+            assert reply["type"] == "error" and reply["code"] == code, (frame[:40], reply)
+        ws.send_json({"type": "ping"})
+        assert receive(ws) == {"type": "pong"}
+
+
+def test_an_echoed_lone_surrogate_is_escaped_so_the_frame_can_be_sent():
+    text = web.frame_text(web.error_frame("unknown_type", "未知的消息类型：\ud800"))
+    text.encode("utf-8")  # would raise if the surrogate were written raw
+    assert json.loads(text)["detail"] == "未知的消息类型：\ud800"
