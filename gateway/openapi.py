@@ -33,8 +33,17 @@ def _error_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ref}}}
 
 
+def _errors_are_json(response: dict[str, Any]) -> None:
+    """An error body is JSON whatever the route's own media type (e.g. /wechat's text/plain)."""
+    content = response.get("content") or {}
+    ref = f"#/components/schemas/{ERROR_SCHEMA_NAME}"
+    if any(media.get("schema", {}).get("$ref") == ref for media in content.values()):
+        response["content"] = {"application/json": {"schema": {"$ref": ref}}}
+
+
 def correct_error_responses(document: dict[str, Any]) -> dict[str, Any]:
-    """Every 422 has the ``{"detail": str}`` body; operations with a JSON body also list 400/413/415."""
+    """Every error response is ``{"detail": str}`` as JSON; operations with a JSON body also list
+    400/413/415."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault(ERROR_SCHEMA_NAME, ERROR_SCHEMA)
     for name in FASTAPI_ERROR_SCHEMAS:
@@ -44,6 +53,8 @@ def correct_error_responses(document: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
+            for response in responses.values():
+                _errors_are_json(response)
             if "422" in responses:
                 description = responses["422"].get("description") or "参数错误"
                 if description == "Validation Error":

@@ -72,3 +72,18 @@ def test_openapi_documents_the_error_bodies_the_gateway_sends(client):
 def test_feedback_accepts_only_the_documented_ratings(client, rating):
     response = client.post("/api/feedback", json={"session_id": "s1", "message_id": 1, "rating": rating})
     assert response.status_code == 422 and "rating应为up" in response.json()["detail"]
+
+
+def test_wechat_errors_are_documented_as_the_json_they_are(settings, servers):
+    import httpx
+    from fastapi.testclient import TestClient
+
+    from gateway.app import create_app
+
+    app = create_app(settings.model_copy(update={"wechat_token": "t"}), transport=httpx.MockTransport(servers.handle))
+    with TestClient(app) as client:
+        refused = client.get("/wechat", params={"signature": "x", "timestamp": "1", "nonce": "n", "echostr": "e"})
+        document = client.get("/openapi.json").json()
+    assert refused.status_code == 403 and refused.headers["content-type"].startswith("application/json")
+    for operation in document["paths"]["/wechat"].values():
+        assert list(operation["responses"]["403"]["content"]) == ["application/json"]
