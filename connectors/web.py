@@ -62,6 +62,7 @@ from pydantic_core import PydanticCustomError
 
 from gateway.schemas import (
     BAD_CHARACTERS,
+    MAX_MESSAGE_ID,
     SESSION_ID_PATTERN,
     BotMessage,
     clean_text,
@@ -84,7 +85,6 @@ REPLAY_LIMIT = 200
 QUEUE_LIMIT = 1000  # frames waiting for a slow socket; beyond that it is closed (it will replay)
 SHUTDOWN_GRACE_SECONDS = 5.0
 MAX_WAITING_PER_SESSION = 20  # user messages queued for an answer; more are refused
-MAX_MESSAGE_ID = 2**62  # message ids are 64-bit integers in the database
 
 ERRORS = {
     "not_text": "消息格式错误：请发送JSON文本帧",

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ def _field_message(where: str, name: str, err: dict[str, Any]) -> str | None:
     """Messages specific to one parameter (its allowed range or format)."""
     etype = err.get("type", "")
     ctx = err.get("ctx") or {}
+    if where == "body" and name == "session_id" and etype == "extra_forbidden":
+        return "会话标识由服务器生成，不能指定session_id：请不带session_id重新请求"
+    if etype == "extra_forbidden":
+        return f"不支持的字段：{name}"
     if where == "body" and name == "session_id" and etype != "missing":
         if etype == "string_type":
             return "字段类型错误：session_id应为字符串"
@@ -139,7 +144,23 @@ async def http_exception_handler(request: Request, exc: StarletteHTTPException) 
     if not isinstance(detail, str) or _is_default_detail(exc.status_code, detail) or not _has_chinese(detail):
         # framework messages ("There was an error parsing the body") are English: say it in Chinese
         detail = _STATUS_MESSAGES.get(exc.status_code, "请求失败")
-    return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=headers or None)
+
+
+PROBED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's 405 names only one route's)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in PROBED_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+    ]
 
 
 async def unhandled_exception_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_\-.:]{1,64}$"
+# Largest message id a client may name: the largest integer every JSON client reads exactly.
+MAX_MESSAGE_ID = 2**53 - 1
 # At least one character that is neither white space nor a control character (documents the
 # "not blank" rule in the OpenAPI schema; :func:`clean_text` applies it).
 NON_BLANK_PATTERN = r"[^\s\x00-\x1f\x7f]"

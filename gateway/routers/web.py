@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from connectors import outbound
@@ -26,14 +26,13 @@ from gateway.helpdesk.applicants import TOKEN_HEADER, WEB_PREFIX, check_session_
 from gateway.metrics import Counter, Metrics
 from gateway.routers.chat import route_message
 from gateway.routers.faq import PROGRAM_LABELS, TOPIC_LABELS
-from gateway.schemas import SESSION_ID_PATTERN, Attachment, Button, Citation, ErrorResponse
+from gateway.schemas import MAX_MESSAGE_ID, SESSION_ID_PATTERN, Attachment, Button, Citation, ErrorResponse
 from gateway.store import RatingError
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 PAGE_HEADERS = {"Cache-Control": "no-cache"}
-MAX_MESSAGE_ID = 2**62
 
 WEB_COUNTERS = {
     "gateway_ws_connections_total": "WebSocket connections opened by the web chat.",
@@ -247,10 +246,9 @@ async def feedback(request: Request, body: FeedbackRequest, store: StoreDep, met
 
 
 class SessionRequest(BaseModel):
-    session_id: str | None = Field(
-        default=None,
-        description="不可指定：会话标识由服务器生成（提供则返回422）/ not accepted: the server makes the id (422)",
-    )
+    """No fields: the server makes the id (a ``session_id`` in the body is 422)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class SessionResponse(BaseModel):
@@ -276,7 +274,5 @@ class SessionResponse(BaseModel):
     },
 )
 async def new_session(request: Request, body: SessionRequest | None = None) -> SessionResponse:
-    if body is not None and body.session_id is not None:
-        raise HTTPException(422, detail="会话标识由服务器生成，不能指定session_id：请不带session_id重新请求")
     issued = await issue_session(request, WEB_PREFIX)
     return SessionResponse(session_id=issued.session_id, token=issued.token)

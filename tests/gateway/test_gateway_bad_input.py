@@ -87,3 +87,16 @@ def test_wechat_errors_are_documented_as_the_json_they_are(settings, servers):
     assert refused.status_code == 403 and refused.headers["content-type"].startswith("application/json")
     for operation in document["paths"]["/wechat"].values():
         assert list(operation["responses"]["403"]["content"]) == ["application/json"]
+
+
+def test_405_lists_every_method_the_path_serves(client):
+    response = client.request("OPTIONS", "/api/console/faq")
+    assert response.status_code == 405 and response.json() == {"detail": "不支持该请求方法"}
+    assert set(response.headers["allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_a_session_cannot_be_named_and_ids_beyond_json_precision_are_refused(client):
+    named = client.post("/api/session", json={"session_id": "web-mine"})
+    assert named.status_code == 422 and "服务器生成" in named.json()["detail"]
+    huge = client.post("/api/feedback", json={"session_id": "s1", "message_id": 2**62 + 95, "rating": "up"})
+    assert huge.status_code == 422

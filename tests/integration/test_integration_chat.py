@@ -124,13 +124,14 @@ def test_rasa_down_gives_a_polite_busy_reply_and_health_names_it(stack):
 def test_the_conversation_survives_a_rasa_restart(stack):
     """Rasa's tracker store answers from memory but writes every turn to its database first."""
     session = uuid.uuid4().hex
-    assert "一式六份" in joined(ask(stack, "上海5G试点纸质材料要交几份", session))
+    first = ask(stack, "上海5G试点纸质材料要交几份", session)
+    assert "一式六份" in joined(first)
     stack.stop(["rasa"])
     stack.restart(["rasa"])
     stack.wait_healthy()
     assert "一式三份" in joined(ask(stack, "那国家的呢", session))
     with sqlite3.connect(stack.extra_env["RASA_TRACKER_DB"]) as db:
-        stored = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (session,)).fetchone()[0]
+        stored = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (first["session_id"],)).fetchone()[0]
     assert stored >= 6  # both turns on disk: session start, user, action, bot, listen …
 
 
