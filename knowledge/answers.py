@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .loader import KnowledgeData
 from .models import Citation, Contact, Deadline, Direction, Document, Program, Statement
-from .programs import ASKER_PLACE, ProgramDetector
+from .programs import ASKER_PLACE, ProgramDetector, scope_sentence
 from .retrieval import Hit, HybridRetriever
 from .synonyms import Synonyms
 from .text import NOUN_HEADS, content_terms, normalize, tokens
@@ -48,6 +48,8 @@ from .wording import (
 )
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
+from .situation import read_situation
+from .verdicts import VerdictEngine, asks_for_verdict
 
 INTENT_TOPICS = {
     "ask_deadline": "deadline",
@@ -61,10 +63,6 @@ INTENT_TOPICS = {
 }
 HUMAN_PAYLOAD = "/request_human"
 RULE_TOPICS = ("eligibility", "documents", "submission", "procedure", "deadline")
-SCOPE = (
-    "我可以解答上海市/国家5G+医疗健康应用试点（申报、验收、年度总结）和上海市智慧医疗专项研究项目的"
-    "截止时间、申报条件、材料、方向、报送方式、联系人和流程。"
-)
 MAX_QUOTE_CHARS = 160
 # Words that qualify what is asked (年龄限制, 格式要求): the subject is the word before them.
 FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范 流程 程序 步骤 手续 办法".split())
@@ -110,9 +108,10 @@ class Context:
 class AnswerComposer:
     def __init__(
         self, data: KnowledgeData, retriever: HybridRetriever, detector: ProgramDetector, topic_cues: dict[str, list[str]],
-        synonyms: Synonyms,
+        synonyms: Synonyms, verdicts: VerdictEngine | None = None,
     ):
         self.data = data
+        self.verdicts = verdicts
         self.retriever = retriever
         self.detector = detector
         cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items() if isinstance(words, list)}
@@ -152,9 +151,9 @@ class AnswerComposer:
         if asked_again:
             topic, question = context.topic, asked_again
         if not programs:
-            if detection.generic_5g:
-                candidates = [p for p in context.programs if p in ("sh5g", "nat5g", "accept", "annual")]
-                programs = candidates or ["sh5g", "nat5g"]
+            if detection.generic_family:
+                candidates = [p for p in context.programs if p in detection.generic_family.members]
+                programs = candidates or list(detection.generic_family.applications)
             elif context.programs:
                 programs = list(context.programs)
         if not programs:
@@ -166,6 +165,7 @@ class AnswerComposer:
             return self._clarify(question, topic)
         if topic is None:
             topic = "overview"
+        decided = self._decide(programs, text, topic)
         core = self.detector.strip(question)
         if (
             context.question and not detection.programs and question == text and len(tokens(core)) <= 2
@@ -180,7 +180,25 @@ class AnswerComposer:
             replies = [self._answer_parts(self.data.programs[programs[0]], topic, parts)]
         else:
             replies = [self._answer_one(self.data.programs[p], topic, self._own_part(p, core, programs), raw=question) for p in programs]
-        return self._merge(replies, programs, topic, question)
+        merged = self._merge(replies, programs, topic, question)
+        return _verdict_first(decided, merged) if decided is not None else merged
+
+    def _decide(self, programs: list[str], text: str, topic: str) -> Reply | None:
+        """A yes/no question about the applicant's own situation: the verdict, then its reasons."""
+        if self.verdicts is None or len(programs) != 1 or not asks_for_verdict(text):
+            return None
+        situation = read_situation(text)
+        if not situation:
+            return None
+        program = self.data.programs[programs[0]]
+        decision = self.verdicts.decide(program, situation, text)
+        if decision is None:
+            return None
+        citations = list(dict.fromkeys(f.citation for f in decision.findings))
+        return Reply(
+            text=f"【{program.short_name}】{decision.render()}", citations=citations, programs=[program.key],
+            topic=topic, question=text,
+        )
 
     def _asked_of_another_subject(self, text: str, context: Context) -> str | None:
         """"牵头单位呢" after "联合单位最多几家": the previous question's asking words with the new
@@ -242,7 +260,7 @@ class AnswerComposer:
 
     def out_of_scope(self, lead: str = "抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。") -> Reply:
         return Reply(
-            text=f"{lead}{SCOPE}如需帮助可转人工客服。{self.helpdesk_contacts_text()}",
+            text=f"{lead}{scope_sentence(self.data.programs)}如需帮助可转人工客服。{self.helpdesk_contacts_text()}",
             buttons=[Button("转人工", HUMAN_PAYLOAD)],
             kind="out_of_scope",
         )
@@ -823,3 +841,27 @@ def _contact_line(contact: Contact) -> str:
 def _shorten(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rstrip("，、；") + "……"
+
+
+MAX_CONTEXT_LINES = 2  # of the clause answer kept under a verdict
+
+
+def _verdict_first(verdict: Reply, answer: Reply) -> Reply:
+    """The verdict, then what the clause answer adds (never a sentence twice, kept short)."""
+    if answer.kind != "answer":
+        return verdict
+    said = normalize(verdict.text)
+    extra = []
+    for line in answer.text.split("\n")[:MAX_CONTEXT_LINES]:
+        line = re.sub(r"^【[^】]*】", "", line).strip()
+        sentences = [s for s in re.split(r"(?<=[。；])", line) if s.strip() and normalize(s.rstrip("。；")) not in said]
+        if sentences:
+            extra.append("".join(sentences))
+    return Reply(
+        text="\n".join([verdict.text, *extra]),
+        citations=list(dict.fromkeys([*verdict.citations, *answer.citations])),
+        buttons=answer.buttons,
+        programs=verdict.programs,
+        topic=verdict.topic,
+        question=verdict.question,
+    )

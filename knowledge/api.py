@@ -21,6 +21,7 @@ from .settings import DATA_DIR, KnowledgeSettings, get_settings
 from .synonyms import Synonyms
 from .text import add_words, tokens
 from .units import Unit, build_units
+from .verdicts import VerdictEngine
 
 log = logging.getLogger(__name__)
 EMBEDDING_RECIPE_VERSION = "static-bpe-jieba-v2"
@@ -96,7 +97,10 @@ class KnowledgeBase:
         synonyms = Synonyms(topic_cues.get("synonyms"))
         retriever = HybridRetriever(units, encoder, tokenizer=lambda text: tokens(synonyms.apply(text)))
         retriever.warm_up()
-        return cls(data, retriever, AnswerComposer(data, retriever, detector, topic_cues, synonyms))
+        from .forms.eligibility import load_checks  # the rules of the pre-check: one source for verdicts too
+
+        verdicts = VerdictEngine(data.cite, load_checks(knowledge=data))
+        return cls(data, retriever, AnswerComposer(data, retriever, detector, topic_cues, synonyms, verdicts))
 
     def program_keys(self) -> list[str]:
         return list(self.data.programs)

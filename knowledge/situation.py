@@ -1,0 +1,233 @@
+"""What an applicant says about themselves, as typed attributes: the profile a verdict reads.
+
+"我们是深圳注册的独立法人企业" → {registered_in_shanghai: False, registered_in_china: True,
+independent_legal_person: True, enterprise: True}. Each attribute is the key of a rule's input
+(the eligibility rules in data/eligibility/*.yml, the copies and windows of the program files),
+so a verdict can apply the notices' rules to the applicant's own situation. Extractors are
+small, general patterns over how applicants describe a unit, a count, a person or a moment;
+none is written for one sentence.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+Profile = dict[str, Any]
+
+def half_width(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十]{1,3})"
+
+
+def to_number(text: str) -> float | None:
+    """12 / 十二 / 两 / 二十五 → the number; None when it is none."""
+    text = half_width(text)
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return float((_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0))
+    return float(_CN_DIGITS[text]) if len(text) == 1 else None
+
+
+# --- the unit ---------------------------------------------------------------------------------
+
+SHANGHAI_PLACES = (
+    "上海|本市|沪|浦东|黄浦|徐汇|长宁|静安|普陀|虹口|杨浦|闵行|宝山|嘉定|金山|松江|青浦|奉贤|崇明|临港|张江"
+)
+OTHER_PLACES = (
+    "北京|天津|重庆|深圳|广州|杭州|南京|苏州|无锡|宁波|合肥|武汉|成都|西安|长沙|郑州|济南|青岛|厦门|福州|"
+    "江苏|浙江|安徽|广东|山东|河南|河北|湖北|湖南|四川|福建|江西|辽宁|吉林|黑龙江|山西|陕西|云南|贵州|广西|"
+    "海南|甘肃|青海|宁夏|新疆|西藏|内蒙古?|外地|外省|外市|省外|市外|异地"
+)
+ABROAD_PLACES = "境外|国外|海外|香港|澳门|台湾|美国|英国|日本|韩国|新加坡|德国|法国|开曼"
+_REGISTERED = r"(?:注册|设立|成立|登记|的(?:公司|企业|医院|单位|机构))"
+_SHANGHAI_UNIT = re.compile(rf"(?:{SHANGHAI_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}|(?:在|是)(?:{SHANGHAI_PLACES})的?(?:一家|一所|一个)?[^，,。？?]{{0,8}}(?:医院|公司|企业|单位|中心|高校|大学)")
+_OTHER_UNIT = re.compile(rf"(?:{OTHER_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}|(?:在|是)(?:{OTHER_PLACES})的?(?:一家|一所|一个)?[^，,。？?]{{0,8}}(?:医院|公司|企业|单位|中心|高校|大学)")
+_ABROAD_UNIT = re.compile(rf"(?:{ABROAD_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}")
+_NOT_LEGAL_PERSON = re.compile(r"分公司|分院|分支机构|办事处|科室|(?:没有|无|不是|非|不具备|不具有)(?:独立)?法人")
+_LEGAL_PERSON = re.compile(r"独立法人|法人单位")
+_ENTERPRISE = re.compile(r"(?:我们|我司|本公司|我单位|我们单位)?(?:是|作为)?[^，,。？?]{0,12}(?:公司|企业|厂商|厂家)(?!合作|联合)")
+_HEALTH_UNIT = re.compile(r"(?:我们|我)(?:是|在)?[^，,。？?]{0,10}(?:医院|卫生院|卫生服务中心|疾控|妇幼|血液中心|急救中心|卫健|卫生计生)")
+
+
+# Joining someone else's project: the rules on who may apply (lead) are not theirs.
+_AS_PARTNER = re.compile(r"(?:作为|当|做)(?:联合单位|参与单位|合作单位|合作方|参加单位)|(?:参加|参与|加入)[^，,。？?]{0,12}(?:联合体|项目)")
+UNIT_KEYS = ("registered_in_china", "legally_established_in_shanghai", "independent_legal_person", "health_system_unit")
+
+
+def _unit_attributes(text: str) -> Profile:
+    found: Profile = {}
+    if _AS_PARTNER.search(text):
+        return {"role": "partner"}
+    if _ABROAD_UNIT.search(text):
+        found["registered_in_china"] = False
+        found["legally_established_in_shanghai"] = False
+    elif _OTHER_UNIT.search(text):
+        found["registered_in_china"] = True
+        found["legally_established_in_shanghai"] = False
+    elif _SHANGHAI_UNIT.search(text):
+        found["registered_in_china"] = True
+        found["legally_established_in_shanghai"] = True
+    if _NOT_LEGAL_PERSON.search(text):
+        found["independent_legal_person"] = False
+    elif _LEGAL_PERSON.search(text):
+        found["independent_legal_person"] = True
+    speaker = re.split(r"想|要|能|可以|打算|准备", text, maxsplit=1)[0]  # who they are, before what they want
+    if _HEALTH_UNIT.search(speaker):
+        found["health_system_unit"] = True
+    elif _ENTERPRISE.search(speaker) and not re.search(r"医院|卫生", speaker):
+        found["health_system_unit"] = False
+    return found
+
+
+# --- counts -----------------------------------------------------------------------------------
+
+_PARTNERS = re.compile(
+    rf"(?:联合单位|合作单位|合作方|参与单位|参加单位|联合体成员|伙伴|合作伙伴|拉了|找了|另外|还有|加了)(?:[^，,。？?\d一二两三四五六七八九十]|一共|总共){{0,8}}?({NUMBER})\s*(?:家|个单位|个)"
+)
+_TOTAL_WITH_LEAD = re.compile(rf"(?:加上|连同|包括|含)牵头[^，,。？?]{{0,6}}?(?:一共|共|总共)?({NUMBER})\s*家")
+_SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)[^，,。？?]{{0,4}}({NUMBER})\s*个项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头")
+_SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|一起|都|也)(?:勾|选|报)[^，,。？?]{{0,8}}|(?:勾|选)了?(?:两|2|多)个|既[^，,。？?]{{2,12}}又")
+_COPIES = re.compile(rf"(?:打印|准备|交|寄|送|印|复印|装订|打|出|做|弄)了?[^，,。？?\d]{{0,6}}?({NUMBER})\s*份")
+
+
+def _count(pattern: re.Pattern[str], text: str) -> float | None:
+    match = pattern.search(text)
+    if not match:
+        return None
+    return to_number(match.group(1)) if match.lastindex and match.group(1) else None
+
+
+def _count_attributes(text: str) -> Profile:
+    found: Profile = {}
+    total = _count(_TOTAL_WITH_LEAD, text)
+    partners = total - 1 if total is not None else _count(_PARTNERS, text)
+    if partners is not None:
+        found["partner_count"] = int(partners)
+    leads = _SEVERAL_LEADS.search(text)
+    if leads:
+        number = to_number(leads.group(1)) if leads.group(1) else 2
+        found["leads_another_project"] = bool(number and number > 1)
+    directions = _SEVERAL_DIRECTIONS.search(text)
+    if directions:
+        number = to_number(directions.group(1)) if directions.group(1) else 2
+        found["one_direction"] = not (number and number > 1)
+    copies = _count(_COPIES, text)
+    if copies is not None:
+        found["copies"] = int(copies)
+    return found
+
+
+# --- the project leader -----------------------------------------------------------------------
+
+_AGE = re.compile(rf"(?:今年|已经|我|他|她|负责人|申请人)?[^，,。？?]{{0,4}}?({NUMBER})\s*(?:岁|周岁)")
+_FOREIGN = re.compile(r"(?:美国|英国|加拿大|澳大利亚|日本|韩国|新加坡|德国|法国|外|外国)籍|外籍|绿卡|(?:不是|非)中国(?:国籍|籍|公民)|外国人")
+_CHINESE = re.compile(r"中国(?:国籍|籍|公民)")
+_ABSENCE = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*个?月")
+_ABSENCE_YEAR = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*年")
+
+
+def _person_attributes(text: str) -> Profile:
+    found: Profile = {}
+    age = _count(_AGE, text)
+    if age is not None and 18 <= age <= 90:
+        found["pi_age"] = int(age)
+    if _FOREIGN.search(text):
+        found["pi_chinese_nationality"] = False
+    elif _CHINESE.search(text):
+        found["pi_chinese_nationality"] = True
+    months = _count(_ABSENCE, text)
+    years = _count(_ABSENCE_YEAR, text)
+    if months is not None or years is not None:
+        found["pi_absence_over_six_months"] = (months or 0) > 6 or (years or 0) >= 1
+    return found
+
+
+# --- money ------------------------------------------------------------------------------------
+
+_RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：比]\s*(\d+(?:\.\d+)?)")
+_PERCENT = re.compile(r"(?:配套|投入|出资)[^，,。？?]{0,12}?(\d+(?:\.\d+)?)\s*%")
+
+
+def _money_attributes(text: str) -> Profile:
+    ratio = _RATIO.search(text)
+    if ratio and re.search(r"配套|投入|出资|资金", text) and float(ratio.group(2)):
+        return {"cofunding_ratio": float(ratio.group(1)) / float(ratio.group(2))}
+    percent = _PERCENT.search(text)
+    if percent:
+        return {"cofunding_ratio": float(percent.group(1)) / 100}
+    return {}
+
+
+# --- a moment ---------------------------------------------------------------------------------
+
+_DATE = re.compile(r"(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_TIME = re.compile(rf"(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|晚)?\s*({NUMBER})\s*(?:[点时:：])\s*(半|一刻|(\d{{1,2}})\s*分?)?")
+_AFTERNOON = ("下午", "傍晚", "晚上", "夜里", "晚")
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A day the applicant names (year may be missing) and, if said, the time of day."""
+
+    year: int | None
+    month: int
+    day: int
+    hour: int | None = None
+    minute: int = 0
+
+    def on(self, year: int) -> datetime:
+        return datetime(self.year or year, self.month, self.day, self.hour if self.hour is not None else 12, self.minute)
+
+
+def find_moment(text: str) -> Moment | None:
+    text = half_width(text)
+    date = _DATE.search(text)
+    if not date:
+        return None
+    year = int(date.group(1)) if date.group(1) else None
+    month, day = int(date.group(2)), int(date.group(3))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    time = _TIME.search(text, date.end())
+    if not time:
+        return Moment(year, month, day)
+    hour = to_number(time.group(2))
+    if hour is None or hour > 24:
+        return Moment(year, month, day)
+    hour = int(hour)
+    if time.group(1) in _AFTERNOON and hour < 12:
+        hour += 12
+    minute = 30 if time.group(3) == "半" else 15 if time.group(3) == "一刻" else int(time.group(4) or 0)
+    return Moment(year, month, day, hour, min(minute, 59))
+
+
+# --- the whole profile ------------------------------------------------------------------------
+
+
+@dataclass
+class Situation:
+    profile: Profile = field(default_factory=dict)
+    moment: Moment | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.profile) or self.moment is not None
+
+
+def read_situation(text: str) -> Situation:
+    """Everything the text says about the applicant's unit, counts, leader, money and a moment."""
+    text = half_width(text)
+    profile: Profile = {}
+    for extract in (_unit_attributes, _count_attributes, _person_attributes, _money_attributes):
+        profile.update(extract(text))
+    return Situation(profile, find_moment(text))

@@ -1,0 +1,207 @@
+"""Decide, then render: the notices' rules applied to what the applicant said about themselves.
+
+A question like "我们联合体有10家合作方，能报吗" gets the verdict first (不可以), then each reason
+with its clause. The rules are the typed data that already exist, one source each:
+- the eligibility rules (data/eligibility/<program>.yml: yes/no and number tests, hard or soft);
+- the number of paper copies a program's documents name (data/programs/<program>.yml);
+- the windows of its deadlines, with the daily hours (a moment the applicant names is compared).
+A soft rule (原则上, 鼓励) never yields a hard 不可以. Nothing is decided when no rule reads
+anything the applicant said: the composer then answers as before.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Literal
+
+from .models import Citation, Deadline, Program
+from .situation import Moment, Situation
+from .text import normalize
+from .timeaware import format_date, status_phrase
+
+Status = Literal["met", "broken", "soft"]
+
+# A question that wants a verdict: 能/可以…吗, 够不够, 算按时吗, 来得及吗, 没问题吧.
+ASKS_VERDICT = re.compile(
+    r"[吗么嘛][？?。!！]*$|[吗么嘛]\s*[？?]|可以不|行不行|能不能|可不可以|是不是|够不够|算不算|有没有问题|来得及|赶得上|赶得及|"
+    r"[能可]否|行不[？?]?$|成不|没问题吧|有问题吗|有效吗|还收|能收|会收|合规|符合.{0,6}(要求|条件|规定)"
+)
+# "有级别要求吗", "有什么规定吗": the rule itself is asked, not a verdict on the asker.
+ASKS_RULE = re.compile(r"有(?:什么|哪些|啥|没有)?(?:级别)?(?:要求|规定|限制|条件|标准)(?:吗|么|嘛)|(?:要求|规定|条件)是(?:什么|啥)")
+_LATE_RULE = re.compile(r"逾期不予受理|逾期不受理|不予受理")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule applied to the applicant's situation."""
+
+    status: Status
+    text: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Decision:
+    headline: str
+    findings: list[Finding]
+    note: str = ""
+
+    def render(self) -> str:
+        reasons = "；".join(f.text.rstrip("。") for f in self.findings)
+        return f"{self.headline}{reasons}。{self.note}".rstrip()
+
+
+def asks_for_verdict(text: str) -> bool:
+    normalized = normalize(text)
+    return bool(ASKS_VERDICT.search(normalized)) and not ASKS_RULE.search(normalized)
+
+
+class VerdictEngine:
+    def __init__(self, cite, eligibility: dict) -> None:  # noqa: ANN001 - KnowledgeData.cite, {program: EligibilityCheck}
+        self._cite = cite
+        self._eligibility = eligibility
+
+    def decide(self, program: Program, situation: Situation, question: str) -> Decision | None:
+        """The verdict on ``situation`` under ``program``'s rules; None when no rule reads it."""
+        if situation.moment is not None and _asks_about_timing(question):
+            timing = self._timing(program, situation.moment, question)
+            if timing is not None:
+                return timing
+        findings = self._eligibility_findings(program, situation) + self._copies_findings(program, situation)
+        if not findings:
+            return None
+        broken = [f for f in findings if f.status == "broken"]
+        soft = [f for f in findings if f.status == "soft"]
+        if broken:
+            return Decision(_no_headline(broken), broken + soft)
+        if soft:
+            return Decision("原则上不可以（需进一步确认）：", soft)
+        return Decision(_yes_headline(findings), findings)
+
+    # --- rules of the pre-check ---------------------------------------------------------------
+    def _eligibility_findings(self, program: Program, situation: Situation) -> list[Finding]:
+        check = self._eligibility.get(program.key)
+        if check is None:
+            return []
+        findings = []
+        for question in check.questions:
+            if question.key not in situation.profile:
+                continue
+            value = situation.profile[question.key]
+            for rule in question.rules:
+                citation = self._cite(program, rule.cite)
+                if rule.broken_by(value):
+                    status: Status = "broken" if rule.outcome == "not_eligible" else "soft"
+                    findings.append(Finding(status, _with_value(rule.reason, question.key, value), citation))
+                else:
+                    findings.append(Finding("met", _with_value(rule.reason, question.key, value), citation))
+        return findings
+
+    # --- copies ---------------------------------------------------------------------------------
+    def _copies_findings(self, program: Program, situation: Situation) -> list[Finding]:
+        had = situation.profile.get("copies")
+        required = next((d for d in program.documents if d.copies), None)
+        if had is None or required is None:
+            return []
+        citation = self._cite(program, required.cite)
+        text = f"纸质申报材料须一式{_cn(required.copies)}份（{required.copies}份），您说的是{had}份"
+        return [Finding("broken" if had < required.copies else "met", text, citation)]
+
+    # --- a moment against a window ----------------------------------------------------------------
+    def _timing(self, program: Program, moment: Moment, question: str) -> Decision | None:
+        window = _window_for(program, question)
+        if window is None or window.end is None:
+            return None
+        when = moment.on(window.end.year)
+        opens = window.start or datetime.min
+        end_moment = window.end if window.end_precision == "minute" else datetime.combine(window.end.date(), time.max)
+        citation = self._cite(program, window.cite)
+        said = _said(moment, when)
+        hours = _daily_hours(window.daily_hours)
+        closed = status_phrase(window)
+        note = f"（{window.title}{closed}）" if closed else ""
+        if when.date() < opens.date():
+            return Decision("不能：还未开始受理，", [Finding("broken", f"{window.title}从{format_date(opens)}开始，您说的是{said}", citation)], note)
+        if moment.hour is None:
+            if when.date() <= end_moment.date():
+                limit = f"，当天须在{format_date(end_moment, 'minute', with_year=False)}前" if window.end_precision == "minute" else ""
+                return Decision("在受理期限内：", [Finding("met", f"{window.title}截止到{_end_text(window)}{limit}，您说的是{said}", citation)], note)
+            return _late(window, said, citation, note)
+        outside_hours = hours is not None and not (hours[0] <= when.time() <= hours[1])
+        if when > end_moment or outside_hours:
+            if when <= end_moment and outside_hours:
+                reason = f"每天受理时间为{window.daily_hours}，您说的是{said}，不在受理时间内"
+                return Decision("不能：", [Finding("broken", reason, citation)], note)
+            return _late(window, said, citation, note)
+        return Decision("算按时：", [Finding("met", f"{window.title}截止到{_end_text(window)}，您说的是{said}，在受理时间内", citation)], note)
+
+
+def _late(window: Deadline, said: str, citation: Citation, note: str) -> Decision:
+    rule = "逾期不予受理" if _LATE_RULE.search(f"{window.note or ''}{window.cite.quote}") else "已过截止时间"
+    return Decision("不能按时受理（已逾期）：", [Finding("broken", f"{window.title}截止到{_end_text(window)}，您说的是{said}，{rule}", citation)], note)
+
+
+def _end_text(window: Deadline) -> str:
+    assert window.end is not None
+    precision = "minute" if window.end_precision == "minute" else window.end_precision
+    return format_date(window.end, precision)
+
+
+def _said(moment: Moment, when: datetime) -> str:
+    day = format_date(when, "day", with_year=moment.year is not None)
+    return f"{day}{when.hour}:{when.minute:02d}" if moment.hour is not None else day
+
+
+def _daily_hours(text: str | None) -> tuple[time, time] | None:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", text or "")
+    if not match:
+        return None
+    return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+
+
+_TIMING = re.compile(r"按时|按期|逾期|超时|来得及|赶得上|赶得及|还收|能收|会收|收不收|受理|有效|算数|晚了|迟了|截止|送到|送达|交|传|寄|递|报")
+
+
+def _asks_about_timing(question: str) -> bool:
+    return bool(_TIMING.search(normalize(question)))
+
+
+def _window_for(program: Program, question: str) -> Deadline | None:
+    """The program's dated window the question is about: the one sharing most words with it."""
+    windows = [d for d in program.deadlines if d.end is not None and d.end_precision != "month"]
+    if not windows:
+        return None
+    text = normalize(question)
+
+    def overlap(window: Deadline) -> int:
+        words = [window.kind, window.title, *window.keywords]
+        return sum(len(w) for w in words if w and len(w) >= 2 and normalize(w) in text)
+
+    return max(windows, key=overlap)  # max keeps the first of equals: a program's main window
+
+
+def _cn(number: int | None) -> str:
+    return "零一二三四五六七八九十"[number] if number is not None and 0 <= number <= 10 else str(number)
+
+
+_VALUE_WORDS = {
+    "partner_count": "您说的联合单位是{value}家",
+    "pi_age": "您说的是{value}岁",
+    "cofunding_ratio": "您说的配套比例约为{value:.2g}:1",
+}
+
+
+def _with_value(reason: str, key: str, value: object) -> str:
+    template = _VALUE_WORDS.get(key)
+    if template is None or isinstance(value, bool):
+        return reason
+    return f"{reason.rstrip('。')}（{template.format(value=value)}）"
+
+
+def _no_headline(broken: list[Finding]) -> str:
+    return "不够：" if all("份" in f.text for f in broken) else "不可以："
+
+
+def _yes_headline(findings: list[Finding]) -> str:
+    return "够：" if all("份" in f.text for f in findings) else "可以（就您所说的情况）："

@@ -1,0 +1,91 @@
+"""Decide, then render: situation questions get a verdict from the typed rules, with reasons.
+
+Phrasings here are written for these tests (not taken from the question files): each rule type
+is checked with several ways applicants say the same situation."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.situation import find_moment, read_situation, to_number
+
+
+@pytest.mark.parametrize(("text", "value"), [("12", 12), ("十二", 12), ("两", 2), ("二十五", 25), ("九", 9), ("abc", None)])
+def test_numbers_in_digits_or_chinese(text, value):
+    assert to_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我们是杭州注册的软件公司", {"legally_established_in_shanghai": False, "registered_in_china": True, "health_system_unit": False}),
+        ("本单位在闵行区注册，独立法人", {"legally_established_in_shanghai": True, "independent_legal_person": True}),
+        ("我们是香港注册的公司", {"registered_in_china": False}),
+        ("我们是集团下面的分公司", {"independent_legal_person": False}),
+        ("除了牵头还拉了七家合作单位", {"partner_count": 7}),
+        ("加上牵头一共十家", {"partner_count": 9}),
+        ("纸质版准备了4份", {"copies": 4}),
+        ("负责人今年52岁，加拿大籍", {"pi_age": 52, "pi_chinese_nationality": False}),
+        ("企业配套资金只有财政资助的60%", {"cofunding_ratio": 0.6}),
+        ("企业出资配套2:1", {"cofunding_ratio": 2.0}),
+        ("负责人要去国外访学8个月", {"pi_absence_over_six_months": True}),
+    ],
+)
+def test_the_situation_becomes_typed_attributes(text, expected):
+    profile = read_situation(text).profile
+    for key, value in expected.items():
+        assert profile.get(key) == pytest.approx(value) if isinstance(value, float) else profile.get(key) == value, (text, profile)
+
+
+def test_a_partner_joining_is_not_judged_by_the_lead_units_rules():
+    assert read_situation("我们是区里的电信分公司，想作为联合单位参与").profile == {"role": "partner"}
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [("1月21号晚上八点送过去", (None, 1, 21, 20, 0)), ("2024年1月10日下午4点半上传的", (2024, 1, 10, 16, 30)),
+     ("4月13号上午十点", (None, 4, 13, 10, 0)), ("3月5日", (None, 3, 5, None, 0))],
+)
+def test_a_moment_with_its_time_of_day(text, moment):
+    found = find_moment(text)
+    assert (found.year, found.month, found.day, found.hour, found.minute) == moment
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "facts"),
+    [
+        ("我们联合体拉了九家合作单位，上海5G医疗试点能这样报吗", "不可以", ["8家", "9家"]),
+        ("上海5G医疗试点，合作单位一共五家，没问题吧", "可以", ["8家"]),
+        ("国家5G医疗试点纸质稿我们只打了两份，够不够", "不够", ["一式三份"]),
+        ("上海5G试点书面材料准备了6份，够吗", "够", ["六份"]),
+        ("我们是南京注册的公司，能牵头上海5G医疗试点吗", "不可以", ["上海市依法设立"]),
+        ("智慧医疗专项负责人是英国籍，能当申请人吗", "不可以", ["中国国籍"]),
+        ("智慧医疗专项的负责人53岁了还能报吗", "原则上不可以", ["50岁"]),
+    ],
+)
+def test_a_situation_question_gets_the_verdict_first(kb, question, verdict, facts):
+    reply = kb.answer(question)
+    first_line = reply.text.split("\n")[0]
+    assert first_line.split("】", 1)[1].startswith(verdict), reply.text
+    for fact in facts:
+        assert fact in reply.text, (fact, reply.text)
+    assert reply.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("国家5G医疗试点我们1月22日下午4点把材料送到，来得及吗", "算按时"),
+        ("国家那个试点我们1月21号晚上八点送材料过去，还收吗", "不能"),
+        ("国家5G试点的材料1月23号上午送到还算数吗", "不能按时受理"),
+        ("验收资料我们2024年1月10号晚上9点才传到平台，算按期吗", "不能按时受理"),
+    ],
+)
+def test_a_moment_is_compared_with_the_window_and_its_daily_hours(kb, question, verdict):
+    reply = kb.answer(question)
+    assert reply.text.split("】", 1)[1].startswith(verdict), reply.text
+    assert "截止" in reply.text  # and that the window has closed (today is after every window)
+
+
+def test_asking_what_the_rule_is_gets_the_rule_not_a_verdict(kb):
+    reply = kb.answer("国家5G试点对运营商有级别要求吗")
+    assert "地市级" in reply.text and not reply.text.split("】", 1)[1].startswith(("可以", "不可以"))
