@@ -5,14 +5,16 @@ citation whose clause or quote is not in the source (so every fact stays traceab
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .models import PROGRAM_KEYS, Citation, CitationRef, Program
-from .settings import DATA_DIR
+from .models import Citation, CitationRef, Program
+from .programs import families
+from .settings import get_settings
 from .sources import Source, load_sources, squeeze
 
 
@@ -98,12 +100,47 @@ def load_program(file: Path, sources: dict[str, Source]) -> Program:
     return program
 
 
-def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeData:
+def _check_every_source_has_a_program(programs: dict[str, Program], sources: dict[str, Source]) -> None:
+    """A cleaned source no program file uses is a program half added (or its file deleted)."""
+    used = {program.source for program in programs.values()}
+    for key in sources:
+        if key not in used:
+            raise KnowledgeError(f"sources/{key}.md: no program file uses this source (expected programs/{key}.yml)")
+
+
+def _check_relations(programs: dict[str, Program]) -> None:
+    """`related` names loaded programs; a family named by its generic words has a notice to answer."""
+    for program in programs.values():
+        for index, key in enumerate(program.related):
+            if key not in programs:
+                raise KnowledgeError(f"{program.key}.yml: related.{index}: unknown program '{key}'")
+    for family in families(programs).values():
+        if family.generic_words and not family.applications:
+            raise KnowledgeError(
+                f"{family.members[0]}.yml: family.role: family '{family.key}' has generic words but no application notice"
+            )
+
+
+def load_knowledge(data_dir: Path | None = None) -> KnowledgeData:
+    """Every program file under ``data_dir/programs`` (default: the configured KNOWLEDGE_DATA_DIR),
+    in the order the files give (``order``, then key), with its cleaned source."""
+    data_dir = data_dir or get_settings().data_dir
     sources = load_sources(data_dir / "sources")
-    programs: dict[str, Program] = {}
-    for key in PROGRAM_KEYS:
-        file = data_dir / "programs" / f"{key}.yml"
-        if not file.exists():
-            raise KnowledgeError(f"{file}: missing program file")
-        programs[key] = load_program(file, sources)
+    loaded = [load_program(file, sources) for file in sorted((data_dir / "programs").glob("*.yml"))]
+    if not loaded:
+        raise KnowledgeError(f"{data_dir / 'programs'}: no program files")
+    programs = {program.key: program for program in sorted(loaded, key=lambda p: (p.order, p.key))}
+    _check_every_source_has_a_program(programs, sources)
+    _check_relations(programs)
     return KnowledgeData(programs=programs, sources=sources)
+
+
+@lru_cache(maxsize=4)
+def _knowledge_in(data_dir: Path) -> KnowledgeData:
+    return load_knowledge(data_dir)
+
+
+def configured_knowledge() -> KnowledgeData:
+    """The configured data directory's programs and sources (no retrieval models), loaded once
+    per process: what the gateway's program enum and labels are derived from."""
+    return _knowledge_in(get_settings().data_dir)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-ProgramKey = Literal["sh5g", "nat5g", "accept", "annual", "smart"]
-PROGRAM_KEYS: tuple[str, ...] = ("sh5g", "nat5g", "accept", "annual", "smart")
+from .text import normalize
+
+# Programs are data: the keys are the names of the files under data/programs/ (see loader.py).
+PROGRAM_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
+ProgramKey = Annotated[str, StringConstraints(pattern=PROGRAM_KEY_PATTERN)]
 
 Topic = Literal[
     "deadline", "eligibility", "documents", "directions", "submission",
@@ -89,10 +92,45 @@ class Contact(Item):
     role: str | None = None
 
 
+class FamilyRole(Strict):
+    """Membership of notices about the same pilot (the 5G pilot's Shanghai and national
+    applications, its acceptance and its annual work)."""
+
+    key: str = Field(description="the family's name, e.g. 5g-pilot; the same in every member's file")
+    role: Literal["application", "overriding"] = Field(
+        default="application",
+        description="application: answers when only the family is named (5G试点 → sh5g and nat5g); "
+        "overriding: a later notice about the pilot, which wins over the applications when named "
+        "(上海5G试点验收 → accept)",
+    )
+    generic_words: list[str] = Field(
+        default=[],
+        description="words that name the family but none of its notices (5G, 试点); "
+        "the family's words are those of all its members",
+    )
+
+    @field_validator("generic_words")
+    @classmethod
+    def _normalized(cls, words: list[str]) -> list[str]:
+        return [normalize(word) for word in words]
+
+
 class Program(Strict):
     key: ProgramKey
     name: str
     short_name: str
+    label: str = Field(
+        min_length=1,
+        description="short label of FAQ filters, the web page's program list and the staff console; "
+        "defaults to short_name",
+    )
+    order: int = Field(default=100, description="position in program lists and buttons (lower first, then key)")
+    scope_text: str = Field(
+        min_length=1,
+        description="how the out-of-scope reply names this notice; notices with the same text are named "
+        "once (上海市/国家5G+医疗健康应用试点（申报、验收、年度总结）); defaults to short_name",
+    )
+    family: FamilyRole | None = None
     aliases: list[str] = Field(description="how applicants name the program; used to detect it in questions")
     cue_words: list[str] = Field(
         default=[],
@@ -123,3 +161,19 @@ class Program(Strict):
     submission: list[Statement] = []
     contacts: list[Contact] = []
     procedures: list[Statement] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _labels_default_to_short_name(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and raw.get("short_name"):
+            raw = {"label": raw["short_name"], "scope_text": raw["short_name"], **raw}
+        return raw
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``PROGRAM_KEYS``: the keys of the configured program files, read when first asked for."""
+    if name == "PROGRAM_KEYS":
+        from .loader import configured_knowledge
+
+        return tuple(configured_knowledge().programs)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

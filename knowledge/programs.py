@@ -9,9 +9,6 @@ from .text import normalize
 
 # Aliases this short ("上海的", "国家") name a program only when nothing more specific is said.
 WEAK_ALIAS_MAX_CHARS = 3
-# The acceptance and annual-work notices are about the same Shanghai pilot: naming them wins.
-OVERRIDING = ("accept", "annual")
-GENERIC_5G = re.compile(r"5g|５ｇ|试点")
 # "申报和验收时的联系人分别是谁": both phases asked, so the application notice stays in.
 # "上海注册的公司", "本市的医院": where the asker is, not which program is asked about.
 ASKER_PLACE = re.compile(r"(上海|本市|沪)(市)?(注册|设立|本地|当地)?(的)?(公司|企业|医院|单位|机构|高校|大学|院校|厂商|团队)")
@@ -19,14 +16,61 @@ COMPARING = re.compile(r"分别|区别|不同|一样|同一个|是一个|一回�
 
 
 @dataclass(frozen=True)
+class Family:
+    """Notices about the same pilot, from the program files' ``family``: naming an overriding
+    notice (验收, 年度工作) wins over the application notices; the family's generic words alone
+    ("5G试点") mean its application notices."""
+
+    key: str
+    members: tuple[str, ...]
+    applications: tuple[str, ...]
+    overriding: tuple[str, ...]
+    generic_words: tuple[str, ...]
+
+    def named_generically(self, text: str) -> bool:
+        return any(word in text for word in self.generic_words)
+
+
+def families(programs: dict[str, Program]) -> dict[str, Family]:
+    """The families the program files declare, members in program order."""
+    keys = dict.fromkeys(p.family.key for p in programs.values() if p.family)
+    found = {}
+    for family in keys:
+        members = [p for p in programs.values() if p.family and p.family.key == family]
+        found[family] = Family(
+            key=family,
+            members=tuple(p.key for p in members),
+            applications=tuple(p.key for p in members if p.family and p.family.role == "application"),
+            overriding=tuple(p.key for p in members if p.family and p.family.role == "overriding"),
+            generic_words=tuple(dict.fromkeys(w for p in members if p.family for w in p.family.generic_words)),
+        )
+    return found
+
+
+def scope_sentence(programs: dict[str, Program]) -> str:
+    """What the assistant answers about, naming each notice once by its ``scope_text``."""
+    names = list(dict.fromkeys(program.scope_text for program in programs.values()))
+    listed = names[0] if len(names) == 1 else "、".join(names[:-1]) + "和" + names[-1]
+    return f"我可以解答{listed}的截止时间、申报条件、材料、方向、报送方式、联系人和流程。"
+
+
+@dataclass(frozen=True)
 class Detection:
     programs: tuple[str, ...]
-    generic_5g: bool  # "5G试点" with neither 上海 nor 国家: could be sh5g or nat5g
+    # "5G试点" with neither 上海 nor 国家: a family named, not which of its notices
+    generic_family: Family | None = None
     by_name: bool = False  # named in full or by a notice's own subject, not just "上海"/"国家"
+
+    @property
+    def generic_5g(self) -> bool:
+        """Only a family's generic words were said (5G试点): could be any of its applications."""
+        return self.generic_family is not None
 
 
 class ProgramDetector:
     def __init__(self, programs: dict[str, Program]):
+        self._families = families(programs)
+        self._family_of = {key: family for family in self._families.values() for key in family.members}
         names = {(normalize(a), key) for key, program in programs.items() for a in [program.short_name, program.name, *program.aliases, *_number_names(program)]}
         cues = {(normalize(c), key) for key, program in programs.items() for c in program.cue_words}
         self._aliases = sorted(names, key=lambda pair: -len(pair[0]))
@@ -62,15 +106,19 @@ class ProgramDetector:
                     bucket.append(key)
         comparing = bool(COMPARING.search(text))
         # "上海5G试点验收": the Shanghai pilot's acceptance, named by its short word
-        found = list(dict.fromkeys(strong + [k for k in weak if comparing or not strong or k in ("sh5g", "nat5g", *OVERRIDING) and _only_5g(strong)]))
-        if any(k in found for k in OVERRIDING) and not comparing:
-            found = [k for k in found if k not in ("sh5g", "nat5g")]
-        generic = not found and bool(GENERIC_5G.search(remaining))
-        return Detection(programs=tuple(found), generic_5g=generic, by_name=bool(strong))
+        found = list(dict.fromkeys(strong + [k for k in weak if comparing or not strong or self._names_only_applications_of(k, strong)]))
+        if not comparing:
+            for family in self._families.values():
+                if any(k in family.overriding for k in found):
+                    found = [k for k in found if k not in family.applications]
+        generic = None if found else next((f for f in self._families.values() if f.named_generically(remaining)), None)
+        return Detection(programs=tuple(found), generic_family=generic, by_name=bool(strong))
 
-
-def _only_5g(strong: list[str]) -> bool:
-    return all(k in ("sh5g", "nat5g") for k in strong)
+    def _names_only_applications_of(self, key: str, strong: list[str]) -> bool:
+        """A weak name of a family member counts beside strong names of that family's
+        applications only ("上海5G试点" + "验收")."""
+        family = self._family_of.get(key)
+        return family is not None and all(k in family.applications for k in strong)
 
 
 def _number_names(program: Program) -> list[str]:

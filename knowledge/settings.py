@@ -20,6 +20,9 @@ class KnowledgeSettings(BaseSettings):
     """ASSISTANT_TODAY=YYYY-MM-DD overrides today's date (tests, demos)."""
     var_dir: Path = REPO_DIR / "var"
     """VAR_DIR: runtime files (models, indexes, databases)."""
+    data_dir: Path = Field(default=DATA_DIR, validation_alias="KNOWLEDGE_DATA_DIR")
+    """KNOWLEDGE_DATA_DIR: the folder of program files and cleaned sources (programs/, sources/).
+    Default: the package's own data."""
     embedding_model: str = ""
     """EMBEDDING_MODEL: a sentence-transformers model name or path (e.g. BAAI/bge-small-zh-v1.5).
     Empty: the small model the project trains from its own knowledge base under VAR_DIR."""
