@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
+
+from knowledge.loader import configured_knowledge
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_\-.:]{1,64}$"
 # Largest message id a client may name: the largest integer every JSON client reads exactly.
@@ -46,14 +49,14 @@ def clean_text(value: str) -> str:
     return value
 
 
-class ProgramKey(StrEnum):
-    """Programs the assistant knows about."""
+def program_key_enum(keys: Iterable[str]) -> type[StrEnum]:
+    """The API's enum of programs (listed in the OpenAPI schema), one member per program file."""
+    enum = StrEnum("ProgramKey", [(key, key) for key in keys], module=__name__)  # type: ignore[misc]
+    enum.__doc__ = "Programs the assistant knows about."
+    return enum
 
-    sh5g = "sh5g"
-    nat5g = "nat5g"
-    accept = "accept"
-    annual = "annual"
-    smart = "smart"
+
+ProgramKey = program_key_enum(configured_knowledge().programs)
 
 
 class Button(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -14,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from gateway.deps import KnowledgeDep, MetricsDep
 from gateway.knowledge_service import KnowledgeUnavailable
 from gateway.schemas import NON_BLANK_PATTERN, Citation, ErrorResponse, FaqResponse, FaqResult, ProgramKey, remove_control_chars
+from knowledge.loader import configured_knowledge
+from knowledge.models import Program
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +86,12 @@ async def search_faq(
 
 # --- GET /api/faq: browse every fact as a question and its cited answer ---------------------
 
-PROGRAM_LABELS = {
-    "sh5g": "上海5G+医疗健康试点申报",
-    "nat5g": "国家5G+医疗健康试点申报",
-    "accept": "上海5G+医疗健康试点验收",
-    "annual": "上海5G+医疗健康试点年度工作",
-    "smart": "上海智慧医疗专项研究",
-}
+def program_labels(programs: Mapping[str, Program]) -> dict[str, str]:
+    """Each program's short label (its file's ``label``), in the program files' order."""
+    return {key: program.label for key, program in programs.items()}
+
+
+PROGRAM_LABELS = program_labels(configured_knowledge().programs)
 TOPIC_LABELS = {
     "deadline": "截止时间",
     "eligibility": "申报条件",
