@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -21,10 +22,12 @@ from rasa_sdk.types import DomainDict
 
 from gateway.client_identity import METADATA_KEY as CLIENT_KEY_METADATA
 from knowledge.api import get_knowledge
+from knowledge.forms.eligibility import get_checks
 from knowledge.forms.engine import MAX_FAILURES_BEFORE_OFFERING_HELP, Draft, Outcome, handle, prompt, start_draft
 from knowledge.forms.export import checklist_text, export_docx
 from knowledge.forms.loader import get_forms
 from knowledge.forms.schema import FormSchema
+from knowledge.models import Program
 from knowledge.privacy import mask_pii
 from knowledge.settings import get_settings
 
@@ -38,10 +41,20 @@ log = logging.getLogger(__name__)
 ANSWER_SLOT = "form_answer"
 CODE_SLOT = "draft_code"
 READY_SLOT = "form_ready"
-ELIGIBILITY_ONLY = {"smart": "上海市智慧医疗专项研究项目"}
 _CLIENT_KEY = re.compile(r"[0-9a-f]{16,64}")
 QUESTION_INTENT_CONFIDENCE = 0.6
 _QUESTION_WORDS = re.compile(r"[?？]|吗|几份|几个|多少|什么|怎么|如何|哪里|哪些|哪个|是否需要|能不能|可不可以|要不要")
+
+
+def eligibility_only(programs: Mapping[str, Program], checks: Iterable[str], forms: Iterable[FormSchema]) -> dict[str, str]:
+    """Programs with an eligibility pre-check but no form to fill (智慧医疗专项), named by their
+    short name, in program order."""
+    with_checks, with_forms = set(checks), {form.program for form in forms}
+    return {key: program.short_name for key, program in programs.items() if key in with_checks and key not in with_forms}
+
+
+def _eligibility_only() -> dict[str, str]:
+    return eligibility_only(get_knowledge().data.programs, get_checks(), get_forms().values())
 
 
 def _form(draft: Draft) -> FormSchema | None:
@@ -50,7 +63,7 @@ def _form(draft: Draft) -> FormSchema | None:
 
 def _title(draft: Draft) -> str:
     form = _form(draft)
-    return form_label(form) if form else f"{ELIGIBILITY_ONLY.get(draft.program, draft.program)}申报资格预审"
+    return form_label(form) if form else f"{_eligibility_only().get(draft.program, draft.program)}申报资格预审"
 
 
 def _send(dispatcher: CollectingDispatcher, text: str, buttons: list[dict[str, str]] | None = None) -> None:
@@ -78,21 +91,21 @@ def _choice_buttons() -> list[dict[str, str]]:
     order = list(get_knowledge().data.programs)
     forms = sorted(get_forms().values(), key=lambda form: (order.index(form.program), form.id))
     buttons = [{"title": form_label(form), "payload": f'/start_application{{"form":"{form.id}"}}'} for form in forms]
-    for program, title in ELIGIBILITY_ONLY.items():
+    for program, title in _eligibility_only().items():
         buttons.append({"title": f"{title}（资格预审）", "payload": f'/start_application{{"form":"{program}"}}'})
     return buttons
 
 
 def choose_form(text: str, form_entity: str | None, programs: list[str]) -> str | None:
     """The form (or eligibility-only program) the applicant means, or None when unclear."""
-    forms = get_forms()
-    if form_entity and (form_entity in forms or form_entity in ELIGIBILITY_ONLY):
+    forms, without_form = get_forms(), _eligibility_only()
+    if form_entity and (form_entity in forms or form_entity in without_form):
         return form_entity
     by_keyword = [form.id for form in forms.values() if any(word in text for word in form.keywords)]
     if len(by_keyword) == 1:
         return by_keyword[0]
     candidates = [form.id for form in forms.values() if form.program in programs]
-    candidates += [program for program in programs if program in ELIGIBILITY_ONLY]
+    candidates += [program for program in programs if program in without_form]
     if by_keyword:
         candidates = [form_id for form_id in candidates if form_id in by_keyword] or by_keyword
     return candidates[0] if len(candidates) == 1 else None
