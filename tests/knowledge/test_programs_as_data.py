@@ -25,6 +25,7 @@ from knowledge.api import KnowledgeBase
 from knowledge.forms.eligibility import load_checks
 from knowledge.forms.loader import load_forms
 from knowledge.loader import KnowledgeData, KnowledgeError, load_knowledge
+from knowledge.programs import families, scope_sentence
 from knowledge.settings import DATA_DIR, REPO_DIR, get_settings
 
 MADE_UP = Path(__file__).parent / "programs_as_data"
@@ -79,6 +80,25 @@ def test_the_made_up_program_loads_after_the_five_in_its_files_order(data: Knowl
     program = data.programs[KEY]
     assert program.label == "上海数字健康示范项目申报"
     assert program.scope_text == program.short_name == "上海市数字健康示范项目"  # defaults to short_name
+
+
+def test_the_shipped_files_derive_what_used_to_be_written_in_code() -> None:
+    programs = load_knowledge(DATA_DIR).programs
+    assert {key: program.label for key, program in programs.items()} == {
+        "sh5g": "上海5G+医疗健康试点申报",
+        "nat5g": "国家5G+医疗健康试点申报",
+        "accept": "上海5G+医疗健康试点验收",
+        "annual": "上海5G+医疗健康试点年度工作",
+        "smart": "上海智慧医疗专项研究",
+    }
+    assert scope_sentence(programs) == (
+        "我可以解答上海市/国家5G+医疗健康应用试点（申报、验收、年度总结）和上海市智慧医疗专项研究项目的"
+        "截止时间、申报条件、材料、方向、报送方式、联系人和流程。"
+    )
+    pilot = families(programs)["5g-pilot"]
+    assert (pilot.members, pilot.applications, pilot.overriding) == (
+        ("sh5g", "nat5g", "accept", "annual"), ("sh5g", "nat5g"), ("accept", "annual"),
+    )
 
 
 # ---- answers through the library ---------------------------------------------------------------
