@@ -85,6 +85,8 @@ REPLAY_LIMIT = 200
 QUEUE_LIMIT = 1000  # frames waiting for a slow socket; beyond that it is closed (it will replay)
 SHUTDOWN_GRACE_SECONDS = 5.0
 MAX_WAITING_PER_SESSION = 20  # user messages queued for an answer; more are refused
+# A stored, unanswered user message younger than this may be being answered by another gateway.
+UNANSWERED_GRACE_SECONDS = 5.0
 
 ERRORS = {
     "not_text": "消息格式错误：请发送JSON文本帧",
@@ -105,6 +107,10 @@ ERRORS = {
     "too_many": "发送太频繁，请等上一条回答后再发",
     "server_error": "抱歉，服务暂时繁忙，请稍后再试。",
 }
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def iso(moment: datetime) -> str:
@@ -383,6 +389,31 @@ class WebChannel:
         connection.release([message_frame(row) for row in rows], replayed_up_to)
         connection.send({"type": "welcome", "session_id": session_id, "last_id": replayed_up_to, "max_chars": self.max_chars})
         log.info("web chat hello session=%s after=%d replayed=%d", session_id, after, len(rows))
+        task = asyncio.create_task(self._answer_left_unanswered(connection, session_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _answer_left_unanswered(self, connection: Connection, session_id: str) -> None:
+        """A user message stored but never answered (the gateway that took it died before the
+        reply) is answered now. The page does not resend a message it saw echoed, so nobody else
+        would. One younger than ``UNANSWERED_GRACE_SECONDS`` may still be answered by another
+        gateway process: it is answered only if still unanswered once that old."""
+        try:
+            row = await run_in_threadpool(self.store.latest_message, session_id)
+        except Exception:
+            log.exception("web chat could not read the latest message of session=%s", session_id)
+            return
+        if row is None or row.sender != "user" or not row.client_id:
+            return
+        if (session_id, row.client_id) in self._inflight:
+            return
+        age = (datetime.now(timezone.utc) - _aware(row.created_at)).total_seconds()
+        if age < UNANSWERED_GRACE_SECONDS:
+            await asyncio.sleep(UNANSWERED_GRACE_SECONDS - age)
+            if await run_in_threadpool(self.store.has_message_after, session_id, row.id):
+                return
+        log.info("web chat answering a message left unanswered session=%s id=%d", session_id, row.id)
+        self._on_message(connection, {"type": "message", "client_id": row.client_id, "text": row.text, "title": row.title})
 
     def _on_message(self, connection: Connection, frame: dict[str, Any]) -> None:
         client_id = frame.get("client_id")

@@ -181,6 +181,12 @@ class MessageStore:
             latest = list(db.scalars(stmt.order_by(Message.id.desc()).limit(limit)))
             return latest[::-1]
 
+    def latest_message(self, session_id: str) -> Message | None:
+        """The conversation's newest message, if any."""
+        with self._sessions() as db:
+            stmt = select(Message).where(Message.session_id == session_id).order_by(Message.id.desc()).limit(1)
+            return db.scalar(stmt)
+
     def has_message_after(self, session_id: str, message_id: int) -> bool:
         """True if the conversation has any message newer than ``message_id`` (e.g. a reply)."""
         with self._sessions() as db:

@@ -152,9 +152,6 @@ QUESTIONS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "connectors/web.py: a message stored (echoed) but not yet answered when the gateway dies is never "
-    "answered: the page does not resend an echoed message, and hello does not answer it"))
 def test_gateway_killed_mid_websocket_conversation_loses_and_doubles_nothing(chaos_stack: Stack):
     session_id, token = new_session(chaos_stack)
     page = Page(chaos_stack, session_id, token)

@@ -496,3 +496,19 @@ def test_an_echoed_lone_surrogate_is_escaped_so_the_frame_can_be_sent():
     text = web.frame_text(web.error_frame("unknown_type", "未知的消息类型：\ud800"))
     text.encode("utf-8")  # would raise if the surrogate were written raw
     assert json.loads(text)["detail"] == "未知的消息类型：\ud800"
+
+
+def test_a_message_left_unanswered_by_a_dead_gateway_is_answered_on_the_next_hello(client, app, servers, db_url, monkeypatch):
+    """The page drops a message from its outbox once echoed; if the gateway died before the reply,
+    the next hello answers it (once), however the page reconnects."""
+    monkeypatch.setattr(web, "UNANSWERED_GRACE_SECONDS", 0.2)
+    app.state.store.save_user_message("s1", "截止时间？", client_id="c-7")  # stored, then the gateway died
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, "s1", after=1)
+        frames = [receive(ws, timeout=5), receive(ws, timeout=5)]
+        assert [f["sender"] for f in frames] == ["user", "bot"]  # its acknowledgement, then the answer
+    assert [r["message"] for r in servers.webhook_requests] == ["截止时间？"]
+    with client.websocket_connect("/ws") as ws:  # answered: another hello does not answer it again
+        hello(ws, "s1", after=2)
+        assert nothing_within(ws, 0.6)
+    assert len(servers.webhook_requests) == 1
