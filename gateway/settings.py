@@ -45,9 +45,6 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         default=180, ge=1, description="conversations, drafts and Rasa's tracker older than this are purged (env RETENTION_DAYS)"
     )
-    retention_days: int = Field(
-        default=180, ge=1, description="conversations, drafts and Rasa's tracker older than this are purged (env RETENTION_DAYS)"
-    )
     # WeChat Official Account (connectors/wechat.py): /wechat answers only when wechat_token is set;
     # replies beyond the passive-reply budget go through the customer-service API (app id + secret).
     wechat_token: str = Field(default="", description="公众号服务器配置的Token (env WECHAT_TOKEN)")
