@@ -32,6 +32,7 @@ def context_of(tracker: Tracker) -> Context:
         programs=tuple(p for p in programs if isinstance(p, str)),
         topic=tracker.get_slot("topic"),
         question=tracker.get_slot("last_question"),
+        situation=tracker.get_slot("situation") or "",
     )
 
 
@@ -56,7 +57,7 @@ class ActionAnswerQuestion(Action):
         reply = get_knowledge().answer(text, intent=intent, nlu_programs=latest_programs(tracker), context=context_of(tracker))
         log.info("answer intent=%s kind=%s programs=%s text=%s", intent, reply.kind, reply.programs, mask_pii(text))
         send_reply(dispatcher, reply)
-        slots: dict[str, Any] = {"topic": reply.topic, "last_question": reply.question}
+        slots: dict[str, Any] = {"topic": reply.topic, "last_question": reply.question, "situation": reply.situation or None}
         if reply.programs:
             slots["programs"] = reply.programs
         return changed_slots(tracker, slots)

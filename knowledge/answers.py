@@ -3,7 +3,7 @@ says plainly when the sources do not say, and offers a person."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .loader import KnowledgeData
 from .models import Citation, Contact, Deadline, Direction, Document, Program, Statement
@@ -48,7 +48,7 @@ from .wording import (
 )
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
-from .situation import read_situation
+from .situation import read_situation, situation_so_far
 from .verdicts import VerdictEngine, asks_for_verdict
 
 INTENT_TOPICS = {
@@ -94,6 +94,7 @@ class Reply:
     topic: str | None = None
     question: str | None = None
     kind: str = "answer"  # answer | clarify | unknown | out_of_scope
+    situation: str = ""  # what the applicant has said about themselves so far (carried to the next turn)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Context:
     programs: tuple[str, ...] = ()
     topic: str | None = None
     question: str | None = None
+    situation: str = ""  # the applicant's own words about their unit, project or plans
 
 
 class AnswerComposer:
@@ -130,6 +132,12 @@ class AnswerComposer:
 
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
+        situation = situation_so_far(context.situation, text)
+        reply = self._answer(text, intent, nlu_programs, replace(context, situation=situation))
+        reply.situation = situation
+        return reply
+
+    def _answer(self, text: str, intent: str | None, nlu_programs: list[str] | None, context: Context) -> Reply:
         text = self._with_known_words(text)
         topic = "deadline" if asks_if_still_open(text) else "procedure" if CONSEQUENCE.search(text) else self._topic(text, intent)
         question = text
@@ -165,7 +173,7 @@ class AnswerComposer:
             return self._clarify(question, topic)
         if topic is None:
             topic = "overview"
-        decided = self._decide(programs, text, topic)
+        decided = self._decide(programs, text, topic, context.situation)
         core = self.detector.strip(question)
         if (
             context.question and not detection.programs and question == text and len(tokens(core)) <= 2
@@ -183,11 +191,12 @@ class AnswerComposer:
         merged = self._merge(replies, programs, topic, question)
         return _verdict_first(decided, merged) if decided is not None else merged
 
-    def _decide(self, programs: list[str], text: str, topic: str) -> Reply | None:
-        """A yes/no question about the applicant's own situation: the verdict, then its reasons."""
+    def _decide(self, programs: list[str], text: str, topic: str, said_before: str) -> Reply | None:
+        """A yes/no question about the applicant's own situation (in this message or said earlier
+        in the conversation): the verdict, then its reasons."""
         if self.verdicts is None or len(programs) != 1 or not asks_for_verdict(text):
             return None
-        situation = read_situation(text)
+        situation = read_situation(said_before).updated_by(read_situation(text))
         if not situation:
             return None
         program = self.data.programs[programs[0]]

@@ -93,7 +93,7 @@ def _unit_attributes(text: str) -> Profile:
 # --- counts -----------------------------------------------------------------------------------
 
 _PARTNERS = re.compile(
-    rf"(?:联合单位|合作单位|合作方|参与单位|参加单位|联合体成员|伙伴|合作伙伴|拉了|找了|另外|还有|加了)(?:[^，,。？?\d一二两三四五六七八九十]|一共|总共){{0,8}}?({NUMBER})\s*(?:家|个单位|个)"
+    rf"(?:联合单位|合作单位|合作方|参与单位|参加单位|联合体成员|联合体|伙伴|合作伙伴|拉了|找了|另外|还有|加了|除了?牵头(?:单位)?(?:外|以外|之外)?)(?:[^，,。？?\d一二两三四五六七八九十]|一共|总共){{0,8}}?({NUMBER})\s*(?:家|个单位|个)"
 )
 _TOTAL_WITH_LEAD = re.compile(rf"(?:加上|连同|包括|含)牵头[^，,。？?]{{0,6}}?(?:一共|共|总共)?({NUMBER})\s*家")
 _SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)[^，,。？?]{{0,4}}({NUMBER})\s*个项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头")
@@ -223,6 +223,10 @@ class Situation:
     def __bool__(self) -> bool:
         return bool(self.profile) or self.moment is not None
 
+    def updated_by(self, newer: "Situation") -> "Situation":
+        """What was said before, with what is said now taking precedence."""
+        return Situation({**self.profile, **newer.profile}, newer.moment or self.moment)
+
 
 def read_situation(text: str) -> Situation:
     """Everything the text says about the applicant's unit, counts, leader, money and a moment."""
@@ -231,3 +235,18 @@ def read_situation(text: str) -> Situation:
     for extract in (_unit_attributes, _count_attributes, _person_attributes, _money_attributes):
         profile.update(extract(text))
     return Situation(profile, find_moment(text))
+
+
+# "我刚才说的情况有误", "情况有变，重新说": what was said about the applicant no longer holds.
+FORGET_SITUATION = re.compile(r"(?:刚才|之前|前面|上面)(?:说|讲|提)的(?:情况|信息)?(?:有误|不对|错了|有错|不准)|情况有变|重新(?:开始|说明|介绍)")
+MAX_SITUATION_CHARS = 400
+
+
+def situation_so_far(said_before: str, text: str) -> str:
+    """The applicant's words about themselves, carried between turns: this message is added when it
+    says something about them; a correction ("刚才说的情况有误") starts over from this message."""
+    if FORGET_SITUATION.search(text):
+        said_before = ""
+    if not read_situation(text):
+        return said_before
+    return f"{said_before} {text}".strip()[-MAX_SITUATION_CHARS:]

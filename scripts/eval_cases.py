@@ -86,6 +86,7 @@ def answer_with_library(kb: "KnowledgeBase", case: Case) -> str:
     text = ""
     for turn in case.turns:
         reply = kb.answer(turn, context=context)
-        context = Context(programs=tuple(reply.programs) or context.programs, topic=reply.topic, question=reply.question)
+        context = Context(programs=tuple(reply.programs) or context.programs, topic=reply.topic, question=reply.question,
+                          situation=reply.situation)
         text = reply_shown_text(reply)
     return text

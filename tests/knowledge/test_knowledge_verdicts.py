@@ -89,3 +89,34 @@ def test_a_moment_is_compared_with_the_window_and_its_daily_hours(kb, question, 
 def test_asking_what_the_rule_is_gets_the_rule_not_a_verdict(kb):
     reply = kb.answer("国家5G试点对运营商有级别要求吗")
     assert "地市级" in reply.text and not reply.text.split("】", 1)[1].startswith(("可以", "不可以"))
+
+
+def _conversation(kb, *turns):
+    from knowledge.answers import Context
+
+    context, reply = Context(), None
+    for turn in turns:
+        reply = kb.answer(turn, context=context)
+        context = Context(programs=tuple(reply.programs) or context.programs, topic=reply.topic,
+                          question=reply.question, situation=reply.situation)
+    return reply
+
+
+@pytest.mark.parametrize(
+    ("turns", "verdict"),
+    [
+        (["我们是苏州注册的医疗器械公司，在看上海5G医疗试点", "那我们可以当牵头单位吗"], "不可以"),
+        (["我们单位在徐汇注册，是独立法人的三级医院，关注上海5G试点", "那能牵头申报吗"], "可以"),
+        (["智慧医疗专项这边，我们负责人是外籍专家", "他能当项目申请人吗"], "不可以"),
+        (["国家5G试点我们联合体除牵头外有十一家单位", "这样能报吗"], "不可以"),
+    ],
+)
+def test_what_was_said_before_decides_a_short_follow_up(kb, turns, verdict):
+    reply = _conversation(kb, *turns)
+    assert reply.text.split("】", 1)[1].startswith(verdict), reply.text
+
+
+def test_a_correction_forgets_what_was_said(kb):
+    reply = _conversation(kb, "我们是苏州注册的公司，关注上海5G医疗试点", "我刚才说的情况有误，我们其实是上海注册的", "那能牵头吗")
+    assert reply.text.split("】", 1)[1].startswith("可以"), reply.text
+    assert "苏州" not in reply.situation
