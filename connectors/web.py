@@ -387,33 +387,49 @@ class WebChannel:
         if rows:
             replayed_up_to = max(after, rows[-1].id)
         connection.release([message_frame(row) for row in rows], replayed_up_to)
+        left_unanswered = await self._left_unanswered(session_id)
         connection.send({"type": "welcome", "session_id": session_id, "last_id": replayed_up_to, "max_chars": self.max_chars})
         log.info("web chat hello session=%s after=%d replayed=%d", session_id, after, len(rows))
-        task = asyncio.create_task(self._answer_left_unanswered(connection, session_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if left_unanswered is not None:
+            self._answer_left_unanswered(connection, left_unanswered)
 
-    async def _answer_left_unanswered(self, connection: Connection, session_id: str) -> None:
-        """A user message stored but never answered (the gateway that took it died before the
-        reply) is answered now. The page does not resend a message it saw echoed, so nobody else
-        would. One younger than ``UNANSWERED_GRACE_SECONDS`` may still be answered by another
-        gateway process: it is answered only if still unanswered once that old."""
+    async def _left_unanswered(self, session_id: str) -> Message | None:
+        """The conversation's last message if it is the user's and nobody answered it (the gateway
+        that took it died before the reply; the page does not resend a message it saw echoed)."""
         try:
             row = await run_in_threadpool(self.store.latest_message, session_id)
         except Exception:
             log.exception("web chat could not read the latest message of session=%s", session_id)
-            return
-        if row is None or row.sender != "user" or not row.client_id:
-            return
-        if (session_id, row.client_id) in self._inflight:
-            return
+            return None
+        if row is None or row.sender != "user" or not row.client_id or (session_id, row.client_id) in self._inflight:
+            return None
+        return row
+
+    def _answer_left_unanswered(self, connection: Connection, row: Message) -> None:
+        """Answer it, in order: the task takes the session's lock before anything the page sends
+        after welcome. One younger than ``UNANSWERED_GRACE_SECONDS`` may still be being answered
+        by another gateway process: the lock is held while it ages, then it is answered only if
+        still without a reply."""
+        session_id, client_id = row.session_id, str(row.client_id)
         age = (datetime.now(timezone.utc) - _aware(row.created_at)).total_seconds()
-        if age < UNANSWERED_GRACE_SECONDS:
-            await asyncio.sleep(UNANSWERED_GRACE_SECONDS - age)
-            if await run_in_threadpool(self.store.has_message_after, session_id, row.id):
-                return
-        log.info("web chat answering a message left unanswered session=%s id=%d", session_id, row.id)
-        self._on_message(connection, {"type": "message", "client_id": row.client_id, "text": row.text, "title": row.title})
+        key = (session_id, client_id)
+
+        async def answer() -> None:
+            self._inflight.add(key)
+            try:
+                async with self._lock_for(session_id):
+                    if age < UNANSWERED_GRACE_SECONDS:
+                        await asyncio.sleep(UNANSWERED_GRACE_SECONDS - age)
+                        if await run_in_threadpool(self.store.is_answered, session_id, row.id):
+                            return
+                    log.info("web chat answering a message left unanswered session=%s id=%d", session_id, row.id)
+                    await self._store_and_reply(connection, session_id, client_id, row.text, row.title)
+            finally:
+                self._inflight.discard(key)
+
+        task = asyncio.create_task(answer())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _on_message(self, connection: Connection, frame: dict[str, Any]) -> None:
         client_id = frame.get("client_id")
@@ -486,37 +502,39 @@ class WebChannel:
         self._inflight.add(key)
         try:
             async with self._lock_for(session_id):
-                try:
-                    saved = await run_in_threadpool(
-                        self.store.save_user_message, session_id, text, client_id=client_id, title=title
-                    )
-                except Exception:
-                    log.exception("web chat could not store a message of session=%s", session_id)
-                    connection.send(error_frame("store_error", client_id=client_id))
-                    return
-                user_frame = message_frame(saved.message)
-                if saved.created:
-                    self.deliver(session_id, user_frame)
-                else:
-                    connection.send(user_frame)
-                    if await run_in_threadpool(self.store.has_message_after, session_id, saved.message.id):
-                        log.info("web chat duplicate ignored session=%s id=%d", session_id, saved.message.id)
-                        return
-                    # stored but never answered (e.g. the server restarted meanwhile): answer now
-                    log.info("web chat answering unanswered message session=%s id=%d", session_id, saved.message.id)
-                replies = await self.route(session_id, saved.message.text)
-                if not replies:
-                    return
-                try:
-                    rows = await run_in_threadpool(self.store.save_bot_messages, session_id, replies)
-                except Exception:
-                    log.exception("web chat could not store replies of session=%s", session_id)
-                    connection.send(error_frame("store_error", "回复暂时无法保存，请稍后重试", client_id))
-                    return
-                for row in rows:
-                    self.deliver(session_id, message_frame(row))
+                await self._store_and_reply(connection, session_id, client_id, text, title)
         finally:
             self._inflight.discard(key)
+
+    async def _store_and_reply(self, connection: Connection, session_id: str, client_id: str, text: str, title: str | None) -> None:
+        """The work of :meth:`_answer`, with the session's lock held."""
+        try:
+            saved = await run_in_threadpool(self.store.save_user_message, session_id, text, client_id=client_id, title=title)
+        except Exception:
+            log.exception("web chat could not store a message of session=%s", session_id)
+            connection.send(error_frame("store_error", client_id=client_id))
+            return
+        user_frame = message_frame(saved.message)
+        if saved.created:
+            self.deliver(session_id, user_frame)
+        else:
+            connection.send(user_frame)
+            if await run_in_threadpool(self.store.is_answered, session_id, saved.message.id):
+                log.info("web chat duplicate ignored session=%s id=%d", session_id, saved.message.id)
+                return
+            # stored but never answered (e.g. the server restarted meanwhile): answer now
+            log.info("web chat answering unanswered message session=%s id=%d", session_id, saved.message.id)
+        replies = await self.route(session_id, saved.message.text)
+        if not replies:
+            return
+        try:
+            rows = await run_in_threadpool(self.store.save_bot_messages, session_id, replies)
+        except Exception:
+            log.exception("web chat could not store replies of session=%s", session_id)
+            connection.send(error_frame("store_error", "回复暂时无法保存，请稍后重试", client_id))
+            return
+        for row in rows:
+            self.deliver(session_id, message_frame(row))
 
     async def close(self) -> None:
         """At shutdown: let running answers finish (briefly), then close every socket."""

@@ -187,13 +187,22 @@ class MessageStore:
             stmt = select(Message).where(Message.session_id == session_id).order_by(Message.id.desc()).limit(1)
             return db.scalar(stmt)
 
-    def has_message_after(self, session_id: str, message_id: int) -> bool:
-        """True if the conversation has any message newer than ``message_id`` (e.g. a reply)."""
+    def is_answered(self, session_id: str, message_id: int) -> bool:
+        """True if someone (the bot, staff) wrote after the user's message ``message_id`` and before
+        the user's next one."""
         with self._sessions() as db:
-            stmt = select(func.count()).select_from(Message).where(
-                Message.session_id == session_id, Message.id > message_id
+            next_user = db.scalar(
+                select(func.min(Message.id)).where(
+                    Message.session_id == session_id, Message.id > message_id, Message.sender == "user"
+                )
             )
+            stmt = select(func.count()).select_from(Message).where(
+                Message.session_id == session_id, Message.id > message_id, Message.sender != "user"
+            )
+            if next_user is not None:
+                stmt = stmt.where(Message.id < next_user)
             return bool(db.scalar(stmt))
+
 
     def rate_message(self, session_id: str, message_id: int, rating: Rating) -> Message:
         """Record the user's thumbs up/down on a bot message of their own conversation (a later
