@@ -203,7 +203,6 @@ class MessageStore:
                 stmt = stmt.where(Message.id < next_user)
             return bool(db.scalar(stmt))
 
-
     def rate_message(self, session_id: str, message_id: int, rating: Rating) -> Message:
         """Record the user's thumbs up/down on a bot message of their own conversation (a later
         rating replaces an earlier one). Raises RatingError("not_found") if the conversation has
