@@ -134,6 +134,13 @@ _LANDLINE = re.compile(
     r"(?![0-9])"
 )
 
+# Resume codes of form drafts (actions/forms/drafts.py): 8 characters of an alphabet without
+# 0/O, 1/I/L, with a digit and a letter; a key to someone's draft, so never logged or kept in clear.
+_RESUME_CODE = re.compile(
+    r"(?<![A-Za-z0-9])(?=[A-HJKMNP-Za-hjkmnp-z2-9]*[2-9])(?=[A-HJKMNP-Za-hjkmnp-z2-9]*[A-HJKMNP-Za-hjkmnp-z])"
+    r"[A-HJKMNP-Za-hjkmnp-z2-9]{8}(?![A-Za-z0-9])"
+)
+
 # Query parameters that carry a signature or a credential (WeChat's callbacks, its API's token).
 _URL_SECRET = re.compile(
     r"(?i)(?<![A-Za-z0-9_])(?P<key>msg_signature|signature|nonce|echostr|access_token|token|secret)"
@@ -155,6 +162,10 @@ def _mask_email(m: re.Match[str]) -> str:
 
 def _mask_code(m: re.Match[str]) -> str:
     return _hide_middle(m.group(0), 6, 4)
+
+
+def _mask_resume_code(m: re.Match[str]) -> str:
+    return m.group(0)[:2] + "******"
 
 
 def _mask_mobile(m: re.Match[str]) -> str:
@@ -179,6 +190,7 @@ _PII_SUBSTITUTIONS: _Substitutions = (
     (_CREDIT_CODE, _mask_code),
     (_MOBILE, _mask_mobile),
     (_LANDLINE, _mask_landline),
+    (_RESUME_CODE, _mask_resume_code),
 )
 _SECRET_SUBSTITUTIONS: _Substitutions = ((_URL_SECRET, _redact_secret),)
 

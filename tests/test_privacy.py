@@ -245,3 +245,15 @@ def test_knowledge_privacy_imports_with_the_standard_library_only():
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert imported - {"__future__"} <= set(sys.stdlib_module_names)
+
+
+@pytest.mark.parametrize("text", ["继续填写 K7M2Q9XD", "继续填写k7m2q9xd", "编号：ZWWF23MD。"])
+def test_resume_codes_are_masked_wherever_they_are_logged_or_kept(text):
+    masked = mask_pii(text)
+    code = next(word for word in ("K7M2Q9XD", "k7m2q9xd", "ZWWF23MD") if word in text)
+    assert code not in masked and code[:2] + "******" in masked
+
+
+@pytest.mark.parametrize("text", ["MsgId 23456789", "A4纸双面打印", "ABCDEFGH", "2024年1月10日17:00前"])
+def test_words_that_are_no_resume_code_stay(text):
+    assert mask_pii(text) == text
