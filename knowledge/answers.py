@@ -853,6 +853,7 @@ def _shorten(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
 
 
 MAX_CONTEXT_LINES = 2  # of the clause answer kept under a verdict
+_CLOSED_NOTE = re.compile(r"（[^（）]*(?:（[^（）]*）[^（）]*)*(?P<status>已于[^（）]*截止)）$")
 
 
 def _verdict_first(verdict: Reply, answer: Reply) -> Reply:
@@ -866,8 +867,12 @@ def _verdict_first(verdict: Reply, answer: Reply) -> Reply:
         sentences = [s for s in re.split(r"(?<=[。；])", line) if s.strip() and normalize(s.rstrip("。；")) not in said]
         if sentences:
             extra.append("".join(sentences))
+    head = verdict.text
+    closed = _CLOSED_NOTE.search(head)
+    if closed and any(closed.group("status") in line for line in extra):
+        head = head[: closed.start()]  # the clause answer below says it already
     return Reply(
-        text="\n".join([verdict.text, *extra]),
+        text="\n".join([head, *extra]),
         citations=list(dict.fromkeys([*verdict.citations, *answer.citations])),
         buttons=answer.buttons,
         programs=verdict.programs,

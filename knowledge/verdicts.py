@@ -120,13 +120,13 @@ class VerdictEngine:
         said = _said(moment, when)
         hours = _daily_hours(window.daily_hours)
         closed = status_phrase(window)
-        note = f"（{window.title}{closed}）" if closed else ""
+        note = f"（{_name(window)}{closed}）" if closed else ""
         if when.date() < opens.date():
-            return Decision("不能：还未开始受理，", [Finding("broken", f"{window.title}从{format_date(opens)}开始，您说的是{said}", citation)], note)
+            return Decision("不能：还未开始受理，", [Finding("broken", f"{_name(window)}从{format_date(opens)}开始，您说的是{said}", citation)], note)
         if moment.hour is None:
             if when.date() <= end_moment.date():
                 limit = f"，当天须在{format_date(end_moment, 'minute', with_year=False)}前" if window.end_precision == "minute" else ""
-                return Decision("在受理期限内：", [Finding("met", f"{window.title}截止到{_end_text(window)}{limit}，您说的是{said}", citation)], note)
+                return Decision("在受理期限内：", [Finding("met", f"{_name(window)}截止到{_end_text(window)}{limit}，您说的是{said}", citation)], note)
             return _late(window, said, citation, note)
         outside_hours = hours is not None and not (hours[0] <= when.time() <= hours[1])
         if when > end_moment or outside_hours:
@@ -134,12 +134,17 @@ class VerdictEngine:
                 reason = f"每天受理时间为{window.daily_hours}，您说的是{said}，不在受理时间内"
                 return Decision("不能：", [Finding("broken", reason, citation)], note)
             return _late(window, said, citation, note)
-        return Decision("算按时：", [Finding("met", f"{window.title}截止到{_end_text(window)}，您说的是{said}，在受理时间内", citation)], note)
+        return Decision("算按时：", [Finding("met", f"{_name(window)}截止到{_end_text(window)}，您说的是{said}，在受理时间内", citation)], note)
 
 
 def _late(window: Deadline, said: str, citation: Citation, note: str) -> Decision:
     rule = "逾期不予受理" if _LATE_RULE.search(f"{window.note or ''}{window.cite.quote}") else "已过截止时间"
-    return Decision("不能按时受理（已逾期）：", [Finding("broken", f"{window.title}截止到{_end_text(window)}，您说的是{said}，{rule}", citation)], note)
+    return Decision("不能按时受理（已逾期）：", [Finding("broken", f"{_name(window)}截止到{_end_text(window)}，您说的是{said}，{rule}", citation)], note)
+
+
+def _name(window: Deadline) -> str:
+    """The window's name to put before 截止到/已于…截止 (its title may end in 截止 already)."""
+    return window.title.removesuffix("截止")
 
 
 def _end_text(window: Deadline) -> str:

@@ -143,3 +143,13 @@ def test_rasa_tracker_keeps_no_personal_data_in_clear(stack):
     assert any('"user"' in data for data in stored)  # the turn is there ...
     joined_events = "\n".join(stored)
     assert "13812345678" not in joined_events and "zhang.san@example.com" not in joined_events  # ... masked
+
+
+def test_a_situation_said_first_decides_the_follow_up_through_the_real_stack(stack):
+    """Rasa carries what the applicant said about themselves (slot situation) to the next turn."""
+    session = uuid.uuid4().hex
+    ask(stack, "我们是宁波注册的一家软件公司，在了解上海5G医疗试点", session)
+    follow_up = joined(ask(stack, "那我们能当牵头单位吗", session))
+    assert "不可以" in follow_up and "上海市依法设立" in follow_up
+    on_time = joined(ask(stack, "国家5G试点我们1月22日晚上七点送的材料，还收吗"))
+    assert "不能" in on_time and "9:00-17:00" in on_time
