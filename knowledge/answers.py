@@ -49,7 +49,7 @@ from .wording import (
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 from .situation import read_situation, situation_so_far
-from .verdicts import VerdictEngine, asks_for_verdict
+from .verdicts import VerdictEngine, asks_for_verdict, confirm
 
 INTENT_TOPICS = {
     "ask_deadline": "deadline",
@@ -189,7 +189,9 @@ class AnswerComposer:
         else:
             replies = [self._answer_one(self.data.programs[p], topic, self._own_part(p, core, programs), raw=question) for p in programs]
         merged = self._merge(replies, programs, topic, question)
-        return _verdict_first(decided, merged) if decided is not None else merged
+        if decided is not None:
+            return _verdict_first(decided, merged)
+        return _confirmed_or_corrected(text, merged)
 
     def _decide(self, programs: list[str], text: str, topic: str, said_before: str) -> Reply | None:
         """A yes/no question about the applicant's own situation (in this message or said earlier
@@ -879,3 +881,16 @@ def _verdict_first(verdict: Reply, answer: Reply) -> Reply:
         topic=verdict.topic,
         question=verdict.question,
     )
+
+
+def _confirmed_or_corrected(question: str, answer: Reply) -> Reply:
+    """"…最多10家，是吧": the answer opens by saying whether the value the applicant assumes holds."""
+    if answer.kind != "answer" or len(answer.programs) != 1:
+        return answer
+    confirmation = confirm(question, answer.text)
+    if confirmation is None:
+        return answer
+    lead = "是的。" if confirmation.agrees else f"不对，不是{confirmation.asserted}。"
+    label, _, rest = answer.text.partition("】")
+    answer.text = f"{label}】{lead}{rest}" if rest else f"{lead}{answer.text}"
+    return answer

@@ -16,7 +16,7 @@ from datetime import datetime, time
 from typing import Literal
 
 from .models import Citation, Deadline, Program
-from .situation import Moment, Situation
+from .situation import Moment, Situation, to_number
 from .text import normalize
 from .timeaware import format_date, status_phrase
 
@@ -210,3 +210,62 @@ def _no_headline(broken: list[Finding]) -> str:
 
 def _yes_headline(findings: list[Finding]) -> str:
     return "够：" if all("份" in f.text for f in findings) else "可以（就您所说的情况）："
+
+
+# --- a premise the applicant asks us to confirm ------------------------------------------------
+
+# "…最多10家，是吧", "…是55岁，对吧", "…10月31号吧": the applicant states a value and asks if it holds.
+ASKS_CONFIRMATION = re.compile(r"对吧|是吧|对不对|是不是这样|没错吧|是这样吗|对吗|是吗|吧[？?。!！]*$")
+_QUANTITY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3})\s*(家|份|岁|个月|年|天|个工作日|分|人|项|个|%|％)")
+_MONTHS_PER = {"年": 12, "个月": 1}
+_CALENDAR_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    agrees: bool
+    asserted: str
+
+
+def _quantities(text: str) -> list[tuple[float, str, str]]:
+    found = []
+    for match in _QUANTITY.finditer(text):
+        number, unit = match.group(1), match.group(2).replace("％", "%")
+        if unit == "年" and len(number) == 4:
+            continue  # a calendar year, not a duration
+        value = to_number(number)
+        if value is None:
+            continue
+        if unit in _MONTHS_PER:  # 一年 and 12个月 are one length of time
+            value, unit = value * _MONTHS_PER[unit], "个月"
+        found.append((value, unit, match.group(0)))
+    return found
+
+
+def _dates(text: str) -> list[tuple[int, int]]:
+    return [(int(m.group(2)), int(m.group(3))) for m in _CALENDAR_DATE.finditer(text)]
+
+
+def confirm(question: str, answer: str) -> Confirmation | None:
+    """Whether the value the question asserts is the one the answer states; None when the answer
+    states no value of the same kind (nothing to compare, nothing to say)."""
+    if not ASKS_CONFIRMATION.search(normalize(question)):
+        return None
+    stated = _quantities(answer)
+    for value, unit, text in _quantities(question):
+        same_kind = {v for v, u, _ in stated if u == unit}
+        if not same_kind:
+            continue
+        if value not in same_kind:
+            return Confirmation(False, text)
+        # "联合单位最多1家" against "牵头单位为1家，联合单位不超过8家": which value is whose is not
+        # known, so only a value the answer states alone is confirmed
+        return Confirmation(True, text) if len(same_kind) == 1 else None
+    stated_dates = set(_dates(answer))
+    for date in _dates(question):
+        shown = _CALENDAR_DATE.search(question)
+        if stated_dates and date not in stated_dates:
+            return Confirmation(False, shown.group(0) if shown else "")
+        if stated_dates == {date}:
+            return Confirmation(True, shown.group(0) if shown else "")
+    return None

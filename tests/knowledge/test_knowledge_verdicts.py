@@ -120,3 +120,23 @@ def test_a_correction_forgets_what_was_said(kb):
     reply = _conversation(kb, "我们是苏州注册的公司，关注上海5G医疗试点", "我刚才说的情况有误，我们其实是上海注册的", "那能牵头吗")
     assert reply.text.split("】", 1)[1].startswith("可以"), reply.text
     assert "苏州" not in reply.situation
+
+
+@pytest.mark.parametrize(
+    ("question", "lead", "fact"),
+    [
+        ("智慧医疗专项申请人的年龄不能超过45岁，对吧", ("不对，不是45岁",), "50岁"),
+        ("验收延期最多可以延三个月是吧", ("不对，不是三个月",), "一年"),
+        ("国家5G试点纸质材料交三份就可以，对吗", ("是的", "够"), "一式三份"),
+        ("上海5G试点纸质申报材料是一式六份吧", ("是的",), "六份"),
+        ("上海5G试点年度总结报告是2022年9月15日截止吧", ("不对，不是2022年9月15日",), "9月30日"),
+    ],
+)
+def test_an_assumed_value_is_confirmed_or_corrected_first(kb, question, lead, fact):
+    reply = kb.answer(question)
+    assert reply.text.split("】", 1)[1].startswith(lead) and fact in reply.text, reply.text
+
+
+def test_a_value_whose_subject_is_unclear_is_not_confirmed(kb):
+    reply = kb.answer("上海5G试点联合单位最多1家，是吧")  # the notice says 牵头单位1家, 联合单位不超过8家
+    assert not reply.text.split("】", 1)[1].startswith("是的"), reply.text
