@@ -50,6 +50,8 @@ from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 from .situation import read_situation, situation_so_far
 from .verdicts import VerdictEngine, asks_for_verdict, confirm
+from .details import load_asked_details, missing_detail
+from .settings import DATA_DIR
 
 INTENT_TOPICS = {
     "ask_deadline": "deadline",
@@ -114,6 +116,7 @@ class AnswerComposer:
     ):
         self.data = data
         self.verdicts = verdicts
+        self.asked_details = load_asked_details(DATA_DIR / "asked_details.yml")
         self.retriever = retriever
         self.detector = detector
         cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items() if isinstance(words, list)}
@@ -191,7 +194,7 @@ class AnswerComposer:
         merged = self._merge(replies, programs, topic, question)
         if decided is not None:
             return _verdict_first(decided, merged)
-        return _confirmed_or_corrected(text, merged)
+        return self._said_when_missing(text, _confirmed_or_corrected(text, merged))
 
     def _decide(self, programs: list[str], text: str, topic: str, said_before: str) -> Reply | None:
         """A yes/no question about the applicant's own situation (in this message or said earlier
@@ -210,6 +213,22 @@ class AnswerComposer:
             text=f"【{program.short_name}】{decision.render()}", citations=citations, programs=[program.key],
             topic=topic, question=text,
         )
+
+    def _said_when_missing(self, question: str, answer: Reply) -> Reply:
+        """"刘娜的邮箱是多少": the notice gives no e-mail; say so first, then what it gives, as related."""
+        first_line = answer.text.split("\n")[0]
+        detail = missing_detail(self.asked_details, question, first_line)  # the best fact: line one
+        if detail is None:
+            return answer
+        if answer.kind == "unknown" and UNKNOWN_LEAD in first_line:
+            answer.text = answer.text.replace(UNKNOWN_LEAD, f"通知中没有给出{detail.name}。", 1)
+            return answer
+        if answer.kind != "answer" or "没有" in first_line[:40]:
+            return answer
+        lead = f"通知中没有给出{detail.name}。通知中的相关信息："
+        label, _, rest = answer.text.partition("】")
+        answer.text = f"{label}】{lead}{rest}" if rest else f"{lead}{answer.text}"
+        return answer
 
     def _asked_of_another_subject(self, text: str, context: Context) -> str | None:
         """"牵头单位呢" after "联合单位最多几家": the previous question's asking words with the new
@@ -855,6 +874,7 @@ def _shorten(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
 
 
 MAX_CONTEXT_LINES = 2  # of the clause answer kept under a verdict
+UNKNOWN_LEAD = "通知中没有给出这方面的规定，我不能确定。"  # _not_given(…, "这方面的规定")
 _CLOSED_NOTE = re.compile(r"（[^（）]*(?:（[^（）]*）[^（）]*)*(?P<status>已于[^（）]*截止)）$")
 
 

@@ -140,3 +140,23 @@ def test_an_assumed_value_is_confirmed_or_corrected_first(kb, question, lead, fa
 def test_a_value_whose_subject_is_unclear_is_not_confirmed(kb):
     reply = kb.answer("上海5G试点联合单位最多1家，是吧")  # the notice says 牵头单位1家, 联合单位不超过8家
     assert not reply.text.split("】", 1)[1].startswith("是的"), reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("验收总结报告写多少字合适，有字数要求吗", "通知中没有给出字数限制"),
+        ("上海5G试点刘迪的邮箱能给一下吗", "通知中没有给出邮箱"),
+        ("国家5G试点申报书有页数限制吗，最多几页", "页"),
+    ],
+)
+def test_a_detail_the_notices_do_not_give_is_said_to_be_missing_first(kb, question, said):
+    reply = kb.answer(question)
+    first = reply.text.split("\n")[0]
+    assert said in first and "没有" in first, reply.text
+    assert "@" not in reply.text  # nothing invented
+
+
+def test_a_detail_the_answer_holds_is_just_answered(kb):
+    reply = kb.answer("上海5G试点刘娜的电话多少")
+    assert "没有给出" not in reply.text and "13024102873" in reply.text
