@@ -49,7 +49,7 @@ from .wording import (
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 from .situation import read_situation, situation_so_far
-from .verdicts import VerdictEngine, asks_for_verdict, confirm
+from .verdicts import VerdictEngine, asks_for_verdict, compare, confirm
 from .details import load_asked_details, missing_detail
 from .settings import DATA_DIR
 
@@ -763,6 +763,10 @@ class AnswerComposer:
             reply.topic, reply.question, reply.programs = topic, question, programs
             return reply
         text = "\n".join(f"【{self.data.programs[p].short_name}】{r.text}" for p, r in zip(programs, replies))
+        answered = [(self.data.programs[p].short_name, r.text) for p, r in zip(programs, replies) if r.kind == "answer"]
+        same_or_not = compare(question, answered) if len(answered) == len(replies) else None
+        if same_or_not:
+            text = f"{same_or_not}\n{text}"
         citations = [c for r in replies for c in r.citations]
         buttons = list(dict.fromkeys(b for r in replies for b in r.buttons))
         kind = "unknown" if all(r.kind == "unknown" for r in replies) else "answer"

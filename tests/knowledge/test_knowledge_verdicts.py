@@ -160,3 +160,22 @@ def test_a_detail_the_notices_do_not_give_is_said_to_be_missing_first(kb, questi
 def test_a_detail_the_answer_holds_is_just_answered(kb):
     reply = kb.answer("上海5G试点刘娜的电话多少")
     assert "没有给出" not in reply.text and "13024102873" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "opening", "values"),
+    [
+        ("国家的和上海的5G试点，纸质材料要交的份数相同吗", "不一样", ["三份", "六份"]),
+        ("上海5G试点书面材料和智慧医疗专项书面材料，截止的钟点有区别吗", "不一样", ["17:00", "16:00"]),
+        ("国家跟上海5G试点的集中受理截止日是同一天吗", "不一样", ["1月22日", "1月19日"]),
+    ],
+)
+def test_same_or_different_says_which_with_both_values(kb, question, opening, values):
+    reply = kb.answer(question)
+    first = reply.text.split("\n")[0]
+    assert first.startswith(opening) and all(v in first for v in values), reply.text
+
+
+def test_values_whose_subject_is_unclear_are_not_compared(kb):
+    reply = kb.answer("上海5G试点跟国家5G试点的联合单位上限一样不")  # 1家 (lead) and 8家 (partners) in both
+    assert not reply.text.startswith(("一样", "不一样：")) or "8家" in reply.text.split("\n")[0], reply.text
