@@ -98,10 +98,8 @@ async def _route(
         "X-Session-Token header (also required by /api/history and /api/feedback)."
     ),
     responses={
-        400: {"model": ErrorResponse, "description": "请求体不是合法的JSON"},
         403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）缺失或无效"},
         413: {"model": ErrorResponse, "description": "消息过长"},
-        415: {"model": ErrorResponse, "description": "请求体不是JSON（Content-Type）"},
         422: {"model": ErrorResponse, "description": "缺少字段、类型错误、消息为空或含无法识别的字符"},
     },
 )

@@ -223,10 +223,8 @@ class FeedbackResponse(BaseModel):
         "Thumbs up or down on one of the assistant's messages; a later rating replaces the earlier one."
     ),
     responses={
-        400: {"model": ErrorResponse, "description": "请求体不是合法的JSON"},
         403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）缺失或无效"},
         404: {"model": ErrorResponse, "description": "会话中没有这条消息"},
-        415: {"model": ErrorResponse, "description": "请求体不是JSON（Content-Type）"},
         422: {"model": ErrorResponse, "description": "参数错误"},
     },
 )
@@ -268,8 +266,6 @@ class SessionResponse(BaseModel):
         "of the token reaches it. An existing conversation is never bound to a new token."
     ),
     responses={
-        400: {"model": ErrorResponse, "description": "请求体不是合法的JSON"},
-        415: {"model": ErrorResponse, "description": "请求体不是JSON（Content-Type）"},
         422: {"model": ErrorResponse, "description": "请求中指定了session_id，或格式错误"},
     },
 )
