@@ -9,6 +9,8 @@ stopped. ``action_ask_form_answer`` asks whatever the engine says comes next.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import logging
 import re
 import secrets
@@ -226,7 +228,7 @@ class ValidateApplicationForm(FormValidationAction):
             get_draft_store().save(stored.code, stored.draft, sender_id=tracker.sender_id)
             return {ANSWER_SLOT: "handoff", CODE_SLOT: stored.code}
         if _is_question(tracker, text):
-            self._answer_question(dispatcher, tracker, text)
+            self._answer_question(dispatcher, tracker, text, stored.draft.program)
             return {ANSWER_SLOT: None, CODE_SLOT: stored.code}
 
         outcome: Outcome = handle(_form(stored.draft), stored.draft, text)
@@ -240,9 +242,11 @@ class ValidateApplicationForm(FormValidationAction):
         return {ANSWER_SLOT: outcome.status, CODE_SLOT: stored.code}
 
     @staticmethod
-    def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> None:
+    def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, program: str) -> None:
+        """A question in the middle of a form is about the form's program unless it names another."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        reply = get_knowledge().answer(text, intent=intent, nlu_programs=_program_entities(tracker), context=context_of(tracker))
+        context = replace(context_of(tracker), programs=(program,))
+        reply = get_knowledge().answer(text, intent=intent, nlu_programs=_program_entities(tracker), context=context)
         send_reply(dispatcher, reply)
         dispatcher.utter_message(text="（以上是您问题的答复，下面继续填写）")
 

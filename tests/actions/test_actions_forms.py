@@ -65,6 +65,17 @@ def test_a_question_midway_is_answered_and_the_field_stays(dispatcher, make_trac
     assert drafts.get_draft_store().get(code).draft.values == {}
 
 
+@pytest.mark.parametrize("question", ["材料要交几份？", "什么时候截止", "有问题找谁咨询？"])
+def test_a_question_midway_that_names_no_program_is_about_the_forms_program(dispatcher, make_tracker, domain, question):
+    code = start(dispatcher, make_tracker, domain, "帮我填验收申请书")
+    dispatcher.messages.clear()
+    tracker = make_tracker(question, "ask_documents", slots={"draft_code": code})
+
+    ValidateApplicationForm().validate_form_answer(question, dispatcher, tracker, domain)
+
+    assert "哪个项目" not in texts(dispatcher) and "【上海市5G+医疗健康应用试点项目验收】" in texts(dispatcher)
+
+
 def test_pause_then_finish_gives_the_code_and_resume_finds_the_draft(dispatcher, make_tracker, domain):
     code = start(dispatcher, make_tracker, domain, "项目要延期，帮我填表")
     validate = ValidateApplicationForm()
