@@ -89,6 +89,11 @@ def purge_gateway_database(engine: Engine, cutoff: datetime, *, dry_run: bool) -
                 openids = [session_id.removeprefix("wx-") for session_id in chunk if session_id.startswith("wx-")]
                 db.execute(delete(menus).where(menus.c.openid.in_(openids)))
                 db.execute(delete(conversations).where(conversations.c.session_id.in_(chunk)))
+        # sessions issued (POST /api/session) but never used: no conversation ever started
+        unused = (tokens.c.created_at < cutoff) & tokens.c.session_id.not_in(select(conversations.c.session_id))
+        counts["unused session tokens"] = _count_then_delete(
+            db, select(tokens.c.session_id).where(unused), delete(tokens).where(unused), dry_run
+        )
 
         old_drafts = drafts.c.updated_at < cutoff
         document_tokens = [row[0] for row in db.execute(select(drafts.c.document_token).where(old_drafts)) if row[0]]

@@ -47,7 +47,11 @@ def files(tmp_path: Path) -> dict[str, Path]:
             {"session_id": "mixed", "sender": "user", "text": "新问题", "created_at": RECENT},
             {"session_id": "waiting", "sender": "user", "text": "转人工", "created_at": OLD},
         ])
-        db.execute(insert(t["applicant_tokens"]), [{"session_id": "old", "token_hash": "h" * 64, "created_at": OLD}])
+        db.execute(insert(t["applicant_tokens"]), [
+            {"session_id": "old", "token_hash": "h" * 64, "created_at": OLD},
+            {"session_id": "web-issued-never-used", "token_hash": "i" * 64, "created_at": OLD},
+            {"session_id": "web-issued-just-now", "token_hash": "j" * 64, "created_at": RECENT},
+        ])
         db.execute(insert(t["wechat_menus"]), [{"openid": "oOld", "buttons": [], "updated_at": OLD}])
         db.execute(insert(t["handoffs"]), [
             {"id": 1, "session_id": "old", "status": "closed", "reason": "user", "question": "电话13812345678",
@@ -109,7 +113,9 @@ def test_purge_deletes_what_is_older_than_the_retention_and_keeps_the_rest(files
     assert rows(db, "SELECT session_id FROM conversations ORDER BY session_id") == [("mixed",), ("waiting",)]
     assert rows(db, "SELECT id, status FROM handoffs") == [(2, "waiting")]  # open: kept whatever its age
     assert rows(db, "SELECT count(*) FROM handoff_ratings") == [(0,)]
-    assert rows(db, "SELECT count(*) FROM applicant_tokens") == [(0,)]
+    # the old conversation's token and an old one never used go; one just issued stays
+    assert rows(db, "SELECT session_id FROM applicant_tokens") == [("web-issued-just-now",)]
+    assert "  unused session tokens: 1\n" in output
     assert rows(db, "SELECT count(*) FROM wechat_menus") == [(0,)]
     assert rows(db, "SELECT code FROM form_drafts") == [("NEWC0DE3",)]
     assert rows(db, "SELECT count(*) FROM staff_login_attempts") == [(1,)]
