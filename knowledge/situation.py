@@ -96,7 +96,7 @@ _PARTNERS = re.compile(
     rf"(?:联合单位|合作单位|合作方|参与单位|参加单位|联合体成员|联合体|伙伴|合作伙伴|拉了|找了|另外|还有|加了|除了?牵头(?:单位)?(?:外|以外|之外)?)(?:[^，,。？?\d一二两三四五六七八九十]|一共|总共){{0,8}}?({NUMBER})\s*(?:家|个单位|个)"
 )
 _TOTAL_WITH_LEAD = re.compile(rf"(?:加上|连同|包括|含)牵头[^，,。？?]{{0,6}}?(?:一共|共|总共)?({NUMBER})\s*家")
-_SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)[^，,。？?]{{0,4}}({NUMBER})\s*个项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头")
+_SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)(?:报|申报|申请)?[^，,。？?\d]{{0,2}}({NUMBER})\s*个[^，,。？?]{{0,12}}?项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头")
 _SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|一起|都|也)(?:勾|选|报)[^，,。？?]{{0,8}}|(?:勾|选)了?(?:两|2|多)个|既[^，,。？?]{{2,12}}又")
 _COPIES = re.compile(rf"(?:打印|准备|交|寄|送|印|复印|装订|打|出|做|弄)了?[^，,。？?\d]{{0,6}}?({NUMBER})\s*份")
 
@@ -118,6 +118,8 @@ def _count_attributes(text: str) -> Profile:
     if leads:
         number = to_number(leads.group(1)) if leads.group(1) else 2
         found["leads_another_project"] = bool(number and number > 1)
+        if "主持" in leads.group(0):  # the project leader (申请人) leading more than one
+            found["pi_leads_other"] = found["leads_another_project"]
     directions = _SEVERAL_DIRECTIONS.search(text)
     if directions:
         number = to_number(directions.group(1)) if directions.group(1) else 2

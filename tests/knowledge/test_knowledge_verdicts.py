@@ -179,3 +179,17 @@ def test_same_or_different_says_which_with_both_values(kb, question, opening, va
 def test_values_whose_subject_is_unclear_are_not_compared(kb):
     reply = kb.answer("上海5G试点跟国家5G试点的联合单位上限一样不")  # 1家 (lead) and 8家 (partners) in both
     assert not reply.text.startswith(("一样", "不一样：")) or "8家" in reply.text.split("\n")[0], reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("我们单位打算牵头申报3个国家5G医疗试点项目，行吗", "不可以"),
+        ("我一个人主持两个智慧医疗专项研究项目可以吗", "不可以"),
+        ("智慧医疗专项书面材料我们4月11号下午两点送过去，时间上没问题吧", "算按时"),
+        ("验收资料打算1月10日夜里11点再传，会不会算逾期", "不能按时受理"),
+    ],
+)
+def test_more_ways_of_saying_a_count_or_a_moment(kb, question, verdict):
+    reply = kb.answer(question)
+    assert reply.text.split("】", 1)[1].startswith(verdict), reply.text
