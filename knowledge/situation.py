@@ -10,17 +10,14 @@ none is written for one sentence.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .text import normalize
+
 
 Profile = dict[str, Any]
-
-def half_width(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十]{1,3})"
@@ -28,7 +25,7 @@ NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十]{1,3})"
 
 def to_number(text: str) -> float | None:
     """12 / 十二 / 两 / 二十五 → the number; None when it is none."""
-    text = half_width(text)
+    text = normalize(text)
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
     if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
@@ -193,7 +190,7 @@ class Moment:
 
 
 def find_moment(text: str) -> Moment | None:
-    text = half_width(text)
+    text = normalize(text)
     date = _DATE.search(text)
     if not date:
         return None
@@ -232,7 +229,7 @@ class Situation:
 
 def read_situation(text: str) -> Situation:
     """Everything the text says about the applicant's unit, counts, leader, money and a moment."""
-    text = half_width(text)
+    text = normalize(text)
     profile: Profile = {}
     for extract in (_unit_attributes, _count_attributes, _person_attributes, _money_attributes):
         profile.update(extract(text))
