@@ -13,12 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Literal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Literal
 
-from .models import Citation, Deadline, Program
+from .models import Citation, CitationRef, Deadline, Program
 from .situation import Moment, Situation, to_number
 from .text import normalize
 from .timeaware import format_date, status_phrase
+
+if TYPE_CHECKING:  # the pre-check module imports the loaded knowledge; only its type is needed here
+    from .forms.eligibility import EligibilityCheck
 
 Status = Literal["met", "broken", "soft"]
 
@@ -58,7 +62,10 @@ def asks_for_verdict(text: str) -> bool:
 
 
 class VerdictEngine:
-    def __init__(self, cite, eligibility: dict) -> None:  # noqa: ANN001 - KnowledgeData.cite, {program: EligibilityCheck}
+    def __init__(
+        self, cite: Callable[[Program, CitationRef], Citation], eligibility: Mapping[str, EligibilityCheck]
+    ) -> None:
+        """``cite``: KnowledgeData.cite; ``eligibility``: the pre-check of each program that has one."""
         self._cite = cite
         self._eligibility = eligibility
 
