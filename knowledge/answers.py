@@ -49,7 +49,7 @@ from .wording import (
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 from .situation import read_situation, situation_so_far
-from .verdicts import VerdictEngine, asks_for_verdict, compare, confirm
+from .verdicts import VerdictEngine, asks_for_verdict, check_against_limit, compare, confirm
 from .details import load_asked_details, missing_detail
 from .settings import DATA_DIR
 
@@ -194,7 +194,7 @@ class AnswerComposer:
         merged = self._merge(replies, programs, topic, question)
         if decided is not None:
             return _verdict_first(decided, merged)
-        return self._said_when_missing(text, _confirmed_or_corrected(text, merged))
+        return self._said_when_missing(text, _confirmed_or_corrected(text, _against_limit(text, merged)))
 
     def _decide(self, programs: list[str], text: str, topic: str, said_before: str) -> Reply | None:
         """A yes/no question about the applicant's own situation (in this message or said earlier
@@ -916,5 +916,24 @@ def _confirmed_or_corrected(question: str, answer: Reply) -> Reply:
         return answer
     lead = "是的。" if confirmation.agrees else f"不对，不是{confirmation.asserted}。"
     label, _, rest = answer.text.partition("】")
+    answer.text = f"{label}】{lead}{rest}" if rest else f"{lead}{answer.text}"
+    return answer
+
+
+def _against_limit(question: str, answer: Reply) -> Reply:
+    """"我们写了800来字，超没超": the applicant's quantity against the limit the best fact states
+    (500字以内): the verdict first. A limit the notice softens (原则上) gets no hard 不可以."""
+    if answer.kind != "answer" or len(answer.programs) != 1 or not asks_for_verdict(question):
+        return answer
+    label, _, rest = answer.text.partition("】")
+    check = check_against_limit(question, (rest or answer.text).split("\n")[0])
+    if check is None:
+        return answer
+    if check.within:
+        lead = f"符合：规定是{check.limit}，您说的是{check.said}。"
+    elif check.soft:
+        lead = f"原则上不可以（需进一步确认）：规定是{check.limit}，您说的是{check.said}。"
+    else:
+        lead = f"不符合：规定是{check.limit}，您说的是{check.said}。"
     answer.text = f"{label}】{lead}{rest}" if rest else f"{lead}{answer.text}"
     return answer

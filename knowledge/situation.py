@@ -20,20 +20,28 @@ from .text import normalize
 Profile = dict[str, Any]
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十]{1,3})"
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十百千]{1,6})"
 
 
 def to_number(text: str) -> float | None:
-    """12 / 十二 / 两 / 二十五 → the number; None when it is none."""
+    """12 / 十二 / 两 / 二十五 / 六百五十 / 一千二 → the number; None when it is none."""
     text = normalize(text)
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
-    if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
         return None
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return float((_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0))
-    return float(_CN_DIGITS[text]) if len(text) == 1 else None
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+    if digit is not None:  # 一千二 is 1200, 六百五 is 650: a last digit counts one unit below
+        last_unit = next((_CN_UNITS[ch] for ch in reversed(text) if ch in _CN_UNITS), 10)
+        total += digit * (last_unit // 10 if len(text) > 1 and text[-2] in _CN_UNITS else 1)
+    return float(total)
 
 
 # --- the unit ---------------------------------------------------------------------------------

@@ -223,7 +223,7 @@ def _yes_headline(findings: list[Finding]) -> str:
 
 # "…最多10家，是吧", "…是55岁，对吧", "…10月31号吧": the applicant states a value and asks if it holds.
 ASKS_CONFIRMATION = re.compile(r"对吧|是吧|对不对|是不是这样|没错吧|是这样吗|对吗|是吗|吧[？?。!！]*$")
-_QUANTITY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3})\s*(家|份|岁|个月|年|天|个工作日|分|人|项|个|%|％)")
+_QUANTITY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]{1,6})\s*(?:来|多|余)?\s*(家|份|岁|个月|年|天|个工作日|分|个人|人|位|名|项|个|字|页|%|％)")
 _MONTHS_PER = {"年": 12, "个月": 1}
 _CALENDAR_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 
@@ -238,6 +238,7 @@ def _quantities(text: str) -> list[tuple[float, str, str]]:
     found = []
     for match in _QUANTITY.finditer(text):
         number, unit = match.group(1), match.group(2).replace("％", "%")
+        unit = "人" if unit in ("个人", "位", "名") else unit
         if unit == "年" and len(number) == 4:
             continue  # a calendar year, not a duration
         value = to_number(number)
@@ -330,4 +331,46 @@ def compare(question: str, labelled: list[tuple[str, str]]) -> str | None:
             if a[kind] == b[kind]:
                 return f"一样：都是{shown_a}。"
             return f"不一样：{name_a}是{shown_a}，{name_b}是{shown_b}。"
+    return None
+
+
+# --- a quantity against a limit a fact states -----------------------------------------------------
+
+# "500字以内", "不超过8家", "原则上不超过一年", "不少于7人": a limit and which way it points.
+_LIMIT = re.compile(
+    r"(?P<soft>原则上)?(?P<word>不超过|不多于|最多|至多|不少于|不低于|至少)?\s*"
+    r"(?P<number>\d+(?:\.\d+)?|[一二两三四五六七八九十百千]{1,6})\s*(?P<unit>字|页|家|份|人|个月|年|天|个工作日|项|个)"
+    r"(?P<after>以内|以下|以上|之内)?"
+)
+
+
+@dataclass(frozen=True)
+class LimitCheck:
+    within: bool
+    soft: bool
+    limit: str
+    said: str
+
+
+def check_against_limit(question: str, fact: str) -> LimitCheck | None:
+    """The one quantity the applicant states, against the limit of the same kind the fact states."""
+    said = _quantities(question)
+    if len(said) != 1:
+        return None
+    value, unit, shown = said[0]
+    for match in _LIMIT.finditer(fact):
+        upper = match.group("word") in ("不超过", "不多于", "最多", "至多") or match.group("after") in ("以内", "以下", "之内")
+        lower = match.group("word") in ("不少于", "不低于", "至少") or match.group("after") == "以上"
+        if not (upper or lower):
+            continue
+        limit = to_number(match.group("number"))
+        limit_unit = match.group("unit")
+        if limit is None:
+            continue
+        if limit_unit in _MONTHS_PER:
+            limit, limit_unit = limit * _MONTHS_PER[limit_unit], "个月"
+        if limit_unit != unit:
+            continue
+        within = value <= limit if upper else value >= limit
+        return LimitCheck(within, bool(match.group("soft")), match.group(0).strip(), shown)
     return None

@@ -9,7 +9,7 @@ import pytest
 from knowledge.situation import find_moment, read_situation, to_number
 
 
-@pytest.mark.parametrize(("text", "value"), [("12", 12), ("十二", 12), ("两", 2), ("二十五", 25), ("九", 9), ("abc", None)])
+@pytest.mark.parametrize(("text", "value"), [("12", 12), ("十二", 12), ("两", 2), ("二十五", 25), ("九", 9), ("六百五", 650), ("一千二", 1200), ("三千零五", 3005), ("abc", None)])
 def test_numbers_in_digits_or_chinese(text, value):
     assert to_number(text) == value
 
@@ -193,3 +193,17 @@ def test_values_whose_subject_is_unclear_are_not_compared(kb):
 def test_more_ways_of_saying_a_count_or_a_moment(kb, question, verdict):
     reply = kb.answer(question)
     assert reply.text.split("】", 1)[1].startswith(verdict), reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("验收申请书的试点项目介绍我们写了六百多字，会不会超", "不符合"),
+        ("验收申请书里项目介绍写了450字，可以吗", "符合"),
+        ("验收专家组我们只找了4位专家，行吗", "原则上不可以"),
+        ("验收专家组请了9名专家，够不够", "符合"),
+    ],
+)
+def test_a_quantity_against_the_limit_the_fact_states(kb, question, lead):
+    reply = kb.answer(question)
+    assert reply.text.split("】", 1)[1].startswith(lead), reply.text
