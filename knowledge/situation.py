@@ -100,6 +100,8 @@ def _unit_attributes(text: str) -> Profile:
 _PARTNERS = re.compile(
     rf"(?:联合单位|合作单位|合作方|参与单位|参加单位|联合体成员|联合体|伙伴|合作伙伴|拉了|找了|另外|还有|加了|除了?牵头(?:单位)?(?:外|以外|之外)?)(?:[^，,。？?\d一二两三四五六七八九十]|一共|总共){{0,8}}?({NUMBER})\s*(?:家|个单位|个)"
 )
+# "1家牵头8家联合", "8家参与单位": the number before what they are
+_PARTNERS_BEFORE = re.compile(rf"({NUMBER})\s*(?:家|个)(?:联合|合作|参与|参加)(?:单位|方|伙伴)?")
 _TOTAL_WITH_LEAD = re.compile(rf"(?:加上|连同|包括|含)牵头[^，,。？?]{{0,6}}?(?:一共|共|总共)?({NUMBER})\s*家")
 _SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)(?:报|申报|申请)?[^，,。？?\d]{{0,2}}({NUMBER})\s*个[^，,。？?]{{0,12}}?项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头")
 _SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|一起|都|也)(?:勾|选|报)[^，,。？?]{{0,8}}|(?:勾|选)了?(?:两|2|多)个|既[^，,。？?]{{2,12}}又")
@@ -116,7 +118,9 @@ def _count(pattern: re.Pattern[str], text: str) -> float | None:
 def _count_attributes(text: str) -> Profile:
     found: Profile = {}
     total = _count(_TOTAL_WITH_LEAD, text)
-    partners = total - 1 if total is not None else _count(_PARTNERS, text)
+    partners = total - 1 if total is not None else _count(_PARTNERS_BEFORE, text)
+    if partners is None:
+        partners = _count(_PARTNERS, text)
     if partners is not None:
         found["partner_count"] = int(partners)
     leads = _SEVERAL_LEADS.search(text)
@@ -126,9 +130,9 @@ def _count_attributes(text: str) -> Profile:
         if "主持" in leads.group(0):  # the project leader (申请人) leading more than one
             found["pi_leads_other"] = found["leads_another_project"]
     directions = _SEVERAL_DIRECTIONS.search(text)
-    if directions:
-        number = to_number(directions.group(1)) if directions.group(1) else 2
-        found["one_direction"] = not (number and number > 1)
+    number = (to_number(directions.group(1)) if directions.group(1) else 2) if directions else None
+    if number is not None and number > 1:  # "算不算一个方向" says nothing about the asker
+        found["one_direction"] = False
     copies = _count(_COPIES, text)
     if copies is not None:
         found["copies"] = int(copies)

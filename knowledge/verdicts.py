@@ -43,6 +43,7 @@ class Finding:
     status: Status
     text: str
     citation: Citation
+    about: str = ""  # the attribute it read (one reason per attribute is enough when all are met)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ class VerdictEngine:
             return Decision(_no_headline(broken), broken + soft)
         if soft:
             return Decision("原则上不可以（需进一步确认）：", soft)
-        return Decision(_yes_headline(findings), findings)
+        last_per_attribute = {f.about or f.text: f for f in findings}  # 至少1家 and 不超过8家: the binding one
+        return Decision(_yes_headline(findings), list(last_per_attribute.values()))
 
     # --- rules of the pre-check ---------------------------------------------------------------
     def _eligibility_findings(self, program: Program, situation: Situation) -> list[Finding]:
@@ -100,9 +102,9 @@ class VerdictEngine:
                 citation = self._cite(program, rule.cite)
                 if rule.broken_by(value):
                     status: Status = "broken" if rule.outcome == "not_eligible" else "soft"
-                    findings.append(Finding(status, _with_value(rule.reason, question.key, value), citation))
+                    findings.append(Finding(status, _with_value(rule.reason, question.key, value), citation, question.key))
                 else:
-                    findings.append(Finding("met", _with_value(rule.reason, question.key, value), citation))
+                    findings.append(Finding("met", _with_value(rule.reason, question.key, value), citation, question.key))
         return findings
 
     # --- copies ---------------------------------------------------------------------------------

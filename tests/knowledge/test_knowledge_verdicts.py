@@ -207,3 +207,11 @@ def test_more_ways_of_saying_a_count_or_a_moment(kb, question, verdict):
 def test_a_quantity_against_the_limit_the_fact_states(kb, question, lead):
     reply = kb.answer(question)
     assert reply.text.split("】", 1)[1].startswith(lead), reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "partners"),
+    [("1家牵头、7家联合", 7), ("我们有九家参与单位加一家牵头", 9), ("联合体里6个合作方", 6), ("除牵头外还有三家联合单位", 3)],
+)
+def test_the_partner_count_whichever_side_the_number_stands(text, partners):
+    assert read_situation(text).profile.get("partner_count") == partners
