@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from gateway.client_identity import client_key
 from gateway.settings import Settings
-from gateway_fakes import ACTIONS_URL, RASA_URL
+from gateway_fakes import RASA_URL
 
 PORTAL = "https://portal.example.gov.cn"
 OTHER_PORTAL = "http://zwfw.example.cn:8080"
@@ -20,15 +20,9 @@ PAGES = ["/", "/chat", "/faq", "/console", "/docs"]
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(
-        database_url=db_url,
-        rasa_url=RASA_URL,
-        action_server_url=ACTIONS_URL,
-        preload_knowledge=False,
-        rasa_timeout_seconds=2,
-        portal_origins=f"{PORTAL}, {OTHER_PORTAL}/",
-    )
+def settings(settings: Settings) -> Settings:
+    """The gateway tests' settings (conftest.py), with two portals that embed the chat."""
+    return Settings(**{**settings.model_dump(), "portal_origins": f"{PORTAL}, {OTHER_PORTAL}/"})
 
 
 def directives(response) -> dict[str, list[str]]:
