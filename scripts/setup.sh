@@ -51,3 +51,5 @@ setup_app_env
 scripts/install_browser.sh || echo "警告：浏览器测试所需的 chromium 未能安装 / warning: chromium for the browser tests could not be installed" >&2
 # A PostgreSQL server for the helpdesk tests (they start a throw-away one); `make run` uses SQLite.
 scripts/install_postgres.sh || echo "警告：PostgreSQL 未能安装，相关测试将失败 / warning: PostgreSQL for the tests could not be installed" >&2
+# LibreOffice (headless) and poppler-utils for the document tests (rendering the exported .docx).
+scripts/install_libreoffice.sh || echo "警告：LibreOffice 未能安装，文档测试将失败 / warning: LibreOffice for the document tests could not be installed" >&2
