@@ -15,8 +15,8 @@ module turns that into the gateway's internal messages and back:
   The answer goes back passively, on the newest copy of the message still waiting, when it is
   ready within the budget (about 4 s; WeChat gives up after 5 s, retries twice, then shows
   "该公众号暂时无法提供服务"); otherwise that copy is answered ``success`` and the answer follows
-  through the customer-service message API (``/cgi-bin/message/custom/send``, wechatpy's client,
-  access token cached and refreshed by it). Without that API a copy waits as long as WeChat
+  through the customer-service message API (``/cgi-bin/message/custom/send``, wechatpy's client;
+  its access token shared by every gateway through the database, :class:`ApiClient`). Without that API a copy waits as long as WeChat
   does, so that a retry can still take the answer passively.
 - Freshness and replay checks of the signed requests: ``connectors/wechat_guard.py``.
 - Rendering for a plain-text channel: buttons become a numbered menu ("回复1 …") remembered per
@@ -51,7 +51,7 @@ from wechatpy.exceptions import InvalidSignatureException, WeChatClientException
 from wechatpy.messages import BaseMessage, TextMessage
 from wechatpy.utils import check_signature
 
-from connectors.wechat_store import DONE, Pending, WeChatStore
+from connectors.wechat_store import DONE, AccessTokenStore, Pending, WeChatStore
 from gateway.routers.chat import BUSY_TEXT, too_long_text
 from gateway.schemas import Attachment, BotMessage, Button, Citation
 from gateway.models import utcnow
@@ -316,17 +316,49 @@ class _TimeoutSession(requests.Session):
 
 class ApiClient(WeChatClient):
     """wechatpy's client with every call, the access token included, sent to ``base_url``
-    (https://api.weixin.qq.com, or a stand-in server in tests). The token is kept in the client's
-    session storage and fetched again before it expires or when WeChat says it is invalid."""
+    (https://api.weixin.qq.com, or a stand-in server in tests). The token lives in ``tokens``
+    (the gateway database), shared by every gateway process: fetched by one of them before it
+    expires, or when WeChat says the one in use is invalid — and then only if nobody stored a
+    newer one meanwhile, so gateways never invalidate each other's token."""
 
-    def __init__(self, app_id: str, secret: str, base_url: str, timeout: float = API_TIMEOUT_SECONDS) -> None:
+    def __init__(self, app_id: str, secret: str, base_url: str, tokens: AccessTokenStore,
+                 timeout: float = API_TIMEOUT_SECONDS) -> None:
         super().__init__(app_id, secret, timeout=timeout)
         self.API_BASE_URL = f"{base_url.rstrip('/')}/cgi-bin/"
         self._http = _TimeoutSession(timeout)
+        self._tokens = tokens
+        self._timeout = timeout
+        self._in_use: str | None = None
+
+    @property
+    def access_token(self) -> str:
+        self._in_use = self._tokens.current() or self._shared_token(stale=None)
+        return self._in_use
 
     def fetch_access_token(self) -> dict:
-        params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
-        return self._fetch_access_token(url=f"{self.API_BASE_URL}token", params=params)
+        """wechatpy calls this when WeChat refused the token in use, then reads the session."""
+        self._in_use = self._shared_token(stale=self._in_use)
+        self.session.set(self.access_token_key, self._in_use)
+        return {"access_token": self._in_use}
+
+    def _shared_token(self, stale: str | None) -> str:
+        deadline = time.monotonic() + 2 * self._timeout
+        while True:
+            if self._tokens.lease_refresh(stale, timedelta(seconds=self._timeout + 5)):
+                try:
+                    params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
+                    result = self._fetch_access_token(url=f"{self.API_BASE_URL}token", params=params)
+                except BaseException:
+                    self._tokens.give_up_lease()
+                    raise
+                self._tokens.save(result["access_token"], int(result.get("expires_in", 7200)))
+                return result["access_token"]
+            current = self._tokens.current()
+            if current is not None and current != stale:
+                return current
+            if time.monotonic() > deadline:
+                raise WeChatClientException(errcode=None, errmsg="another gateway's token refresh did not finish", client=self)
+            time.sleep(0.1)
 
 
 class CustomerServiceApi:

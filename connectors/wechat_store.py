@@ -13,6 +13,9 @@
 - ``wechat_requests``: one row per signed request accepted (a digest of its ``timestamp``,
   ``nonce`` and ``signature``) with the message it carried, kept while its timestamp is within
   the accepted window: the same signature may come again only with the same message.
+- ``wechat_access_tokens`` (migration 0009_cluster): the customer-service API's access token
+  per app id, with its expiry, shared by every gateway (:class:`AccessTokenStore`): WeChat keeps
+  one token valid per account, so a gateway fetching its own would invalidate the others'.
 - ``wechat_menus``: per user, the buttons of the last numbered menu sent ("回复1 …"), so that a
   reply "1" selects the first one.
 """
@@ -56,6 +59,15 @@ class WeChatRequest(Base):
     openid: Mapped[str] = mapped_column(String(64))  # empty for URL verification
     message_key: Mapped[str] = mapped_column(String(160))  # the message's dedupe key, or "echostr:…"
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class WeChatAccessToken(Base):
+    __tablename__ = "wechat_access_tokens"
+
+    app_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    access_token: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, default=None)
+    refresh_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, default=None)  # a refresher's lease
 
 
 class WeChatMenu(Base):
@@ -246,3 +258,58 @@ class WeChatStore:
             except IntegrityError:
                 if attempt:
                     raise
+
+
+class AccessTokenStore:
+    """The access token of one app id, shared by every gateway process through the database.
+
+    At most one process refreshes at a time: it takes a short lease on the row (one UPDATE
+    decides), fetches, stores the token with its expiry; the others wait for that token. A process
+    told that its token is invalid asks for a refresh only of that token (``stale``): when another
+    process has already stored a newer one, that one is used and WeChat is not asked again."""
+
+    def __init__(self, session_factory: sessionmaker[Session], app_id: str, *, margin: timedelta = timedelta(seconds=60)) -> None:
+        self._sessions = session_factory
+        self.app_id = app_id
+        self._margin = margin
+
+    def current(self) -> str | None:
+        """The stored token while it has more than ``margin`` to live."""
+        with self._sessions() as db:
+            row = db.get(WeChatAccessToken, self.app_id)
+            if row is None or row.access_token is None or row.expires_at is None:
+                return None
+            return row.access_token if aware(row.expires_at) - self._margin > utcnow() else None
+
+    def lease_refresh(self, stale: str | None, lease: timedelta) -> bool:
+        """True when this caller is to fetch a new token now: the stored one is missing, about to
+        expire or is ``stale``, and no other refresher's lease is running."""
+        now = utcnow()
+        try:
+            with self._sessions.begin() as db:
+                db.add(WeChatAccessToken(app_id=self.app_id))
+        except IntegrityError:
+            pass  # the row exists: the UPDATE below decides
+        token = WeChatAccessToken
+        needs_refresh = or_(token.access_token.is_(None), token.expires_at <= now + self._margin)
+        if stale is not None:
+            needs_refresh = or_(needs_refresh, token.access_token == stale)
+        with self._sessions.begin() as db:
+            return bool(db.execute(
+                update(token)
+                .where(token.app_id == self.app_id, needs_refresh,
+                       or_(token.refresh_until.is_(None), token.refresh_until < now))
+                .values(refresh_until=now + lease)
+            ).rowcount)
+
+    def save(self, access_token: str, expires_in: int) -> None:
+        with self._sessions.begin() as db:
+            db.execute(
+                update(WeChatAccessToken)
+                .where(WeChatAccessToken.app_id == self.app_id)
+                .values(access_token=access_token, expires_at=utcnow() + timedelta(seconds=expires_in), refresh_until=None)
+            )
+
+    def give_up_lease(self) -> None:
+        with self._sessions.begin() as db:
+            db.execute(update(WeChatAccessToken).where(WeChatAccessToken.app_id == self.app_id).values(refresh_until=None))

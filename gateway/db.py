@@ -19,7 +19,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Every module that declares tables on ``gateway.models.Base``: features keep their tables next to
 # their code, and Alembic (autogenerate, the schema test) needs to see all of them.
-MODEL_MODULES = ("gateway.models", "gateway.helpdesk.models", "connectors.wechat_store", "actions.forms.drafts")
+MODEL_MODULES = ("gateway.models", "gateway.helpdesk.models", "connectors.wechat_store", "actions.forms.drafts", "gateway.idempotency")
 
 
 def all_models() -> MetaData:

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     resume_failures_per_session: int = Field(default=5, ge=1)
     resume_failures_per_client: int = Field(default=20, ge=1)
     resume_lock_minutes: float = Field(default=15.0, gt=0)
+    # Scale-out (README "Scale-out / cluster"): a POST /api/chat with an Idempotency-Key holds its
+    # key for this long, renewed while it works; a gateway killed mid-request lets a retry take over after it.
+    idempotency_lease_seconds: float = Field(default=10.0, gt=0, le=300, description="env IDEMPOTENCY_LEASE_SECONDS")
     client_key_secret: str = Field(default="", description="key of the client-address hash (env CLIENT_KEY_SECRET); empty: random per process")
 
     @field_validator("portal_origins")

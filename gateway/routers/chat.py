@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Header, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from gateway.db import make_session_factory
 from gateway.deps import KnowledgeDep, MetricsDep, RasaDep, SettingsDep, StoreDep
 from gateway.helpdesk.applicants import API_PREFIX, check_session_access, issue_session
 from gateway.helpdesk.runtime import current as current_helpdesk
+from gateway.idempotency import BAD_KEY, STILL_PROCESSING, IdempotencyStore, IdempotencyTimeout, valid_key
 from gateway.knowledge_service import KnowledgeProvider
-from gateway.metrics import Metrics
+from gateway.metrics import Counter, Metrics
 from gateway.models import utcnow
 from gateway.rasa_client import RasaClient, RasaError
 from gateway.schemas import BotMessage, ChatRequest, ChatResponse, ErrorResponse
+from gateway.settings import Settings
+from gateway.store import MessageStore
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
+REPLAYS_COUNTER = "gateway_idempotent_replays_total"
 BUSY_TEXT = "抱歉，服务暂时繁忙，请稍后再试。"
 
 
@@ -95,10 +101,14 @@ async def _route(
         "之后的请求带上 session_id，并在 X-Session-Token 请求头中提供 session_token。"
         "Conversations: the first request has no session_id; its reply returns the new "
         "session_id and session_token. Later requests send the session_id and the token in the "
-        "X-Session-Token header (also required by /api/history and /api/feedback)."
+        "X-Session-Token header (also required by /api/history and /api/feedback).\n\n"
+        "重试：请求头 Idempotency-Key（16–128个字符，如UUID）相同的重试得到第一次的回复，消息只处理和保存一次。"
+        "Retries: a retry with the same Idempotency-Key header (16-128 characters, e.g. a UUID) gets "
+        "the first reply (header Idempotent-Replayed: true); the message is processed and stored once."
     ),
     responses={
         403: {"model": ErrorResponse, "description": "会话凭证（X-Session-Token）缺失或无效"},
+        409: {"model": ErrorResponse, "description": "相同 Idempotency-Key 的请求仍在处理中"},
         413: {"model": ErrorResponse, "description": "消息过长"},
         422: {"model": ErrorResponse, "description": "缺少字段、类型错误、消息为空或含无法识别的字符"},
     },
@@ -111,17 +121,54 @@ async def chat(
     store: StoreDep,
     knowledge: KnowledgeDep,
     metrics: MetricsDep,
-) -> ChatResponse:
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=256)] = None,
+) -> ChatResponse | Response:
     text = body.text  # cleaned by ChatRequest
     if len(text) > settings.max_message_chars:
         raise HTTPException(413, detail=too_long_text(settings.max_message_chars))
+    if body.session_id is not None:
+        await check_session_access(request, body.session_id)
+
+    async def answer() -> ChatResponse:
+        return await _answer(request, body.session_id, text, rasa=rasa, store=store, knowledge=knowledge, metrics=metrics)
+
+    if idempotency_key is None:
+        return await answer()
+    if not valid_key(idempotency_key):
+        raise HTTPException(422, detail=BAD_KEY)
+    computed: list[ChatResponse] = []
+
+    async def work() -> bytes:
+        computed.append(await answer())
+        return computed[0].model_dump_json(exclude_none=True).encode()
+
+    try:
+        outcome = await _idempotency(request, settings, metrics).once(idempotency_key, body.session_id, work)
+    except IdempotencyTimeout:
+        raise HTTPException(409, detail=STILL_PROCESSING) from None
+    if outcome.reply is None:
+        return computed[0]
+    metrics.inc(REPLAYS_COUNTER)
+    return Response(outcome.reply, media_type="application/json", headers={"Idempotent-Replayed": "true"})
+
+
+def _idempotency(request: Request, settings: Settings, metrics: Metrics) -> IdempotencyStore:
+    state = request.app.state
+    if getattr(state, "idempotency", None) is None:
+        metrics.counters.setdefault(REPLAYS_COUNTER, Counter(REPLAYS_COUNTER, "Retries of POST /api/chat answered with the first reply (Idempotency-Key)."))
+        state.idempotency = IdempotencyStore(make_session_factory(state.store.engine), settings.idempotency_lease_seconds)
+    return state.idempotency
+
+
+async def _answer(
+    request: Request, session_id: str | None, text: str, *,
+    rasa: RasaClient, store: MessageStore, knowledge: KnowledgeProvider, metrics: Metrics,
+) -> ChatResponse:
+    """Reply to one checked message (a new conversation when ``session_id`` is None) and store the exchange."""
     token = None
-    if body.session_id is None:
+    if session_id is None:
         issued = await issue_session(request, API_PREFIX)
         session_id, token = issued.session_id, issued.token
-    else:
-        session_id = body.session_id
-        await check_session_access(request, session_id)
 
     received_at = utcnow()
     replies = await route_message(session_id, text, rasa=rasa, knowledge=knowledge, metrics=metrics)

@@ -34,7 +34,7 @@ from connectors.wechat import (
     set_current,
 )
 from connectors.wechat_guard import RequestGuard, verification_key
-from connectors.wechat_store import WeChatStore
+from connectors.wechat_store import AccessTokenStore, WeChatStore
 from gateway.db import make_session_factory
 from gateway.metrics import Counter, Metrics
 from gateway.routers.chat import route_message
@@ -69,7 +69,8 @@ Param = Annotated[str | None, Query(max_length=256)]
 def _channel_from_settings(app: FastAPI, settings: Settings, store: WeChatStore) -> WeChatChannel:
     api = None
     if settings.wechat_app_id and settings.wechat_app_secret:
-        client = ApiClient(settings.wechat_app_id, settings.wechat_app_secret, settings.wechat_api_base_url)
+        tokens = AccessTokenStore(make_session_factory(app.state.store.engine), settings.wechat_app_id)
+        client = ApiClient(settings.wechat_app_id, settings.wechat_app_secret, settings.wechat_api_base_url, tokens)
         api = CustomerServiceApi(client)
     metrics: Metrics = app.state.metrics
 
