@@ -21,7 +21,7 @@ browser -> server
 server -> browser
     {"type": "message", "id": 42, "sender": "user"|"bot"|"staff", "text": "…", "buttons": […],
      "citations": […], "attachment": {"url", "filename"}?, "created_at": "…+00:00",
-     "client_id"?, "title"?, "rating"?}
+     "client_id"?, "title"?, "rating"?, "rating_reason"?}
         every stored message: replayed, echoed (the user's own message, to all of the session's
         tabs: it is the acknowledgement of ``client_id``), replies and pushes.
     {"type": "welcome", "session_id": "…", "last_id": 42, "max_chars": 2000}
@@ -139,6 +139,8 @@ def message_frame(row: Message) -> dict[str, Any]:
         frame["title"] = row.title
     if row.rating:
         frame["rating"] = row.rating
+    if row.rating_reason:
+        frame["rating_reason"] = row.rating_reason
     return frame
 
 

@@ -47,5 +47,7 @@ class Message(Base):
     title: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
     rating: Mapped[str | None] = mapped_column(String(8), nullable=True, default=None)  # "up" | "down"
     rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, default=None)
+    # migration 0008: why an answer was rated down ("答非所问" or "其他：<their words>")
+    rating_reason: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
 
     __table_args__ = (Index("ux_messages_session_client", "session_id", "client_id", unique=True),)

@@ -149,5 +149,20 @@ class FaqResponse(BaseModel):
     results: list[FaqResult]
 
 
+# --- feedback on an answer -----------------------------------------------------------------
+# The quick choices the web chat offers after 👎 (the reason is free text: "<choice>：<their words>").
+FEEDBACK_REASON_CHOICES = ("答非所问", "信息有误", "不够详细", "其他")
+MAX_FEEDBACK_REASON_CHARS = 500
+
+
+def clean_feedback_reason(value: str | None) -> str | None:
+    """A 👎 reason as stored: control characters removed, stripped; nothing left is no reason."""
+    if value is None:
+        return None
+    if not is_utf8_encodable(value):
+        raise PydanticCustomError("bad_characters", BAD_CHARACTERS)
+    return remove_control_chars(value).strip() or None
+
+
 class ErrorResponse(BaseModel):
     detail: str = Field(description="中文错误说明 / error message in Chinese")

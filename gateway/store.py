@@ -203,10 +203,11 @@ class MessageStore:
                 stmt = stmt.where(Message.id < next_user)
             return bool(db.scalar(stmt))
 
-    def rate_message(self, session_id: str, message_id: int, rating: Rating) -> Message:
+    def rate_message(self, session_id: str, message_id: int, rating: Rating, reason: str | None = None) -> Message:
         """Record the user's thumbs up/down on a bot message of their own conversation (a later
-        rating replaces an earlier one). Raises RatingError("not_found") if the conversation has
-        no such message, RatingError("not_bot") if it is not the assistant's."""
+        rating replaces an earlier one, and its reason the earlier reason). Raises
+        RatingError("not_found") if the conversation has no such message, RatingError("not_bot")
+        if it is not the assistant's."""
         with self._sessions.begin() as db:
             row = db.get(Message, message_id)
             if row is None or row.session_id != session_id:
@@ -214,5 +215,6 @@ class MessageStore:
             if row.sender != "bot":
                 raise RatingError("not_bot")
             row.rating = rating
+            row.rating_reason = reason if rating == "down" else None
             row.rated_at = utcnow()
             return row

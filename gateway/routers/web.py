@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from connectors import outbound
@@ -26,7 +26,10 @@ from gateway.helpdesk.applicants import TOKEN_HEADER, WEB_PREFIX, check_session_
 from gateway.metrics import Counter, Metrics
 from gateway.routers.chat import route_message
 from gateway.routers.faq import PROGRAM_LABELS, TOPIC_LABELS
-from gateway.schemas import MAX_MESSAGE_ID, SESSION_ID_PATTERN, Attachment, Button, Citation, ErrorResponse
+from gateway.schemas import (
+    FEEDBACK_REASON_CHOICES, MAX_FEEDBACK_REASON_CHARS, MAX_MESSAGE_ID, SESSION_ID_PATTERN, Attachment, Button, Citation,
+    ErrorResponse, clean_feedback_reason,
+)
 from gateway.store import RatingError
 
 log = logging.getLogger(__name__)
@@ -160,6 +163,7 @@ class HistoryMessage(BaseModel):
     client_id: str | None = None
     title: str | None = Field(default=None, description="快捷回复的显示文字 / label of a tapped quick reply")
     rating: str | None = None
+    rating_reason: str | None = Field(default=None, description="没帮助的原因 / why it was rated down")
 
 
 class HistoryResponse(BaseModel):
@@ -205,12 +209,23 @@ class FeedbackRequest(BaseModel):
     session_id: Annotated[str, Field(min_length=1, max_length=64, pattern=SESSION_ID_PATTERN)]
     message_id: int = Field(ge=1, le=MAX_MESSAGE_ID, description="助手回答的消息编号 / id of the assistant's message")
     rating: Literal["up", "down"] = Field(description="up（有帮助）或 down（没帮助）")
+    reason: str | None = Field(
+        default=None, max_length=MAX_FEEDBACK_REASON_CHARS,
+        description=("没帮助的原因（可选，仅 down）：快捷选项 " + " / ".join(FEEDBACK_REASON_CHOICES)
+                     + "，可加“：”和补充说明 / why it did not help (optional, with down)"),
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _clean_reason(cls, value: str | None) -> str | None:
+        return clean_feedback_reason(value)
 
 
 class FeedbackResponse(BaseModel):
     status: str = "ok"
     message_id: int
     rating: str
+    reason: str | None = None
 
 
 @router.post(
@@ -232,15 +247,16 @@ async def feedback(request: Request, body: FeedbackRequest, store: StoreDep, met
     await check_session_access(request, body.session_id)
     rating = body.rating
     try:
-        await run_in_threadpool(store.rate_message, body.session_id, body.message_id, rating)
+        await run_in_threadpool(store.rate_message, body.session_id, body.message_id, rating, body.reason)
     except RatingError as exc:
         if exc.reason == "not_bot":
             raise HTTPException(422, detail="只能评价助手的回答") from None
         raise HTTPException(404, detail="未找到这条消息：请检查session_id和message_id") from None
     register_counters(metrics)
     metrics.inc("gateway_feedback_total")
-    log.info("feedback session=%s message=%d rating=%s", body.session_id, body.message_id, rating)
-    return FeedbackResponse(message_id=body.message_id, rating=rating)
+    log.info("feedback session=%s message=%d rating=%s reason=%s", body.session_id, body.message_id, rating,
+             "yes" if body.reason else "no")
+    return FeedbackResponse(message_id=body.message_id, rating=rating, reason=body.reason if rating == "down" else None)
 
 
 class SessionRequest(BaseModel):

@@ -178,7 +178,7 @@
     }
     if (m.buttons && m.buttons.length) bubble.append(el("div", { className: "buttons", text: `按钮：${m.buttons.map((b) => b.title).join(" / ")}` }));
     if (m.attachment && m.attachment.filename) bubble.append(el("div", { className: "buttons", text: `文件：${m.attachment.filename}` }));
-    if (m.rating) bubble.append(el("div", { className: "buttons", text: m.rating === "down" ? "申请人点了“没帮助”" : "申请人点了“有帮助”" }));
+    if (m.rating) bubble.append(el("div", { className: "buttons", text: m.rating === "down" ? `申请人点了“没帮助”${m.rating_reason ? `：${m.rating_reason}` : ""}` : "申请人点了“有帮助”" }));
     return el("div", { className: `msg from-${sender}`, "data-id": String(m.id) }, [bubble]);
   }
 
