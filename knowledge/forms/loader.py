@@ -104,6 +104,9 @@ def _check_structure(file: Path, form: FormSchema) -> None:
         problem = _check_field(where, spec, group, top)
         if problem:
             raise KnowledgeError(f"{file.name}: {where}: {problem}")
+    for index, section in enumerate(form.sections):
+        if section.layout is not None and sorted(section.layout.keys()) != sorted(spec.key for spec in section.fields):
+            raise KnowledgeError(f"{file.name}: sections.{index}.layout: must place each field of the section exactly once")
     for index, rule in enumerate(form.rules):
         for key in [*rule.parts, rule.total]:
             if key not in top or top[key].kind not in _NUMERIC_KINDS:

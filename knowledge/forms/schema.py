@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.models import CitationRef
 
+from .document_spec import DocumentSpec, TableLayout
+
 # Labels of the pasted-paragraph entities (knowledge/forms/extract.py) a field's ``entity`` may name.
 ENTITY_LABELS: tuple[str, ...] = ("UNIT", "ORG_CODE", "MOBILE", "PHONE", "EMAIL", "POSTCODE", "CONTACT", "LEADER", "ADDRESS")
 
@@ -94,6 +96,7 @@ class SectionSpec(FormModel):
     parent: str | None = Field(
         default=None, description="heading above this one, printed once (二、申报项目建设方案 above （一）项目实施方案)"
     )
+    layout: TableLayout | None = Field(default=None, description="the section's table as the template draws it")
 
 
 class SumRule(FormModel):
@@ -127,8 +130,7 @@ class FormSchema(FormModel):
     )
     sections: list[SectionSpec]
     rules: list[SumRule] = []
-    preface: list[str] = Field(default=[], description="lines the template prints after the cover (编制单位, 填表须知)")
-    signature: list[str] = Field(default=[], description="signature and stamp lines printed at the end")
+    document: DocumentSpec = Field(default=DocumentSpec(), description="the paper layout of the exported document")
     checklist: list[ChecklistItem] = Field(default=[], description="what to attach, sign, stamp and submit")
 
     def top_fields(self) -> Iterator[FieldSpec]:
