@@ -152,7 +152,8 @@ def page_break(document: DocxDocument) -> None:
 
 def new_section_page(document: DocxDocument) -> None:
     """An attachment starts on a new page (a new section, so it may restart its own layout)."""
-    document.add_section(WD_SECTION.NEW_PAGE)
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.different_first_page_header_footer = False  # only the cover goes without a page number
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -191,7 +192,7 @@ def merge(table: Table, row: int, first_col: int, last_col: int, last_row: int |
 
 
 def write(cell: _Cell, text: str, style: TextStyle = TABLE, align: WD_ALIGN_PARAGRAPH | None = None,
-          no_wrap: bool = False, tab_cm: float | None = None) -> None:
+          no_wrap: bool = False, tab_cm: float | None = None, top: bool = False) -> None:
     """Replaces the cell's text; each line of ``text`` is a paragraph."""
     first = cell.paragraphs[0]
     for extra in cell.paragraphs[1:]:
@@ -206,7 +207,7 @@ def write(cell: _Cell, text: str, style: TextStyle = TABLE, align: WD_ALIGN_PARA
             para.paragraph_format.tab_stops.add_tab_stop(Cm(tab_cm))
         if line:
             styled_run(para, line, style)
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP if top else WD_CELL_VERTICAL_ALIGNMENT.CENTER
     if no_wrap:
         tc_pr = cell._tc.get_or_add_tcPr()
         if tc_pr.find(qn("w:noWrap")) is None:

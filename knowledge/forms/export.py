@@ -108,7 +108,7 @@ class _TableWriter:
             if spec.hint:
                 layout.add_text(self.table.cell(row, col), f"（{spec.hint}）", layout.HINT)
             cell = layout.merge(self.table, row, col + 1, self.last)
-            layout.write(cell, display(spec, value))
+            layout.write(cell, display(spec, value), top=True)
             layout.min_row_height(self.table, row, 6.0)
             return
         self._label(row, col, spec.label)
