@@ -18,6 +18,7 @@ from typing import Any
 
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm
 from docx.table import Table
 
 from knowledge.sources import CLAUSE_SEPARATOR, Source
@@ -34,6 +35,7 @@ CHECKED, UNCHECKED = "☑", "□"
 CENTER, RIGHT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
 CODE_KINDS = ("org_code", "phone", "mobile", "email", "postcode")  # never broken across lines
 TEMPLATE_BLANK = re.compile(r"_{3,}")
+SIGN_LINE = re.compile(r"（签字）|盖章）|年\s*月\s*日$")  # a declaration's signature, stamp and date lines
 
 
 def display(spec: FieldSpec, value: Any) -> str:
@@ -285,26 +287,22 @@ def _checklist(document: DocxDocument, source: Source, clause: str) -> None:
         layout.min_row_height(table, row, 1.6)
 
 
-SIGN_LINE = re.compile(r"（签字）|盖章）|年\s*月\s*日$")
-
-
 def _declaration(document: DocxDocument, source: Source, spec: AttachmentSpec, values: FormValues) -> None:
     """The declaration's text with the project filled into its blank, then who signs and stamps."""
     project, unit = str(values.get(spec.project_field) or ""), str(values.get(spec.unit_field) or "")
     lines = _clause_lines(source, spec.clause)
-    body = [line for line in lines if not SIGN_LINE.search(line)]
-    for line in body:
+    for line in (line for line in lines if not SIGN_LINE.search(line)):
         para = layout.paragraph(document, indent_chars=2, space_after=6)
-        before, blank, after = line.partition(TEMPLATE_BLANK.search(line).group() if TEMPLATE_BLANK.search(line) else "\0")
+        before, *after = TEMPLATE_BLANK.split(line, maxsplit=1)
         layout.styled_run(para, before, layout.BODY)
-        if blank:
+        if after:  # the template's ____: the project's name, or room to write it
             layout.styled_run(para, f"  {project or ' ' * 24}  ", layout.BODY, underline=True)
-            layout.styled_run(para, after, layout.BODY)
+            layout.styled_run(para, after[0], layout.BODY)
     layout.paragraph(document, space_before=24)
     for line in (line for line in lines if SIGN_LINE.search(line)):
         shown = f"{line}：{unit}" if "盖章）" in line and unit else line
         para = layout.paragraph(document, shown, space_after=24)
-        para.paragraph_format.left_indent = layout.Cm(7.5)
+        para.paragraph_format.left_indent = Cm(7.5)  # the template's signature block, right of centre
 
 
 def _attachment(document: DocxDocument, form: FormSchema, spec: AttachmentSpec, values: FormValues) -> None:

@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from knowledge.forms.export import BLANK_LINE, CHECKED, UNCHECKED, checklist_text, export_docx
+from knowledge.forms.export import CHECKED, UNCHECKED, checklist_text, export_docx
 from knowledge.forms.loader import get_forms, load_forms
 from knowledge.forms.schema import FormSchema
 from knowledge.loader import KnowledgeError
