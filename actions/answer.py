@@ -12,6 +12,7 @@ from gateway.helpdesk.faq import answer_for as staff_faq_answer
 from knowledge.answers import Context
 from knowledge.api import get_knowledge
 from knowledge.privacy import mask_pii
+from knowledge.suggestions import with_suggestions
 
 from .replies import changed_slots, send_reply
 
@@ -54,7 +55,9 @@ class ActionAnswerQuestion(Action):
             log.info("answer from staff FAQ entry %d text=%s", staff.entry_id, mask_pii(text))
             dispatcher.utter_message(text=staff.answer, json_message={"citations": [c.model_dump() for c in staff.citations]})
             return [SlotSet("last_question", text)]
-        reply = get_knowledge().answer(text, intent=intent, nlu_programs=latest_programs(tracker), context=context_of(tracker))
+        knowledge = get_knowledge()
+        reply = knowledge.answer(text, intent=intent, nlu_programs=latest_programs(tracker), context=context_of(tracker))
+        reply = with_suggestions(reply, knowledge)
         log.info("answer intent=%s kind=%s programs=%s text=%s", intent, reply.kind, reply.programs, mask_pii(text))
         send_reply(dispatcher, reply)
         slots: dict[str, Any] = {"topic": reply.topic, "last_question": reply.question, "situation": reply.situation or None}
