@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup build run test eval bench staff purge clean
+.PHONY: setup build run cluster test eval bench staff purge clean
 
 setup:
 	@scripts/setup.sh
@@ -13,6 +13,12 @@ build: setup
 
 run: build
 	@$(PY) scripts/stack.py run
+
+# every process replicated (REPLICAS, default 2) on PostgreSQL + Redis behind nginx (README: Scale-out / cluster)
+cluster: build
+	@scripts/install_postgres.sh
+	@scripts/install_cluster_deps.sh
+	@$(PY) scripts/cluster.py --replicas $(or $(REPLICAS),2)
 
 test: build
 	@$(PY) -m pytest -q $(PYTEST_ARGS)

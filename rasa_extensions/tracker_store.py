@@ -22,8 +22,11 @@ slot values are written masked (``knowledge.privacy``). Nothing reads them back 
 restart, for which intents and slots are what matter; the transcript lives in the gateway's
 messages table and form answers in ``form_drafts``, each under the retention setting.
 
-One Rasa process per database: a second replica would not see the first one's turns in its
-memory. Several replicas share a database with the stock `type: SQL` store (and a Redis lock store).
+Several Rasa replicas may share one database (`make cluster`: PostgreSQL, and the Redis lock
+store, which lets one replica at a time handle a conversation): a cached tracker is used only
+while the newest event id stored for its conversation is still the one this process wrote last
+(one indexed query); when another replica has written since, the conversation is read back from
+the database. Same code with one Rasa process on SQLite (`make run`).
 """
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ import rasa.shared.core.trackers
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import func, select
 
 from knowledge.privacy import mask_pii
 
@@ -50,9 +54,22 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._max_cached = int(max_cached)
         self._cache: OrderedDict[Text, DialogueStateTracker] = OrderedDict()  # sender_id -> tracker as last saved
         self._persisted: dict[Text, int] = {}  # sender_id -> events of the tracker handed out, all on disk
+        self._last_written: dict[Text, Optional[int]] = {}  # sender_id -> newest event id on disk when cached
+
+    def _newest_event_id(self, connection: Any, sender_id: Text) -> Optional[int]:
+        events = self.SQLEvent.__table__
+        return connection.execute(select(func.max(events.c.id)).where(events.c.sender_id == sender_id)).scalar()
+
+    def _cache_is_current(self, sender_id: Text) -> bool:
+        """No other replica has written to this conversation since this process cached it."""
+        with self.engine.connect() as connection:
+            return self._newest_event_id(connection, sender_id) == self._last_written.get(sender_id)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         cached = self._cache.get(sender_id)
+        if cached is not None and not self._cache_is_current(sender_id):
+            self._forget(sender_id)
+            cached = None
         if cached is None:
             tracker = await super().retrieve(sender_id)
         else:
@@ -67,15 +84,21 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         sender_id = tracker.sender_id
         events = list(tracker.events)
         new = events[self._persisted.get(sender_id, 0):]
-        if new:
-            with self.engine.begin() as connection:
+        with self.engine.begin() as connection:
+            if new:
                 connection.execute(self.SQLEvent.__table__.insert(), [_row(sender_id, event) for event in new])
+            self._last_written[sender_id] = self._newest_event_id(connection, sender_id)
         self._persisted[sender_id] = len(events)
         self._cache[sender_id] = tracker
         self._cache.move_to_end(sender_id)
         while len(self._cache) > self._max_cached:
-            evicted, _serialised = self._cache.popitem(last=False)
-            self._persisted.pop(evicted, None)
+            evicted, _tracker = self._cache.popitem(last=False)
+            self._forget(evicted)
+
+    def _forget(self, sender_id: Text) -> None:
+        self._cache.pop(sender_id, None)
+        self._persisted.pop(sender_id, None)
+        self._last_written.pop(sender_id, None)
 
 
 def _latest_session(tracker: Optional[DialogueStateTracker]) -> Optional[DialogueStateTracker]:

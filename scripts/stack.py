@@ -72,6 +72,7 @@ class Stack:
     gateway_port: int = int(os.environ.get("GATEWAY_PORT", 8000))
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
+    name_suffix: str = ""  # "-2": the processes of one replica set of `make cluster` (rasa-2, …)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     startup_seconds: float | None = None
     model: Path | None = None
@@ -135,6 +136,8 @@ class Stack:
         """Put Rasa's SQLite tracker store in write-ahead-log mode before Rasa opens it. The mode is
         stored in the file, so Rasa's own connections use it: one fsync per saved turn instead of
         the rollback journal's several, and reads no longer wait for writes."""
+        if "://" in self._env()["RASA_TRACKER_DB"]:
+            return  # a database server (make cluster), not a SQLite file
         tracker_db = Path(self._env()["RASA_TRACKER_DB"])
         tracker_db.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(tracker_db)) as connection:
@@ -143,15 +146,17 @@ class Stack:
     def commands(self) -> dict[str, list[str]]:
         """How each process is started (the order matters only for the logs)."""
         assert self.model is not None, "start() first"
-        return {
+        endpoints = self._env().get("RASA_ENDPOINTS", "bot/endpoints.yml")
+        commands = {
             "actions": [str(APP_PYTHON), "-m", "rasa_extensions.action_server", "--actions", "actions",
                         "--port", str(self.action_port), "--logging-config_file", "rasa_extensions/logging.yml"],
             "rasa": [str(RASA_BIN), "run", "--model", str(self.model), "--endpoints",
-                     os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"), "--credentials", "bot/credentials.yml",
+                     endpoints, "--credentials", "bot/credentials.yml",
                      "--port", str(self.rasa_port), "--interface", "127.0.0.1",
                      "--logging-config-file", "rasa_extensions/logging.yml"],  # personal data masked
             "gateway": [str(APP_PYTHON), "-m", "gateway"],
         }
+        return {f"{kind}{self.name_suffix}": command for kind, command in commands.items()}
 
     def start(self, model: Path) -> None:
         self.check_ports_free()
