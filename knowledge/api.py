@@ -15,6 +15,7 @@ from .embedding import DenseEncoder, model_is_current, train_static_model
 from .forms.loader import load_forms
 from .loader import KnowledgeData, load_knowledge
 from .models import Citation, Direction
+from .overlay import apply_changes, current_overlay
 from .programs import ProgramDetector
 from .retrieval import HybridRetriever
 from .settings import DATA_DIR, KnowledgeSettings, get_settings
@@ -80,19 +81,29 @@ class KnowledgeBase:
         self.retriever = retriever
         self.composer = composer
         self._lock = threading.Lock()
+        self.overlay_version: tuple[int, int] = (0, 0)  # (change source, latest change) applied
 
     @classmethod
     def load(cls, settings: KnowledgeSettings | None = None, with_embeddings: bool = True, prefer_numpy: bool = False) -> "KnowledgeBase":
         """`prefer_numpy`: compute the offline static model without torch (for search-only processes)."""
         settings = settings or get_settings()
         data = load_knowledge()
-        detector = ProgramDetector(data.programs)
-        add_words(detector.aliases())
         units = build_units(data, load_forms(knowledge=data))
         encoder = (
             DenseEncoder(ensure_embedding_model(settings, units), segmenter=tokens, prefer_numpy=prefer_numpy)
             if with_embeddings else None
         )
+        return cls.assemble(data, encoder)
+
+    def with_data(self, data: KnowledgeData) -> "KnowledgeBase":
+        """The same base over other facts (staff's round changes applied), reusing the encoder."""
+        return self.assemble(data, self.retriever.encoder)
+
+    @classmethod
+    def assemble(cls, data: KnowledgeData, encoder: DenseEncoder | None) -> "KnowledgeBase":
+        detector = ProgramDetector(data.programs)
+        add_words(detector.aliases())
+        units = build_units(data, load_forms(knowledge=data))
         topic_cues = yaml.safe_load((DATA_DIR / "topics.yml").read_text(encoding="utf-8"))
         synonyms = Synonyms(topic_cues.get("synonyms"))
         retriever = HybridRetriever(units, encoder, tokenizer=lambda text: tokens(synonyms.apply(text)))
@@ -160,12 +171,39 @@ def _load_once() -> KnowledgeBase:
     return KnowledgeBase.load(prefer_numpy=True)
 
 
+_current: KnowledgeBase | None = None
+
+
 def get_knowledge() -> KnowledgeBase:
     """The process's knowledge base, loaded on first use (thread-safe: a background warm-up and
     the first request never load it twice). The offline static model is computed in numpy, so
-    serving needs no torch; a real model (EMBEDDING_MODEL) loads through sentence-transformers."""
+    serving needs no torch; a real model (EMBEDDING_MODEL) loads through sentence-transformers.
+    Staff's round changes (knowledge/overlay.py) are applied over it, rebuilt when they change."""
+    global _current
     with _load_lock:
-        return _load_once()
+        base = _load_once()
+        overlay = current_overlay()
+        version = overlay.version()
+        if version == 0:
+            return base
+        if _current is None or _current.overlay_version != (overlay.serial, version):
+            _current = base.with_data(apply_changes(base.data, overlay.changes()))
+            _current.overlay_version = (overlay.serial, version)
+            log.info("knowledge base rebuilt with the round changes up to %d", version)
+        return _current
 
 
-get_search_knowledge = get_knowledge
+class LiveKnowledge:
+    """What the gateway keeps: every call goes to the current base (round changes included)."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(get_knowledge(), name)
+
+    def snapshot(self) -> KnowledgeBase:
+        """The base in use now (one object per set of round changes: callers may cache by it)."""
+        return get_knowledge()
+
+
+def get_search_knowledge() -> LiveKnowledge:
+    get_knowledge()  # loaded now, not at the first request
+    return LiveKnowledge()

@@ -65,6 +65,7 @@ class StaffIdentity:
     username: str
     display_name: str
     csrf_token: str = ""
+    is_admin: bool = False  # may change round facts (staff create --admin, staff set-role)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class StaffAccounts:
 
     # --- accounts (the command line) ----------------------------------------------------------
 
-    def create(self, username: str, display_name: str, password: str) -> Staff:
+    def create(self, username: str, display_name: str, password: str, *, admin: bool = False) -> Staff:
         if not USERNAME_RE.match(username):
             raise AccountError("用户名应为2-64位字母、数字或 _ . - 字符")
         display_name = display_name.strip()
@@ -103,7 +104,7 @@ class StaffAccounts:
             if db.scalar(select(Staff.id).where(Staff.username == username)) is not None:
                 raise AccountError(f"用户名{username}已存在")
             staff = Staff(username=username, display_name=display_name, password_hash=_hasher.hash(password),
-                          active=True, created_at=self._clock())
+                          active=True, is_admin=admin, created_at=self._clock())
             db.add(staff)
         return staff
 
@@ -120,6 +121,10 @@ class StaffAccounts:
             staff.active = active
             if not active:
                 db.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
+
+    def set_admin(self, username: str, admin: bool) -> None:
+        with self._sessions.begin() as db:
+            self._by_username(db, username).is_admin = admin
 
     def unlock(self, username: str) -> None:
         """Forget the failed logins of an account (after a lockout)."""
@@ -188,7 +193,7 @@ class StaffAccounts:
         db.add(StaffSession(token_hash=token_digest(token), staff_id=staff.id, csrf_token=csrf,
                             created_at=now, expires_at=now + self._lifetime))
         db.execute(delete(StaffSession).where(StaffSession.expires_at < now))
-        return StaffIdentity(staff.id, staff.username, staff.display_name, csrf), token
+        return StaffIdentity(staff.id, staff.username, staff.display_name, csrf, bool(staff.is_admin)), token
 
     @staticmethod
     def _verify(password_hash: str, password: str) -> bool:
@@ -212,7 +217,7 @@ class StaffAccounts:
         staff, csrf, expires_at = row
         if not staff.active or aware(expires_at) <= self._clock():
             return None
-        return StaffIdentity(staff.id, staff.username, staff.display_name, csrf)
+        return StaffIdentity(staff.id, staff.username, staff.display_name, csrf, bool(staff.is_admin))
 
     def logout(self, token: str) -> None:
         with self._sessions.begin() as db:

@@ -26,16 +26,20 @@ from connectors.web import pushing_as
 from gateway.helpdesk.accounts import StaffAccounts, StaffIdentity
 from gateway.helpdesk.applicants import ApplicantAccess
 from gateway.helpdesk.bus import LocalBus
+from gateway.helpdesk.callback import LeftContact, contact_in
 from gateway.helpdesk.console_hub import ConsoleHub
 from gateway.helpdesk.faq import StaffFaqRepository
 from gateway.db import make_session_factory
 from gateway.helpdesk.hours import OfficeHours, parse_office_hours
 from gateway.helpdesk.models import Handoff
+from gateway.helpdesk.rounds import DatabaseChanges, RoundRepository
 from gateway.helpdesk.service import HandoffService, RequestOutcome, clean_reason
 from gateway.helpdesk.tracker import TrackerReader
 from actions.forms.drafts import DraftStore
 from gateway.schemas import BotMessage, Button
 from gateway.settings import REPO_ROOT, Settings
+from knowledge.privacy import mask_pii
+from knowledge.overlay import set_overlay
 from gateway.store import MessageStore
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,8 @@ OFFER_AFTER_DOWNVOTE = BotMessage(
     buttons=[Button(title="转人工", payload=f'{REQUEST_COMMAND}{{"reason":"answer_rated_down"}}')],
 )
 RATING_PROMPT = "请为本次人工服务打分（1-5分，5分最满意）：点击下方按钮或直接回复数字即可。"
+STILL_ASK_ME = "等待期间，政策问题仍可直接问我（申报助手）。"
+CALLBACK_OFFER = "也可以留下手机号码或电子邮箱，工作人员会在工作时间回电或回信。"
 
 
 def parse_command(text: str, command: str) -> dict[str, Any] | None:
@@ -78,7 +84,7 @@ def queue_notice(outcome: RequestOutcome, hours: OfficeHours, channel: str) -> B
         return BotMessage(text="工作人员正在为您服务，请直接发送您的问题。")
     if handoff.kind == "live":
         return BotMessage(
-            text=f"已为您转接人工客服，当前排队第{outcome.position}位，请稍候。接入前您可以先把问题发在这里。",
+            text=f"已为您转接人工客服，当前排队第{outcome.position}位，请稍候。接入前您可以先把问题发在这里。{STILL_ASK_ME}",
             buttons=[CANCEL_BUTTON],
         )
     where = "回复会通过公众号消息发给您" if channel == "wechat" else "回复会显示在本对话中，下次打开也能看到"
@@ -87,7 +93,7 @@ def queue_notice(outcome: RequestOutcome, hours: OfficeHours, channel: str) -> B
     else:
         lead = f"现在是非工作时间（人工客服工作时间：{hours.describe()}）。"
     return BotMessage(
-        text=f"{lead}您可以直接在这里留言，工作人员会尽快回复您，{where}。",
+        text=f"{lead}您可以直接在这里留言，工作人员会尽快回复您，{where}。{CALLBACK_OFFER}{STILL_ASK_ME}",
         buttons=[BACK_BUTTON],
     )
 
@@ -96,6 +102,23 @@ def waiting_notice(handoff: Handoff, position: int) -> BotMessage:
     if handoff.kind == "live":
         return BotMessage(text=f"您的消息已转给人工客服，当前排队第{position}位，请稍候。", buttons=[CANCEL_BUTTON])
     return BotMessage(text="已收到您的留言，工作人员会尽快回复您。", buttons=[BACK_BUTTON])
+
+
+def callback_notice(contact: LeftContact, hours: OfficeHours) -> BotMessage:
+    if contact.value is None:
+        return BotMessage(text=f"{contact.problem}也可以留下电子邮箱。", buttons=[BACK_BUTTON])
+    way = "回电" if contact.kind == "phone" else "回信"
+    return BotMessage(
+        text=f"已记录您的{contact.label}：{contact.value}，工作人员会在工作时间（{hours.describe()}）{way}。{STILL_ASK_ME}",
+        buttons=[BACK_BUTTON],
+    )
+
+
+def assistant_note(handoff: Handoff, position: int) -> str:
+    """Under the assistant's answer while a person is awaited: who answered, and the request still stands."""
+    if handoff.kind == "live":
+        return f"\n\n（以上为申报助手的自动回答。您仍在人工客服队列中，当前排队第{position}位。）"
+    return "\n\n（以上为申报助手的自动回答。您的留言已保留，工作人员会尽快回复您。）"
 
 
 @dataclass
@@ -116,10 +139,12 @@ class Helpdesk:
     drafts: DraftStore
     bus: LocalBus
     console: ConsoleHub
+    rounds: RoundRepository
     watched: set[str] = field(default_factory=set)
     _refresher: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        set_overlay(DatabaseChanges(self.rounds).overlay())  # this process's answers and FAQ: the gateway's database
         self.bus.subscribe(self._on_event)
         await self.bus.start()
         await self._refresh_watched()
@@ -170,8 +195,27 @@ class Helpdesk:
         await self._announce(handoff)
         if handoff.status == "active":
             return []  # a person owns the conversation: the bot is silent, staff see the message
+        contact = contact_in(text) if handoff.kind == "message" else None
+        if contact is not None:
+            log.info("handoff %d callback contact left: %s valid=%s", handoff.id, mask_pii(contact.value or text), contact.value is not None)
+            return [callback_notice(contact, self.handoffs.hours)]
+        return None  # waiting: the assistant still answers knowledge questions (after_rasa marks them)
+
+    async def _waiting_handoff(self, session_id: str) -> Handoff | None:
+        if session_id not in self.watched:
+            return None
+        handoff = await run_in_threadpool(self.handoffs.open_for, session_id)
+        return handoff if handoff is not None and handoff.status == "waiting" and handoff.bot_paused else None
+
+    async def _while_waiting(self, handoff: Handoff, replies: list[BotMessage]) -> list[BotMessage]:
+        """The assistant's cited answers pass, marked as its own; anything else it says (not
+        understood, small talk) gives way to the waiting notice: the message is for staff."""
         position = await run_in_threadpool(self.handoffs.position, handoff)
-        return [waiting_notice(handoff, position)]
+        answers = [m for m in replies if m.citations]
+        if not answers:
+            return [waiting_notice(handoff, position)]
+        answers[-1].text += assistant_note(handoff, position)
+        return answers
 
     @staticmethod
     def _rating_in(text: str) -> int | None:
@@ -190,6 +234,9 @@ class Helpdesk:
             carrier.text, carrier.buttons, carrier.citations = notice.text, notice.buttons, []
             carrier.handoff = None
             return replies
+        waiting = await self._waiting_handoff(session_id)
+        if waiting is not None:
+            return await self._while_waiting(waiting, replies)
         if replies and await run_in_threadpool(self.handoffs.last_answer_rated_down, session_id):
             return [*replies, OFFER_AFTER_DOWNVOTE.model_copy(deep=True)]
         return replies
@@ -276,6 +323,7 @@ class Helpdesk:
             self._refresher.cancel()
         await self.console.close()
         await self.bus.stop()
+        set_overlay(None)
 
 
 _current: Helpdesk | None = None
@@ -308,4 +356,5 @@ def build_helpdesk(settings: Settings, store: MessageStore, bus: LocalBus) -> He
         drafts=DraftStore(sessions),
         bus=bus,
         console=console,
+        rounds=RoundRepository(sessions),
     )

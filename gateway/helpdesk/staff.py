@@ -1,6 +1,7 @@
 """Staff accounts from the command line (on the gateway's database, DATABASE_URL):
 
-    .venv/bin/python -m gateway.helpdesk.staff create --username li --display-name 李老师
+    .venv/bin/python -m gateway.helpdesk.staff create --username li --display-name 李老师 [--admin]
+    .venv/bin/python -m gateway.helpdesk.staff set-role --username li --role admin   (or staff)
     .venv/bin/python -m gateway.helpdesk.staff set-password --username li
     .venv/bin/python -m gateway.helpdesk.staff disable --username li     (enable: the same)
     .venv/bin/python -m gateway.helpdesk.staff unlock --username li      (after a lockout)
@@ -37,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--username", required=True)
     create.add_argument("--display-name", help="对申请人显示的称呼，如“李老师”（默认同用户名）")
     create.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    create.add_argument("--admin", action="store_true", help="管理员：可在控制台修改申报轮次信息（日期、联系人、地址、网址）")
+    role = commands.add_parser("set-role", help="设置角色：admin（可修改申报轮次信息）或 staff")
+    role.add_argument("--username", required=True)
+    role.add_argument("--role", required=True, choices=("admin", "staff"))
     password = commands.add_parser("set-password", help="重设密码（并使已有登录失效）")
     password.add_argument("--username", required=True)
     password.add_argument("--password-stdin", action="store_true")
@@ -53,8 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         upgrade_database(engine)
         accounts = StaffAccounts(make_session_factory(engine))
         if args.command == "create":
-            staff = accounts.create(args.username, args.display_name or args.username, _password(args))
-            print(f"已创建工作人员账号：{staff.username}（{staff.display_name}）")
+            staff = accounts.create(args.username, args.display_name or args.username, _password(args), admin=args.admin)
+            print(f"已创建{'管理员' if args.admin else '工作人员'}账号：{staff.username}（{staff.display_name}）")
+        elif args.command == "set-role":
+            accounts.set_admin(args.username, args.role == "admin")
+            print(f"已将 {args.username} 设为{'管理员' if args.role == 'admin' else '工作人员'}")
         elif args.command == "set-password":
             accounts.set_password(args.username, _password(args))
             print(f"已重设 {args.username} 的密码")
@@ -66,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"已解除 {args.username} 的登录锁定")
         else:
             for staff in accounts.all():
-                print(f"{staff.username}\t{staff.display_name}\t{'启用' if staff.active else '停用'}")
+                role = "管理员" if staff.is_admin else "工作人员"
+                print(f"{staff.username}\t{staff.display_name}\t{role}\t{'启用' if staff.active else '停用'}")
     except AccountError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2

@@ -121,8 +121,8 @@ class FaqListResponse(BaseModel):
 
 
 class FaqCatalog:
-    """``list_faq`` results, cached per (program, topic): the knowledge base does not change while
-    the gateway runs, and rendering some answers (directions) takes a while. The first listing
+    """``list_faq`` results, cached per (program, topic) of one knowledge base (a new one when staff
+    change a round fact), since rendering some answers (directions) takes a while. The first listing
     also builds the whole catalogue in the background, from which every later filter is cut."""
 
     def __init__(self) -> None:
@@ -132,6 +132,8 @@ class FaqCatalog:
         self._warming: asyncio.Task[list[Any]] | None = None
 
     async def items(self, kb: Any, program: str | None, topic: str | None) -> list[Any]:
+        if hasattr(kb, "snapshot"):  # the base in use now: staff's round changes make a new one
+            kb = await run_in_threadpool(kb.snapshot)
         if kb is not self._kb:
             self._kb, self._cache, self._locks, self._warming = kb, {}, {}, None
         if self._warming is None:
