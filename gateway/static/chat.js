@@ -180,28 +180,61 @@
     return svg;
   }
 
+  const DOWNVOTE_REASONS = ["答非所问", "信息有误", "不够详细", "其他"];
+
+  // After 👎: why? (quick choices and optional words, sent as "<choice>：<words>")
+  function reasonPicker(rate) {
+    const form = el("form", { className: "quick why", "aria-label": "没帮助的原因" });
+    const note = el("input", { type: "text", maxlength: "480", placeholder: "补充说明（可选）", "aria-label": "补充说明（可选）" });
+    let choice = null;
+    const choices = DOWNVOTE_REASONS.map((reason) => {
+      const button = el("button", { type: "button", text: reason, "aria-pressed": "false" });
+      button.addEventListener("click", () => {
+        choice = reason;
+        for (const other of choices) other.setAttribute("aria-pressed", String(other === button));
+      });
+      return button;
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const words = note.value.trim();
+      const reason = [choice || (words ? "其他" : null), words].filter(Boolean).join("：");
+      if (!reason) return showToast("请选择原因或填写说明");
+      if (await rate("down", reason)) form.remove();
+    });
+    form.append(el("span", { text: "哪里没帮到您？" }), ...choices, note, el("button", { type: "submit", className: "send-why", text: "提交" }));
+    return form;
+  }
+
   function ratingButtons(message) {
     const group = el("div", { className: "rate", role: "group", "aria-label": "这条回答有帮助吗" });
     const up = el("button", { type: "button", className: "up", "aria-label": "有帮助", title: "有帮助", "aria-pressed": String(message.rating === "up") }, [thumbIcon(false)]);
     const down = el("button", { type: "button", className: "down", "aria-label": "没帮助", title: "没帮助", "aria-pressed": String(message.rating === "down") }, [thumbIcon(true)]);
-    const rate = async (rating) => {
+    const rate = async (rating, reason) => {
       try {
         const response = await fetch("/api/feedback", {
           method: "POST",
           headers: { "content-type": "application/json", "x-session-token": state.token || "" },
-          body: JSON.stringify({ session_id: state.sessionId, message_id: message.id, rating }),
+          body: JSON.stringify({ session_id: state.sessionId, message_id: message.id, rating, ...(reason ? { reason } : {}) }),
         });
         const body = await response.json().catch(() => ({}));
         if (!response.ok) throw new Error(body.detail || "评价失败，请稍后再试");
         up.setAttribute("aria-pressed", String(rating === "up"));
         down.setAttribute("aria-pressed", String(rating === "down"));
         showToast("感谢您的反馈");
+        return true;
       } catch (err) {
         showToast(err.message && /[\u4e00-\u9fa5]/.test(err.message) ? err.message : "网络不可用，评价未提交");
+        return false;
       }
     };
-    up.addEventListener("click", () => rate("up"));
-    down.addEventListener("click", () => rate("down"));
+    const picker = () => group.parentNode && group.parentNode.querySelector(".why");
+    up.addEventListener("click", async () => {
+      if (await rate("up") && picker()) picker().remove();
+    });
+    down.addEventListener("click", async () => {
+      if (await rate("down") && !picker()) group.after(reasonPicker(rate));
+    });
     group.append(up, down);
     return group;
   }
