@@ -254,6 +254,70 @@ def editable_fields(program: Program) -> list[EditableField]:
     return found
 
 
+# --- the facts and forms of this process, changes applied -------------------------------------
+
+
+def _changed_dates(notices: KnowledgeData, changes: list[FactChange]) -> dict[str, list[tuple[str, str, date]]]:
+    """Per program: (the notice's date as written, the new one, when changed) of changed dates."""
+    found: dict[str, list[tuple[str, str, date]]] = {}
+    for change in changes:
+        program = notices.programs.get(change.program)
+        if program is None or change.field not in ("start", "end") or not change.value:
+            continue
+        try:
+            old = current_value(program, change.item_id, change.field)
+        except OverlayError:
+            continue
+        if old and old != change.value:
+            found.setdefault(change.program, []).append((spoken_value(old), spoken_value(change.value), change.changed_on))
+    return found
+
+
+def _rewritten(text: str, dates: list[tuple[str, str, date]]) -> str:
+    for old, new, changed_on in dates:
+        day_only = old.split("日")[0] + "日"
+        if old in text or day_only in text:
+            text = text.replace(old, new) if old in text else text.replace(day_only, new.split("日")[0] + "日")
+            text += f"（{staff_title(changed_on)}）"
+    return text
+
+
+def forms_with_changes(forms: dict[str, Any], notices: KnowledgeData, changes: list[FactChange]) -> dict[str, Any]:
+    """Forms whose checklists name a changed date name the new one, marked as a staff update."""
+    dates = _changed_dates(notices, changes)
+    changed = {}
+    for key, form in forms.items():
+        program_dates = dates.get(form.program, [])
+        if not program_dates:
+            changed[key] = form
+            continue
+        checklist = [item.model_copy(update={"text": _rewritten(item.text, program_dates)}) for item in form.checklist]
+        changed[key] = form.model_copy(update={"checklist": checklist})
+    return changed
+
+
+@dataclass
+class _Cached:
+    key: tuple[int, int] = (0, 0)
+    value: Any = None
+
+
+_cache: dict[str, _Cached] = {}
+
+
+def with_current_changes(name: str, notices: Any, build: Callable[[list[FactChange]], Any]) -> Any:
+    """``build(changes)`` for this process's current changes, rebuilt only when they move;
+    ``notices`` (no change) while there is none."""
+    overlay = current_overlay()
+    version = overlay.version()
+    if version == 0:
+        return notices
+    cached = _cache.setdefault(name, _Cached())
+    if cached.key != (overlay.serial, version):
+        cached.value, cached.key = build(overlay.changes()), (overlay.serial, version)
+    return cached.value
+
+
 # --- where the changes come from --------------------------------------------------------------
 
 ChangeSource = Callable[[], tuple[int, list[FactChange]]]

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from knowledge.loader import KnowledgeData, KnowledgeError, _field_path, _PlainLoader, check_citations, load_knowledge
 from knowledge.models import Citation, CitationRef
+from knowledge.overlay import apply_changes, forms_with_changes, with_current_changes
 from knowledge.settings import DATA_DIR
 
 from .schema import ENTITY_LABELS, FieldSpec, FormSchema
@@ -164,14 +165,25 @@ def load_forms(data_dir: Path = DATA_DIR, knowledge: KnowledgeData | None = None
 
 
 @lru_cache(maxsize=1)
-def get_knowledge_data() -> KnowledgeData:
-    """The program facts and sources (no retrieval models), loaded once per process."""
+def _notices() -> KnowledgeData:
     return load_knowledge()
 
 
+def get_knowledge_data() -> KnowledgeData:
+    """The program facts and sources (no retrieval models), loaded once per process, with staff's
+    round changes applied (knowledge/overlay.py)."""
+    return with_current_changes("data", _notices(), lambda changes: apply_changes(_notices(), changes))
+
+
 @lru_cache(maxsize=1)
+def _notices_forms() -> dict[str, FormSchema]:
+    return load_forms(knowledge=_notices())
+
+
 def get_forms() -> dict[str, FormSchema]:
-    return load_forms(knowledge=get_knowledge_data())
+    """The forms; a checklist naming a date staff changed names the new one."""
+    return with_current_changes("forms", _notices_forms(),
+                                lambda changes: forms_with_changes(_notices_forms(), _notices(), changes))
 
 
 def forms_for_program(program: str) -> list[FormSchema]:

@@ -144,3 +144,22 @@ def test_change_is_answered_everywhere_at_once_and_revert_restores_the_notice(cl
     history = admin.get("/api/console/rounds/sh5g").json()["history"]
     assert [(h["id"], h["reverted_by"], h["reason"]) for h in history] == [
         (reverted.json()["id"], None, "录入有误"), (change["id"], reverted.json()["id"], "2027年度申报通知")]
+
+
+def test_forms_checklists_and_rounds_use_the_changed_date(client, admin):
+    from knowledge.forms.export import checklist_text
+    from knowledge.forms.loader import get_forms, get_knowledge_data
+
+    assert "2024年1月10日17:00前" in checklist_text(get_forms()["accept_application"])
+    body = {"item_id": "accept.deadline.upload", "field": "end", "value": "2027-01-10T17:00", "reason": "2027年验收"}
+    made = admin.post("/api/console/rounds/accept/changes", json=body)
+    assert made.status_code == 201, made.text
+
+    checklist = checklist_text(get_forms()["accept_application"])
+    assert "2027年1月10日17:00前" in checklist and "2024年1月10日" not in checklist
+    assert f"{STAFF_TITLE}" in checklist
+    upload = next(d for d in get_knowledge_data().programs["accept"].deadlines if d.id == "accept.deadline.upload")
+    assert upload.end.year == 2027  # what a form's round (open or closed) is decided by
+
+    admin.post(f"/api/console/rounds/changes/{made.json()['id']}/revert", json={})
+    assert "2024年1月10日17:00前" in checklist_text(get_forms()["accept_application"])
