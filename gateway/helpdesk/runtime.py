@@ -38,7 +38,6 @@ from gateway.helpdesk.tracker import TrackerReader
 from actions.forms.drafts import DraftStore
 from gateway.schemas import BotMessage, Button
 from gateway.settings import REPO_ROOT, Settings
-from knowledge.privacy import mask_pii
 from knowledge.overlay import set_overlay
 from gateway.store import MessageStore
 
@@ -197,7 +196,7 @@ class Helpdesk:
             return []  # a person owns the conversation: the bot is silent, staff see the message
         contact = contact_in(text) if handoff.kind == "message" else None
         if contact is not None:
-            log.info("handoff %d callback contact left: %s valid=%s", handoff.id, mask_pii(contact.value or text), contact.value is not None)
+            log.info("handoff %d callback %s left valid=%s", handoff.id, contact.kind, contact.value is not None)  # never the contact
             return [callback_notice(contact, self.handoffs.hours)]
         return None  # waiting: the assistant still answers knowledge questions (after_rasa marks them)
 

@@ -19,8 +19,18 @@
   const HANDOFF_TEXT = "转人工";
   const GREETING = {
     text:
-      "您好！我是申报助手，可以回答上海市和国家“5G+医疗健康应用试点”、上海市“智慧医疗专项研究”" +
-      "的截止时间、申报条件、所需材料、提交方式和联系方式等问题，每个回答都注明政策依据。",
+      "您好！我是申报助手，可以为您：\n" +
+      "· 解答上海市和国家“5G+医疗健康应用试点”、上海市“智慧医疗专项研究”的截止时间、申报条件、所需材料、提交方式和联系方式，每个回答都注明政策依据；\n" +
+      "· 做申报资格预审；\n· 一项项引导您填写申报书并生成文档；\n· 转接人工客服。",
+    buttons: [
+      { title: "咨询问题", local: "ask" },
+      { title: "资格预审", payload: "我想先做一下资格预审" },
+      { title: "填写申报书", payload: "我要填写申报书" },
+      { title: "转人工", payload: "转人工" },
+    ],
+  };
+  const SAMPLE_QUESTIONS = {
+    text: "请直接输入您的问题，例如：",
     buttons: [
       { title: "上海5G+医疗试点什么时候截止？", payload: "上海5G+医疗试点什么时候截止？" },
       { title: "申报需要准备哪些材料？", payload: "申报需要准备哪些材料？" },
@@ -101,21 +111,38 @@
   // --- rendering -----------------------------------------------------------------------------------
 
 
-  /* Text with web addresses turned into links (never HTML from the server). */
+  /* Web addresses are ASCII: one ends at the first other character (a full-width "（" and the
+     words after it are not part of it) and before trailing punctuation. Phone numbers: mainland
+     mobiles and landlines with their area code, not inside a longer run of digits. */
+  const LINKABLE = /(?:https?:\/\/|www\.)[A-Za-z0-9\-._~:/?#[\]@!$&'*+,;=%]+|(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9})(?![\d-])/g;
+
+  function linkNode(found) {
+    if (/^(?:https?:|www\.)/.test(found)) {
+      const url = found.replace(/[.,;:!?'*]+$/, "");
+      const href = url.startsWith("www.") ? "https://" + url : url;
+      return [url, el("a", { href, target: "_blank", rel: "noopener noreferrer", text: url })];
+    }
+    return [found, el("a", { href: `tel:${found.replace(/-/g, "")}`, className: "tel", "aria-label": `拨打电话 ${found}`, text: found })];
+  }
+
+  /* Text with web addresses and phone numbers as links (never HTML from the server). */
   function richText(text) {
     const frag = document.createDocumentFragment();
-    const pattern = /(https?:\/\/[^\s，。；、）)"'<>]+|www\.[^\s，。；、）)"'<>]+)/g;
     let last = 0;
-    let match;
-    while ((match = pattern.exec(text)) !== null) {
-      frag.append(text.slice(last, match.index));
-      const url = match[0].replace(/[.,;:]+$/, "");
-      const href = url.startsWith("www.") ? "https://" + url : url;
-      frag.append(el("a", { href, target: "_blank", rel: "noopener noreferrer", text: url }));
-      last = match.index + url.length;
+    for (const match of text.matchAll(LINKABLE)) {
+      const [shown, node] = linkNode(match[0]);
+      frag.append(text.slice(last, match.index), node);
+      last = match.index + shown.length;
     }
     frag.append(text.slice(last));
     return frag;
+  }
+
+  /* A form prompt's "例：是" says nothing a button does not already say: shown as the button only. */
+  function withoutButtonExamples(text, buttons) {
+    const titles = new Set((buttons || []).map((b) => b.title));
+    if (!titles.size) return text;
+    return text.split("\n").filter((line) => !(line.startsWith("例：") && titles.has(line.slice(2).trim()))).join("\n");
   }
 
   function formatTime(date) {
@@ -156,15 +183,28 @@
     ]);
   }
 
-  function quickReplies(buttons) {
+  function quickReplies(buttons, caption) {
     if (!buttons || !buttons.length) return null;
-    const group = el("div", { className: "quick", role: "group", "aria-label": "快捷回复" });
+    const group = el("div", { className: "quick", role: "group", "aria-label": caption || "快捷回复" });
+    if (caption) group.append(el("div", { className: "quick-caption", text: `${caption}：` }));
     for (const button of buttons) {
       const node = el("button", { type: "button", text: button.title });
-      node.addEventListener("click", () => sendText(button.payload || button.title, button.title));
+      node.addEventListener("click", () => (button.local === "ask" ? offerSampleQuestions() : sendText(button.payload || button.title, button.title)));
       group.append(node);
     }
     return group;
+  }
+
+  /* "咨询问题" in the greeting: the input gets the focus, with examples to tap (not stored). */
+  function offerSampleQuestions() {
+    if (!ui.log.querySelector(".samples")) {
+      const node = messageNode({ sender: "bot", text: SAMPLE_QUESTIONS.text, buttons: SAMPLE_QUESTIONS.buttons }, { local: true });
+      node.classList.add("samples");
+      const greeting = ui.log.querySelector(".greeting");
+      if (greeting) greeting.after(node);
+      else ui.log.prepend(node);
+    }
+    ui.input.focus();
   }
 
   const THUMB = "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6c-.4.4-.6.9-.6 1.4v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z";
@@ -242,7 +282,7 @@
   function messageNode(message, options) {
     const sender = message.sender === "user" ? "user" : message.sender === "staff" ? "staff" : "bot";
     const mine = sender === "user";
-    const shown = mine && message.title ? message.title : message.text;
+    const shown = mine && message.title ? message.title : withoutButtonExamples(message.text || "", message.buttons);
     const bubble = el("div", { className: "bubble" });
     if (shown) bubble.append(richText(shown));
     if (!mine) {
@@ -258,11 +298,13 @@
     let empty = false;
     if (!mine) {
       if (!shown && !(message.citations || []).length) row.remove();
-      const extras = [fileCard(message.attachment), quickReplies(message.buttons)].filter(Boolean);
+      const cited = (message.citations || []).length > 0;
+      const extras = [fileCard(message.attachment), quickReplies(message.buttons, cited ? "您可能还想问" : "")].filter(Boolean);
       body.append(...extras);
       empty = !row.isConnected && !body.contains(row) && !extras.length;
-      // thumbs on the assistant's answers (not on a question back, such as "which program?")
-      const isAnswer = (message.citations || []).length > 0 || !(message.buttons || []).length;
+      // thumbs on the assistant's answers and documents only: not on a question back ("which
+      // program?"), a form's prompt, a greeting or a notice
+      const isAnswer = (cited || Boolean(message.attachment)) && message.kind !== "form_prompt";
       if (message.sender === "bot" && message.id && isAnswer && !empty && !(options && options.local)) {
         body.append(ratingButtons(message));
       }

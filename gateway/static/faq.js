@@ -22,6 +22,24 @@
     topicLabels: {},
     request: 0,
   };
+  /* What the assistant does besides answering (the chat starts it): found by search too, so that
+     "填申报书" finds the guided form. */
+  const SERVICES = [
+    {
+      title: "在线填写申报书",
+      words: /填|申报书|申请书|申请表|申报表|统计表|表格|生成.*(word|文档)/i,
+      text: "申报助手一项项问您，生成按通知模板排版、可下载的申报书（Word），并列出需要附上的材料；填到一半可以暂停，凭填写编号继续。",
+      ask: "我要填写申报书",
+      action: "在对话中开始填写 ›",
+    },
+    {
+      title: "申报资格预审",
+      words: /预审|自查|自测|够不够格|能不能报|能否申报|符合.*条件/,
+      text: "申报助手按通知的申报条件逐条问您，告诉您哪些已满足、哪些不满足或需要核实。",
+      ask: "我想先做一下资格预审",
+      action: "在对话中开始预审 ›",
+    },
+  ];
 
 
   function chips(container, options, current, onPick) {
@@ -70,6 +88,19 @@
     ]);
   }
 
+  function serviceNode(service) {
+    return el("article", { className: "item service" }, [
+      el("h2", { text: service.title }),
+      el("div", { className: "tags" }, [el("span", { className: "tag", text: "在线办理" })]),
+      el("p", { className: "answer", text: service.text }),
+      el("a", { className: "ask-link", href: `/?q=${encodeURIComponent(service.ask)}`, text: service.action }),
+    ]);
+  }
+
+  function matchingServices(query) {
+    return query ? SERVICES.filter((service) => service.words.test(query)) : [];
+  }
+
   function syncAddress() {
     const next = new URLSearchParams();
     if (state.program) next.set("program", state.program);
@@ -96,9 +127,11 @@
       if (request !== state.request) return;
       if (!response.ok) throw new Error(body.detail || "加载失败，请稍后再试");
       const items = state.query ? body.results : body.items;
-      ui.results.replaceChildren(...items.map(itemNode));
-      if (!items.length) ui.results.append(el("p", { className: "empty", text: "没有找到相关问题，可以在线咨询申报助手。" }));
-      ui.summary.textContent = state.query ? `“${state.query}”的搜索结果：${items.length}条` : `共${items.length}个问题`;
+      const services = matchingServices(state.query);
+      ui.results.replaceChildren(...services.map(serviceNode), ...items.map(itemNode));
+      if (!items.length && !services.length) ui.results.append(el("p", { className: "empty", text: "没有找到相关问题，可以在线咨询申报助手。" }));
+      const found = items.length + services.length;
+      ui.summary.textContent = state.query ? `“${state.query}”的搜索结果：${found}条` : `共${items.length}个问题`;
     } catch (err) {
       if (request !== state.request) return;
       ui.results.replaceChildren(el("p", { className: "error", role: "alert", text: /[\u4e00-\u9fa5]/.test(err.message) ? err.message : "网络不可用，请稍后再试" }));

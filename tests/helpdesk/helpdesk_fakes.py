@@ -1,5 +1,5 @@
 """Helpers for the helpdesk tests: a fake Rasa that answers "转人工" like action_request_human
-(a json_message ``handoff``) and echoes the rest with a citation; logged-in console clients;
+(a json_message ``handoff``) and echoes the rest with a citation (small talk without); logged-in console clients;
 web chat sessions with their tokens."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from web_fakes import CITATION, ListingKnowledge  # noqa: E402
 
 PASSWORD = "correct horse battery"
 HANDOFF_WORDS = ("转人工", "人工客服")
+SMALL_TALK = ("在吗", "还要等多久")  # answered without a citation (not a knowledge answer)
 
 
 def fake_rasa(request: httpx.Request) -> httpx.Response:
@@ -37,6 +38,8 @@ def fake_rasa(request: httpx.Request) -> httpx.Response:
             {"recipient_id": body["sender"], "text": "这一项仍未通过校验。"},
             {"recipient_id": body["sender"], "custom": {"handoff": {"reason": "form_validation"}}},
         ])
+    if text in SMALL_TALK:
+        return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": "我是申报助手，请问有什么可以帮您？"}])
     return httpx.Response(200, json=[
         {"recipient_id": body["sender"], "text": f"答：{text}"},
         {"recipient_id": body["sender"], "custom": {"citations": [CITATION]}},

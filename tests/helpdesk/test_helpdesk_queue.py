@@ -29,8 +29,12 @@ def test_positions_follow_the_order_of_requests(client, staff_login):
     sessions = [applicant_session(client) for _ in range(3)]
     notices = [chat(client, s, t, "转人工")[0]["text"] for s, t in sessions]
     assert [n.split("当前排队第")[1][0] for n in notices] == ["1", "2", "3"]
-    again = chat(client, *sessions[2], "在吗")  # still waiting: told the place again, bot silent
+    again = chat(client, *sessions[2], "在吗")  # still waiting: not a knowledge question, told the place again
     assert again[0]["text"].startswith("您的消息已转给人工客服，当前排队第3位")
+    answered = chat(client, *sessions[2], "截止时间")  # a knowledge question: the assistant answers, marked as its own
+    assert len(answered) == 1 and answered[0]["text"].startswith("答：截止时间")
+    assert answered[0]["text"].endswith("（以上为申报助手的自动回答。您仍在人工客服队列中，当前排队第3位。）")
+    assert answered[0]["citations"]
 
     first = console.get("/api/console/queue").json()["waiting"][0]["id"]
     console.post(f"/api/console/handoffs/{first}/claim")
@@ -75,8 +79,16 @@ def test_nobody_online_means_leaving_a_message_that_waits_for_staff(client, staf
     session_id, token = applicant_session(client)
     notice = chat(client, session_id, token, "转人工")[0]
     assert notice["text"].startswith("当前暂无人工客服在线。您可以直接在这里留言")
+    assert "也可以留下手机号码或电子邮箱" in notice["text"]
     assert notice["buttons"] == [{"title": "返回智能助手", "payload": "/helpdesk_cancel"}]
-    assert chat(client, session_id, token, "请回电 13812345678")[0]["text"] == "已收到您的留言，工作人员会尽快回复您。"
+    assert chat(client, session_id, token, "在吗")[0]["text"] == "已收到您的留言，工作人员会尽快回复您。"
+    assert chat(client, session_id, token, "请回电 1381234567")[0]["text"].startswith("“1381234567”不是有效的电话号码")
+    left = chat(client, session_id, token, "请回电 13812345678")[0]["text"]
+    assert left.startswith("已记录您的电话：13812345678，工作人员会在工作时间（全天）回电")
+    left = chat(client, session_id, token, "邮箱：li.si@hospital.cn")[0]["text"]
+    assert left.startswith("已记录您的电子邮箱：li.si@hospital.cn，工作人员会在工作时间（全天）回信")
+    answered = chat(client, session_id, token, "材料寄到哪里")[0]["text"]
+    assert answered.startswith("答：材料寄到哪里") and answered.endswith("您的留言已保留，工作人员会尽快回复您。）")
 
     back = chat(client, session_id, token, "/helpdesk_cancel")[0]["text"]
     assert back.startswith("已返回智能助手") and "留言已保留" in back
