@@ -231,6 +231,7 @@ class FeedbackResponse(BaseModel):
 @router.post(
     "/api/feedback",
     response_model=FeedbackResponse,
+    response_model_exclude_none=True,
     tags=["web"],
     summary="评价回答 / Rate an answer",
     description=(
