@@ -21,7 +21,7 @@ from gateway.metrics import Metrics
 from gateway.openapi import install_openapi
 from gateway.rasa_client import RasaClient
 from gateway.routers import analytics, chat, console, faq, faq_page, files, handoffs, health, staff_faq, web, wechat
-from gateway.routers import rounds
+from gateway.routers import rounds, triage
 from gateway.security_headers import install_security
 from gateway.settings import Settings, get_settings
 from gateway.store import MessageStore
@@ -99,6 +99,7 @@ def create_app(
     app.include_router(staff_faq.router)  # /api/console/faq
     app.include_router(analytics.router)  # page /console/analytics, /api/console/analytics(.csv)
     app.include_router(rounds.router)  # /api/console/rounds (round facts maintained by admins)
+    app.include_router(triage.router)  # /api/console/conversations (search), /api/console/canned
     app.include_router(chat.router)
     app.include_router(faq.router)
     app.include_router(health.router)

@@ -138,3 +138,18 @@ class RoundChange(Base):
     staff_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("staff.id"), nullable=True, default=None)
     reverts: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CannedReply(Base):
+    """A reply staff insert with one click (migration 0011_canned_replies): shared by all staff,
+    tagged with the programs it is about (none: any program)."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    programs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("staff.id"), nullable=True, default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -35,6 +35,7 @@ from gateway.helpdesk.models import Handoff
 from gateway.helpdesk.rounds import DatabaseChanges, RoundRepository
 from gateway.helpdesk.service import HandoffService, RequestOutcome, clean_reason
 from gateway.helpdesk.tracker import TrackerReader
+from gateway.helpdesk.triage import CannedReplies, Triage
 from actions.forms.drafts import DraftStore
 from gateway.schemas import BotMessage, Button
 from gateway.settings import REPO_ROOT, Settings
@@ -139,6 +140,8 @@ class Helpdesk:
     bus: LocalBus
     console: ConsoleHub
     rounds: RoundRepository
+    triage: Triage
+    canned: CannedReplies
     watched: set[str] = field(default_factory=set)
     _refresher: asyncio.Task[None] | None = None
 
@@ -356,4 +359,6 @@ def build_helpdesk(settings: Settings, store: MessageStore, bus: LocalBus) -> He
         bus=bus,
         console=console,
         rounds=RoundRepository(sessions),
+        triage=Triage(sessions),
+        canned=CannedReplies(sessions),
     )

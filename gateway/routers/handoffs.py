@@ -62,6 +62,7 @@ class HandoffOut(BaseModel):
     ended_at: str | None
     resolution: str | None
     rating: int | None = None
+    contact_left: bool = Field(default=False, description="申请人是否留下了电话、邮箱等联系方式 / contact details left")
 
 
 class QueueOut(BaseModel):
@@ -135,7 +136,8 @@ def _when(moment: datetime | None) -> str | None:
     return iso(moment) if moment else None
 
 
-def handoff_out(handoff: Handoff, staff: StaffIdentity, names: dict[int, str], rating: int | None = None) -> HandoffOut:
+def handoff_out(handoff: Handoff, staff: StaffIdentity, names: dict[int, str], rating: int | None = None,
+                contact_left: bool = False) -> HandoffOut:
     end = aware(handoff.claimed_at or handoff.ended_at or utcnow())
     return HandoffOut(
         id=handoff.id, session_id=handoff.session_id, channel=handoff.channel, kind=handoff.kind,
@@ -145,7 +147,7 @@ def handoff_out(handoff: Handoff, staff: StaffIdentity, names: dict[int, str], r
         waiting_seconds=max(0, int((end - aware(handoff.requested_at)).total_seconds())),
         claimed_at=_when(handoff.claimed_at), staff_name=names.get(handoff.staff_id or 0),
         mine=handoff.staff_id == staff.id, ended_at=_when(handoff.ended_at), resolution=handoff.resolution,
-        rating=rating,
+        rating=rating, contact_left=contact_left,
     )
 
 
@@ -171,10 +173,12 @@ async def queue(staff: StaffDep, helpdesk: HelpdeskDep) -> QueueOut:
     def read() -> QueueOut:
         names = _names(helpdesk)
         service = helpdesk.handoffs
+        waiting, active, recent = service.waiting(), service.active(), service.recent()
+        left = helpdesk.triage.contact_left(h.session_id for h in [*waiting, *active])
         return QueueOut(
-            waiting=[handoff_out(h, staff, names) for h in service.waiting()],
-            active=[handoff_out(h, staff, names) for h in service.active()],
-            recent=[handoff_out(h, staff, names, rating) for h, rating in service.recent()],
+            waiting=[handoff_out(h, staff, names, contact_left=h.session_id in left) for h in waiting],
+            active=[handoff_out(h, staff, names, contact_left=h.session_id in left) for h in active],
+            recent=[handoff_out(h, staff, names, rating) for h, rating in recent],
             online_staff=helpdesk.accounts.online_count(),
             office_open=service.hours.is_open(utcnow()),
             office_hours=service.hours.describe(),
@@ -222,7 +226,7 @@ async def suggestions(handoff_id: HandoffId, staff: StaffDep, helpdesk: Helpdesk
         kb = await knowledge.get()
     except KnowledgeUnavailable:
         raise HTTPException(503, detail="知识库暂不可用，请稍后再试") from None
-    hits = await run_in_threadpool(kb.search_faq, question[:200], None, 3)
+    hits = await run_in_threadpool(kb.search_faq, question[:200], handoff.program, 3)  # the conversation's program
     found = [
         Suggestion(**to_result(hit).model_dump(), source="staff" if getattr(hit, "topic", None) == "staff" else "knowledge")
         for hit in hits
@@ -245,8 +249,10 @@ async def release(handoff_id: HandoffId, staff: StaffDep, helpdesk: HelpdeskDep)
 
 @router.post("/handoffs/{handoff_id}/return", response_model=HandoffOut, summary="交回机器人 / Hand back to the bot",
              responses=CHANGE_RESPONSES)
-async def hand_back(handoff_id: HandoffId, staff: StaffDep, helpdesk: HelpdeskDep) -> HandoffOut:
-    handoff = await _change(helpdesk.end, handoff_id, staff, status="returned")
+async def hand_back(handoff_id: HandoffId, staff: StaffDep, helpdesk: HelpdeskDep,
+                    body: CloseRequest | None = None) -> HandoffOut:
+    resolution = body.resolution if body else ""
+    handoff = await _change(helpdesk.end, handoff_id, staff, status="returned", resolution=resolution)
     return handoff_out(handoff, staff, {staff.id: staff.display_name})
 
 

@@ -72,6 +72,9 @@ class Console:
     def get(self, url: str, **kwargs) -> httpx.Response:
         return self.client.get(url, headers=self._headers(False), **kwargs)
 
+    def put(self, url: str, **kwargs) -> httpx.Response:
+        return self.client.put(url, headers=self._headers(True), **kwargs)
+
     def delete(self, url: str, **kwargs) -> httpx.Response:
         return self.client.delete(url, headers=self._headers(True), **kwargs)
 
