@@ -25,13 +25,23 @@ from rasa_sdk.types import DomainDict
 from gateway.client_identity import METADATA_KEY as CLIENT_KEY_METADATA
 from knowledge.api import get_knowledge
 from knowledge.forms.eligibility import get_checks
-from knowledge.forms.engine import MAX_FAILURES_BEFORE_OFFERING_HELP, Draft, Outcome, handle, prompt, start_draft
+from knowledge.forms.engine import (
+    MAX_FAILURES_BEFORE_OFFERING_HELP,
+    Draft,
+    Outcome,
+    handle,
+    opening,
+    prompt,
+    start_draft,
+)
 from knowledge.forms.export import checklist_text, export_docx
 from knowledge.forms.loader import get_forms
+from knowledge.forms.rounds import closed_round_notice
 from knowledge.forms.schema import FormSchema
 from knowledge.models import Program
 from knowledge.privacy import mask_pii
 from knowledge.settings import get_settings
+from knowledge.situation import read_situation
 
 from ..answer import context_of
 from ..handoff import request_person
@@ -43,6 +53,10 @@ log = logging.getLogger(__name__)
 ANSWER_SLOT = "form_answer"
 CODE_SLOT = "draft_code"
 READY_SLOT = "form_ready"
+SITUATION_SLOT = "situation"  # the applicant's own words about themselves (knowledge.situation), kept by actions/answer.py
+# Marks the messages that ask a form's question, so the web chat can drop what does not belong
+# under them (👍/👎): Rasa passes it as the message's ``custom`` part.
+FORM_PROMPT_MARKER = {"kind": "form_prompt"}
 _CLIENT_KEY = re.compile(r"[0-9a-f]{16,64}")
 QUESTION_INTENT_CONFIDENCE = 0.6
 _QUESTION_WORDS = re.compile(r"[?？]|吗|几份|几个|多少|什么|怎么|如何|哪里|哪些|哪个|是否需要|能不能|可不可以|要不要")
@@ -132,15 +146,25 @@ class ActionStartApplication(Action):
             return [SlotSet(READY_SLOT, False)]
         form = get_forms().get(choice)
         program = form.program if form else choice
-        draft = start_draft(form, program)
+        profile = read_situation(tracker.get_slot(SITUATION_SLOT) or "").profile
+        draft = start_draft(form, program, profile)
+        opened = opening(form, draft)
         stored = get_draft_store().create(tracker.sender_id, draft)
-        log.info("form started code=%s form=%s sender=%s", code_hint(stored.code), choice, tracker.sender_id)
+        log.info("form started code=%s form=%s sender=%s carried=%s", code_hint(stored.code), choice,
+                 tracker.sender_id, sorted(draft.eligibility))
         _send(
             dispatcher,
             f"好的，开始填写《{_title(draft)}》。您的填写编号是 {stored.code}，每填一项都会自动保存；"
             f"中途离开后回复“继续填写 {stored.code}”即可接着填（换设备或渠道也可以）。"
             "随时可以回复“查看已填内容”“上一步”“修改+栏目名称”或“暂停”，也可以直接问申报问题。",
         )
+        notice = closed_round_notice(form) if form else None
+        if notice:
+            _send(dispatcher, notice)
+        for number, message in enumerate(opened.messages, start=1):
+            _send(dispatcher, message, opened.buttons if number == len(opened.messages) else None)
+        if opened.status != "continue":  # the chat's answers already decided the pre-check
+            return [SlotSet(CODE_SLOT, stored.code), SlotSet(READY_SLOT, False)]
         return [SlotSet(CODE_SLOT, stored.code), SlotSet(ANSWER_SLOT, None), SlotSet(READY_SLOT, True)]
 
 
@@ -261,7 +285,8 @@ class ActionAskFormAnswer(Action):
             _send(dispatcher, "没有找到正在填写的表格，请回复“我要填写申报书”开始。")
             return []
         question = prompt(_form(stored.draft), stored.draft)
-        _send(dispatcher, question.text, question.buttons)
+        if question.text or question.buttons:
+            dispatcher.utter_message(text=question.text, buttons=question.buttons, json_message=FORM_PROMPT_MARKER)
         return []
 
 

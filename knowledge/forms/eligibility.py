@@ -9,6 +9,7 @@ order, and the check stops at the first definite failure.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from knowledge.loader import KnowledgeData, KnowledgeError, _field_path, check_citations, load_knowledge
 from knowledge.models import Citation, CitationRef
 from knowledge.settings import DATA_DIR
+from knowledge.situation import NUMBER, to_number
 
 from .loader import get_knowledge_data
 from .validators import Checked, half_width, is_unsure, parse_count, parse_yes_no
@@ -127,16 +129,16 @@ def get_checks() -> dict[str, EligibilityCheck]:
 
 # --- answers --------------------------------------------------------------------------------
 
-_RATIO = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:[:：比/]\s*(\d+(?:\.\d+)?))?(?:\s*倍)?$")
+_RATIO = re.compile(rf"^({NUMBER})\s*(?:[:：比/]\s*({NUMBER}))?(?:\s*倍)?$")
 
 
 def parse_ratio(text: str) -> float | None:
-    """1:1 → 1.0, 2比1 → 2.0, 0.5 → 0.5; None when it is not a ratio."""
+    """1:1 → 1.0, 2比1 → 2.0, 一比一 → 1.0, 0.5 → 0.5; None when it is not a ratio."""
     match = _RATIO.match(half_width(text))
     if not match:
         return None
-    left, right = float(match[1]), float(match[2] or 1)
-    return left / right if right else None
+    left, right = to_number(match[1]), to_number(match[2] or "1")
+    return left / right if left is not None and right else None
 
 
 def parse_answer(question: Question, text: str) -> Checked:
@@ -151,6 +153,36 @@ def parse_answer(question: Question, text: str) -> Checked:
         shape = "一个整数（阿拉伯数字）" if question.kind == "integer" else "比例，如 1:1"
         return Checked(False, message=f"请填写{shape}，例如：{question.example}；不清楚可回复“不确定”。")
     return Checked(True, value)
+
+
+def _accepted(question: Question, value: Any) -> Any:
+    """A value said elsewhere (the chat's applicant profile) as this question's answer, or None."""
+    if question.kind == "yes_no":
+        return value if isinstance(value, bool) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        return None
+    return int(value) if question.kind == "integer" and value == int(value) else float(value) if question.kind == "ratio" else None
+
+
+def known_answers(check: EligibilityCheck, profile: Mapping[str, Any]) -> dict[str, Any]:
+    """The questions the applicant's profile already answers (its attributes are keyed like the
+    questions: knowledge.situation reads them from the chat), in the questions' order. An answer
+    that would stop the applicant is left out: that question is asked, so they confirm it."""
+    known: dict[str, Any] = {}
+    for question in check.questions:
+        value = _accepted(question, profile.get(question.key))
+        if value is not None and not _definitely_fails(question, {question.key: value}):
+            known[question.key] = value
+    return known
+
+
+def answer_text(question: Question, value: Any) -> str:
+    """An answer as the applicant would say it: 是 / 否 / 不确定 / 2 / 1:1."""
+    if value is None:
+        return "不确定"
+    if question.kind == "yes_no":
+        return "是" if value else "否"
+    return f"{value:g}:1" if question.kind == "ratio" else f"{value:g}"
 
 
 def _applies(question: Question, answers: dict[str, Any]) -> bool:

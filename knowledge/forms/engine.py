@@ -11,12 +11,21 @@ repeatable group (``partners.0.name``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from knowledge.forms.eligibility import evaluate, get_checks, next_question, parse_answer, verdict_text
-from knowledge.forms.schema import FieldSpec, FormSchema
-from knowledge.forms.validators import check_rules, check_value
+from knowledge.forms.eligibility import (
+    answer_text,
+    evaluate,
+    get_checks,
+    known_answers,
+    next_question,
+    parse_answer,
+    verdict_text,
+)
+from knowledge.forms.schema import FieldSpec, FormSchema, SectionSpec
+from knowledge.forms.validators import check_rules, check_value, other_hint
 
 Phase = Literal["eligibility", "fields", "review", "done", "paused", "stopped"]
 Status = Literal["continue", "paused", "completed", "stopped", "handoff"]
@@ -52,6 +61,7 @@ class Draft:
     pending: dict[str, Any] | None = None  # fields found in a pasted paragraph, awaiting 确认
     focus: str | None = None  # a step the user went back to or asked to change
     resume_phase: Phase | None = None  # phase to return to after 暂停
+    empty_sections_told: bool = False  # at 确认提交, the template's empty sections were named; the next 确认提交 submits
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,12 +85,33 @@ class Outcome:
     buttons: list[dict[str, str]] = field(default_factory=list)
 
 
-def start_draft(form: FormSchema | None, program: str) -> Draft:
-    """A new draft: the eligibility pre-check first when the program has one, then the fields."""
-    phase: Phase = "eligibility" if program in get_checks() else "fields"
+def start_draft(form: FormSchema | None, program: str, profile: Mapping[str, Any] | None = None) -> Draft:
+    """A new draft: the eligibility pre-check first when the program has one, then the fields.
+
+    ``profile`` is what the applicant already said about themselves in the chat (the attributes of
+    knowledge.situation, keyed like the pre-check's questions): those questions are not asked again."""
+    check = get_checks().get(program)
+    phase: Phase = "eligibility" if check is not None else "fields"
     if form is None and phase == "fields":
         raise ValueError(f"program {program} has neither a form nor an eligibility check")
-    return Draft(form_id=form.id if form else None, program=program, phase=phase)
+    answers = known_answers(check, profile or {}) if check is not None else {}
+    return Draft(form_id=form.id if form else None, program=program, phase=phase, eligibility=answers)
+
+
+def opening(form: FormSchema | None, draft: Draft) -> Outcome:
+    """What a new draft says before its first question: the pre-check answers taken from the chat
+    and, when they already decide the pre-check, its verdict."""
+    if draft.phase != "eligibility" or not draft.eligibility:
+        return Outcome()
+    check = get_checks()[draft.program]
+    known = [f"· {question.prompt} 答：{answer_text(question, draft.eligibility[question.key])}"
+             for question in check.questions if question.key in draft.eligibility]
+    told = "根据您在对话中介绍的情况，以下预审问题已有答案，不再重复询问：\n" + "\n".join(known) + \
+           "\n如有不对，请回复“上一步”逐项修改。"
+    if next_question(check, draft.eligibility) is not None:
+        return Outcome(messages=[told])
+    decided = _finish_eligibility(form, draft)
+    return Outcome(status=decided.status, messages=[told, *decided.messages], buttons=decided.buttons)
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -90,8 +121,15 @@ def _group_items(draft: Draft, group: FieldSpec) -> list[dict[str, Any]]:
     return items if isinstance(items, list) else []
 
 
+def expected_items(group: FieldSpec, draft: Draft) -> int | None:
+    """How many items the pre-check said the group has (联合申报单位: partner_count), if it said."""
+    count = draft.eligibility.get(group.count_from) if group.count_from else None
+    return int(count) if isinstance(count, (int, float)) and not isinstance(count, bool) and count >= 0 else None
+
+
 def steps(form: FormSchema, draft: Draft) -> list[str]:
-    """Every question of the form in order, for the group items entered so far plus the next one."""
+    """Every question of the form in order, for the group items entered so far plus the next one
+    (none once the group holds as many items as the pre-check said)."""
     result: list[str] = []
     for spec in form.asked_fields():
         if not spec.is_group:
@@ -99,7 +137,9 @@ def steps(form: FormSchema, draft: Draft) -> list[str]:
             continue
         items = _group_items(draft, spec)
         count = len(items)
-        if spec.key not in draft.closed_groups and (spec.max_items is None or count < spec.max_items):
+        expected = expected_items(spec, draft)
+        if (spec.key not in draft.closed_groups and (spec.max_items is None or count < spec.max_items)
+                and (expected is None or count < expected)):
             count += 1
         for index in range(count):
             result.extend(f"{spec.key}.{index}.{sub.key}" for sub in spec.fields)
@@ -178,11 +218,14 @@ def prompt(form: FormSchema | None, draft: Draft) -> Prompt:
     if draft.phase == "eligibility":
         question = next_question(get_checks()[draft.program], draft.eligibility)
         if question is not None:
-            example = f"\n例：{question.example}" if getattr(question, "example", None) else ""
-            buttons = [{"title": t, "payload": t} for t in YES_NO_UNSURE] if question.kind == "yes_no" else []
-            return Prompt(f"【申报资格预审】{question.prompt}{example}", buttons)
+            if question.kind == "yes_no":  # the buttons show the answers: no example under them
+                return Prompt(f"【申报资格预审】{question.prompt}", [{"title": t, "payload": t} for t in YES_NO_UNSURE])
+            return Prompt(f"【申报资格预审】{question.prompt}\n例：{question.example}")
     if form is None:
         return Prompt("")
+    if draft.phase == "review" and draft.empty_sections_told:
+        return Prompt(_empty_sections_warning(form, draft),
+                      [{"title": "确认提交", "payload": "确认提交"}, {"title": "查看已填内容", "payload": "查看已填内容"}])
     if draft.phase == "review":
         return Prompt(
             summary_text(form, draft) + "\n\n请核对以上内容。回复“确认提交”生成申报书；要修改某项请回复“修改”加栏目名称，如“修改联系人手机”。",
@@ -198,11 +241,13 @@ def prompt(form: FormSchema | None, draft: Draft) -> Prompt:
     if step is None:
         return Prompt("")
     spec, group, index = field_of(form, step)
-    all_steps = steps(form, draft)
-    position = all_steps.index(step) + 1 if step in all_steps else len(draft.answered) + 1
+    position, total = counter(form, step)
     label = _step_label(form, step)
     verb = "请选择" if spec.kind in ("choice", "yes_no") else "请填写"
-    lines = [f"（{position}/{len(all_steps)}）{verb}{label}"]
+    lines = [f"（{position}/{total}）{verb}{label}"]
+    expected = expected_items(group, draft) if group is not None else None
+    if _is_first_of_item(group, spec) and expected:
+        lines.append(f"资格预审中您填写了{expected}家{group.item_label or group.label}，这是第{(index or 0) + 1}家。")
     if spec.hint:
         lines.append(f"填写要点：{spec.hint}")
     if spec.example:
@@ -210,7 +255,7 @@ def prompt(form: FormSchema | None, draft: Draft) -> Prompt:
     current = value_of(draft, step)
     if current not in (None, ""):
         lines.append(f"当前已填：{_display(current)}（回复新内容修改，回复“保持”不变）")
-    if _is_first_of_item(group, spec):
+    if _is_first_of_item(group, spec) and not expected:
         lines.append(f"没有（更多）{group.item_label or group.label}请回复“无”。")
     elif not spec.required:
         lines.append("此项可选，不填请回复“跳过”。")
@@ -218,14 +263,43 @@ def prompt(form: FormSchema | None, draft: Draft) -> Prompt:
     if spec.kind == "choice":
         buttons = [{"title": choice, "payload": choice} for choice in spec.choices]
         if spec.allow_other:
-            lines.append("不在列表中请回复“其他：具体方向”。")
+            lines.append(f"不在列表中请回复“{other_hint(spec)}”。")
     elif spec.kind == "yes_no":
         buttons = [{"title": "是", "payload": "是"}, {"title": "否", "payload": "否"}]
-    if _is_first_of_item(group, spec):
+    if _is_first_of_item(group, spec) and not expected:
         buttons.append({"title": "无", "payload": "无"})
     elif not spec.required:
         buttons.append({"title": "跳过", "payload": "跳过"})
     return Prompt("\n".join(lines), buttons)
+
+
+def counter(form: FormSchema, step: str) -> tuple[int, int]:
+    """(n, total) of the progress counter: top-level questions of the form, a repeatable group
+    counting once however many items it gets, so the total never moves while the group grows."""
+    asked = [spec.key for spec in form.asked_fields()]
+    return asked.index(step.split(".", 1)[0]) + 1, len(asked)
+
+
+def section_heading(section: SectionSpec) -> str:
+    return f"{section.parent}{section.title}" if section.parent else section.title
+
+
+def empty_sections(form: FormSchema, draft: Draft) -> list[SectionSpec]:
+    """Sections the template prints with a heading (so it asks for them) where nothing is filled."""
+    def filled(spec: FieldSpec) -> bool:
+        return bool(_group_items(draft, spec)) if spec.is_group else draft.values.get(spec.key) not in (None, "")
+
+    return [section for section in form.sections
+            if section.heading and not any(filled(spec) for spec in section.fields if spec.same_as is None)]
+
+
+def _empty_sections_warning(form: FormSchema, draft: Draft) -> str:
+    sections = empty_sections(form, draft)
+    named = "\n".join(f"· {section_heading(section)}" for section in sections)
+    first = next(spec for spec in sections[0].fields if spec.same_as is None) if sections else None
+    example = f"，如“修改{first.label}”" if first else ""
+    return (f"请注意：《{form.title}》模板要求的以下栏目还没有填写：\n{named}\n"
+            f"这样提交，生成的文档中这些栏目将是空白。仍要提交请再次回复“确认提交”；要补填请回复“修改”加栏目名称{example}。")
 
 
 def summary_text(form: FormSchema, draft: Draft) -> str:
@@ -294,6 +368,7 @@ def handle(form: FormSchema | None, draft: Draft, text: str) -> Outcome:
         draft.focus = step
         draft.pending = None
         draft.phase = "fields"
+        draft.empty_sections_told = False
         return Outcome()
     if draft.pending:
         return _handle_pending(form, draft, text)
@@ -360,6 +435,9 @@ def _handle_review(form: FormSchema, draft: Draft, text: str) -> Outcome:
         problems.append("以下必填项尚未填写：" + "、".join(missing))
     if problems:
         return Outcome(messages=problems)
+    if empty_sections(form, draft) and not draft.empty_sections_told:
+        draft.empty_sections_told = True  # the next prompt names them; a second 确认提交 submits
+        return Outcome()
     draft.phase = "done"
     return Outcome(status="completed")
 
@@ -418,7 +496,8 @@ def _handle_field(form: FormSchema, draft: Draft, text: str) -> Outcome:
         last_sub = group.fields[-1].key
         if spec.key == last_sub:
             _close_group(draft, group, None)
-    return _advance(form, draft)
+    advanced = _advance(form, draft)
+    return Outcome(messages=[checked.note]) if checked.note else advanced
 
 
 def _close_group(draft: Draft, group: FieldSpec, unstarted_index: int | None) -> None:

@@ -74,10 +74,12 @@ def _check_field(where: str, spec: FieldSpec, group: FieldSpec | None, top: dict
     """What is wrong with one field's declaration, or None."""
     if spec.is_group and (group is not None or not spec.fields):
         return "a group needs fields and cannot sit inside another group"
-    if not spec.is_group and (spec.fields or spec.max_items is not None):
-        return f"fields/max_items only apply to kind 'group', not '{spec.kind}'"
+    if not spec.is_group and (spec.fields or spec.max_items is not None or spec.count_from is not None):
+        return f"fields/max_items/count_from only apply to kind 'group', not '{spec.kind}'"
     if spec.kind == "choice" and not (spec.choices or spec.choices_from):
         return "a choice needs choices or choices_from"
+    if unknown := [choice for choice in spec.choice_aliases if choice not in spec.choices]:
+        return f"choice_aliases: {unknown} are not among the choices"
     if (spec.min_value is not None or spec.max_value is not None) and spec.kind not in _NUMERIC_KINDS:
         return f"min_value/max_value only apply to integer or amount, not '{spec.kind}'"
     if spec.entity is not None and (spec.entity not in ENTITY_LABELS or group is not None):
@@ -149,6 +151,8 @@ def load_form(file: Path, raws: dict[str, tuple[Path, dict[str, Any]]], knowledg
     form = _validate(file, raw)
     if form.program not in knowledge.programs:
         raise KnowledgeError(f"{file.name}: program: no program '{form.program}'")
+    if form.deadline is not None and form.deadline not in {item.id for item in knowledge.programs[form.program].deadlines}:
+        raise KnowledgeError(f"{file.name}: deadline: program '{form.program}' has no deadline '{form.deadline}'")
     _check_structure(file, form)
     _check_form_citations(file, form, knowledge)
     return _resolve_choices(file, form, knowledge)

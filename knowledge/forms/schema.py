@@ -62,6 +62,9 @@ class FieldSpec(FormModel):
     fields: list[FieldSpec] = Field(default=[], description="group: the fields of one item")
     max_items: int | None = Field(default=None, ge=1, description="group: most items allowed")
     item_label: str | None = Field(default=None, description="group: name of one item, e.g. 联合申报单位")
+    count_from: str | None = Field(
+        default=None, description="group: the eligibility question whose answer is the number of items (partner_count)"
+    )
     choice_aliases: dict[str, list[str]] = Field(
         default={}, description="choice: other words that name a choice (filled from the directions' aliases)"
     )
@@ -125,6 +128,9 @@ class FormSchema(FormModel):
     title: str = Field(description="the form's title as printed, e.g. 上海市5G+医疗健康应用试点项目申报书")
     filename: str = Field(description="base name of the exported document, without extension")
     cite: CitationRef = Field(description="where the notice prescribes this form (its attachment)")
+    deadline: str | None = Field(
+        default=None, description="id of the program's deadline by which this form is handed in (its round)"
+    )
     keywords: list[str] = Field(
         default=[], description="words by which applicants name this form (延期, 成果统计…) when asking to fill it"
     )

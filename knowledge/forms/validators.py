@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -21,6 +21,9 @@ from email_validator import EmailNotValidError, validate_email
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.util import clean
+
+from knowledge.situation import NUMBER, to_number
+from knowledge.timeaware import today
 
 from .schema import FieldSpec, FormSchema, FormValues
 
@@ -34,6 +37,7 @@ class Checked:
     ok: bool
     value: Any = None
     message: str = ""
+    note: str = ""  # told when the value was accepted as something other than what was typed (医院 → 医疗卫生机构)
 
 
 def _fail(message: str) -> Checked:
@@ -182,20 +186,27 @@ def check_postcode(text: str) -> Checked:
 
 # --- dates, numbers, yes/no --------------------------------------------------------------
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+_DATE = re.compile(r"^(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+# Days named relative to the assistant's today (ASSISTANT_TODAY in tests and demos).
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "当天": 0, "明天": 1, "明日": 1, "后天": 2, "昨天": -1, "昨日": -1, "前天": -2}
 
 
 def check_date(text: str) -> Checked:
     raw = half_width(text)
+    word = re.sub(r"[\s。.!！]+$", "", raw)
+    if word in _RELATIVE_DAYS:
+        day = today() + timedelta(days=_RELATIVE_DAYS[word])
+        return Checked(True, day.isoformat(), note=f"已按{word}填写为{day.year}年{day.month}月{day.day}日。")
     match = _DATE.match(raw)
     if match:
+        year = int(match[1]) if match[1] else today().year  # "1月15日": this year
         try:
-            day = date(int(match[1]), int(match[2]), int(match[3]))
+            day = date(year, int(match[2]), int(match[3]))
         except ValueError:
             return _fail(f"日期“{raw}”不存在（日历上没有这一天），请核对年、月、日。")
         if 2000 <= day.year <= 2100:
             return Checked(True, day.isoformat())
-    return _fail(f"请按“年-月-日”填写日期，例如：2024-05-01 或 2024年5月1日；您输入的是“{raw}”。")
+    return _fail(f"请按“年-月-日”填写日期，例如：2024-05-01、2024年5月1日或“今天”；您输入的是“{raw}”。")
 
 
 _YES = frozenset("是 是的 对 对的 有 有的 已 已完成 已部署 已投入 已经 yes y true 1 √ 确定 确认 肯定".split())
@@ -224,16 +235,24 @@ def check_yes_no(text: str) -> Checked:
     return Checked(True, answer)
 
 
-_COUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)\s*(个|台|天|人次|人|篇|次|项|家|名|份|月|个月|岁|周岁)?$")
+_COUNT_UNITS = r"(?:个|台|天|人次|人|篇|次|项|家|名|份|月|个月|岁|周岁)"
+_COUNT = re.compile(rf"^(\d{{1,3}}(?:,\d{{3}})+|\d+)\s*{_COUNT_UNITS}?$")
+_ROUGH_COUNT = re.compile(r"[一二两俩三四五六七八九]{2}")  # 两三家, 七八个: an estimate, not a count
+_SPOKEN_COUNT = re.compile(rf"^(?:共|一共|总共|有)?\s*({NUMBER})\s*{_COUNT_UNITS}?$")
 
 
 def parse_count(text: str) -> int | None:
-    """A whole number ≥ 0 from "12", "１２", "1,200", "12个"; None otherwise."""
-    match = _COUNT.match(half_width(text).replace("，", ","))
-    if not match:
+    """A whole number ≥ 0 from "12", "１２", "1,200", "12个", "两家", "十二个", "共三家"; None otherwise."""
+    folded = re.sub(r"[。.!！]+$", "", half_width(text).replace("，", ","))
+    match = _COUNT.match(folded)
+    if match:
+        digits = match[1].replace(",", "")
+        return int(digits) if len(digits) <= _MAX_DIGITS else None
+    spoken = _SPOKEN_COUNT.match(folded)
+    if not spoken or _ROUGH_COUNT.search(spoken[1]):
         return None
-    digits = match[1].replace(",", "")
-    return int(digits) if len(digits) <= _MAX_DIGITS else None
+    number = to_number(spoken[1])  # Chinese numerals: knowledge.situation's reader
+    return int(number) if number is not None and number == int(number) and number < 10**_MAX_DIGITS else None
 
 
 def _check_bounds(spec: FieldSpec, value: float, shown: str) -> Checked | None:
@@ -289,9 +308,14 @@ def _choice_key(text: str) -> str:
     return re.sub(r"[\s()（）【】\[\]]|5g\+|5g", "", folded)
 
 
+def other_hint(spec: FieldSpec) -> str:
+    """How to answer with a value not in the list, naming the field: 其他：具体单位性质."""
+    return f"其他：具体{spec.label}"
+
+
 def _choice_list(spec: FieldSpec) -> str:
     listed = "；".join(f"{n}. {choice}" for n, choice in enumerate(spec.choices, 1))
-    other = "；或回复“其他：具体内容”" if spec.allow_other else ""
+    other = f"；或回复“{other_hint(spec)}”" if spec.allow_other else ""
     return f"可选：{listed}{other}"
 
 
@@ -315,19 +339,40 @@ def check_choice(spec: FieldSpec, text: str) -> Checked:
     exact = [choice for choice in spec.choices if _choice_key(choice) == wanted]
     if exact:
         return Checked(True, exact[0])
-    candidates = [
-        choice for choice in spec.choices
-        if wanted in _choice_key(choice)
-        or any(_choice_key(alias) == wanted for alias in spec.choice_aliases.get(choice, []))
-    ]
+    candidates = _candidates(spec, wanted)
     if len(candidates) == 1:
-        return Checked(True, candidates[0])
+        return _mapped(raw, candidates[0])
     if len(candidates) > 1:
         return _fail(f"“{raw}”可能是：{'、'.join(candidates)}，请回复序号或完整名称。")
     return _fail(f"“{raw}”不在{spec.label}的选项中。{_choice_list(spec)}。")
 
 
+def _candidates(spec: FieldSpec, wanted: str) -> list[str]:
+    """Choices the answer is part of or an alias of; else those one of whose aliases the answer
+    contains ("上海市第一人民医院" names a 医院)."""
+    aliases = {choice: [_choice_key(alias) for alias in spec.choice_aliases.get(choice, [])] for choice in spec.choices}
+    named = [choice for choice, keys in aliases.items() if wanted in _choice_key(choice) or wanted in keys]
+    return named or [choice for choice, keys in aliases.items() if any(key and key in wanted for key in keys)]
+
+
+def _mapped(raw: str, choice: str) -> Checked:
+    """A choice recognised from other words: accepted, and the mapping told so it can be corrected."""
+    if _choice_key(raw) == _choice_key(choice):
+        return Checked(True, choice)
+    return Checked(True, choice, note=f"已将“{raw}”归为“{choice}”。如不对，请回复“上一步”重新选择。")
+
+
 # --- text ---------------------------------------------------------------------------------
+
+_BARE_NUMBER = re.compile(r"^[+\d\s\-()（）/转]*$")
+_MIN_PHONE_DIGITS = 7
+
+
+def looks_like_phone(value: str) -> bool:
+    """Only a phone number: digits (7 or more) with the separators phone numbers are written with."""
+    folded = half_width(value)
+    return bool(_BARE_NUMBER.match(folded)) and sum(ch.isdigit() for ch in folded) >= _MIN_PHONE_DIGITS
+
 
 def check_text(spec: FieldSpec, text: str) -> Checked:
     value = _clean_text(text, multiline=spec.kind == "longtext")
@@ -336,6 +381,9 @@ def check_text(spec: FieldSpec, text: str) -> Checked:
         return _fail(f"{spec.label}最多{limit}个字，您输入了{len(value)}个字，请精简后重新填写。")
     if not re.search(r"\w", value):
         return _fail(f"{spec.label}的内容看起来不完整，请重新填写{_example(spec)}。")
+    if spec.kind == "text" and looks_like_phone(value):
+        return _fail(f"这一项是“{spec.label}”，您输入的像是一个电话号码。请填写{spec.label}{_example(spec)}"
+                     "（电话号码会在联系电话一项中填写）。")
     return Checked(True, value)
 
 

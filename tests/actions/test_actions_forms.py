@@ -6,6 +6,7 @@ import pytest
 
 from actions.forms import drafts
 from actions.forms.application import (
+    ActionAskFormAnswer,
     ActionFinishApplication,
     ActionResumeApplication,
     ActionStartApplication,
@@ -119,3 +120,47 @@ def test_every_code_can_be_typed_back_in_lower_case():
     codes = [drafts.new_code() for _ in range(2000)]
 
     assert all(drafts.find_code(f"继续填写 {code.lower()}") == code for code in codes)
+
+
+# --- issue 15: the chat's profile, a closed round, the prompt marker ----------------------------------
+
+SH5G_FORM = [{"entity": "form", "value": "sh5g_application"}]
+
+def test_what_the_applicant_said_in_the_chat_answers_the_pre_check(dispatcher, make_tracker, domain):
+    said = "我们是上海注册的独立法人医院，拉了两家联合单位"
+    tracker = make_tracker("帮我填上海5G申报书", "start_application", SH5G_FORM, slots={"situation": said})
+
+    events = ActionStartApplication().run(dispatcher, tracker, domain)
+    code = slots_of(events)["draft_code"]
+    dispatcher.messages.clear()
+    ActionAskFormAnswer().run(dispatcher, make_tracker("", None, slots={"draft_code": code}), domain)
+
+    draft = drafts.get_draft_store().get(code).draft
+    assert draft.eligibility == {"legally_established_in_shanghai": True, "independent_legal_person": True, "partner_count": 2}
+    assert "牵头申报了其他项目" in texts(dispatcher) and "依法设立" not in texts(dispatcher)
+
+
+def test_the_carried_answers_are_told_with_the_start(dispatcher, make_tracker, domain):
+    tracker = make_tracker("帮我填上海5G申报书", "start_application", SH5G_FORM, slots={"situation": "联合单位3家"})
+
+    ActionStartApplication().run(dispatcher, tracker, domain)
+
+    assert "不再重复询问" in texts(dispatcher) and "答：3" in texts(dispatcher)
+
+
+def test_a_closed_round_is_said_with_its_dates_and_the_form_still_starts(dispatcher, make_tracker, domain):
+    events = ActionStartApplication().run(dispatcher, make_tracker("帮我填上海5G申报书", "start_application", SH5G_FORM), domain)
+
+    assert slots_of(events)["form_ready"] is True
+    assert "2021年1月15日至1月19日" in texts(dispatcher) and "已于2021年1月19日17:00截止" in texts(dispatcher)
+    assert "仍可以继续填写" in texts(dispatcher)
+
+
+def test_a_form_prompt_is_marked_for_the_web_chat(dispatcher, make_tracker, domain):
+    code = start(dispatcher, make_tracker, domain, "帮我填验收申请书")
+    dispatcher.messages.clear()
+
+    ActionAskFormAnswer().run(dispatcher, make_tracker("", None, slots={"draft_code": code}), domain)
+
+    assert dispatcher.messages[-1]["custom"] == {"kind": "form_prompt"}
+    assert dispatcher.messages[-1]["text"].startswith("（1/")

@@ -85,7 +85,7 @@ def fill(applicant: Applicant, form: FormSchema, answers: dict[str, str], max_tu
         if "【申报资格预审】" in text:
             applicant.say(passing_answer(form.program, text))
             continue
-        if "请核对以上内容" in text:
+        if "请核对以上内容" in text or "仍要提交请再次回复“确认提交”" in text:
             applicant.say("确认提交")
             continue
         match = STEP_PROMPT.search(text)
@@ -221,3 +221,48 @@ def test_an_unknown_code_gets_a_clear_answer(stack):
     applicant.say("继续填写 ZZZZ2222")
 
     assert "没有找到编号为 ZZZZ2222" in applicant.text
+
+
+def test_what_the_chat_learnt_carries_into_the_pre_check_and_the_partners_and_a_closed_round_is_named(stack):
+    form = get_forms()["sh5g_application"]
+    applicant = Applicant(stack)
+    applicant.say("我们是上海注册的独立法人医院，联合单位两家，能申报上海5G医疗试点吗？")
+
+    applicant.say("我要在线填写上海5G医疗试点的申报书")
+    started = applicant.text
+    assert "2021年1月15日至1月19日" in started and "已于2021年1月19日17:00截止" in started  # the round, from the program data
+    assert "仍可以继续填写" in started and CODE.search(started)
+    assert "不再重复询问" in started and "答：2" in started
+    first_question = applicant.replies[-1]["text"]
+    assert "牵头申报了其他项目" in first_question and "依法设立" not in first_question  # answered in the chat: not asked
+
+    asked: list[str] = []
+    for _ in range(40):
+        text = applicant.text
+        if "请填写联合申报单位1·单位名称" in text:
+            break
+        if "【申报资格预审】" in text:
+            asked.append(text)
+            applicant.say(passing_answer("sh5g", text))
+            continue
+        label = STEP_PROMPT.search(text).group("label").strip()
+        spec, _ = asked_field(form, label)
+        applicant.say({"apply_date": "今天", "unit_name": "上海市某某医院", "org_code": LEAD_CODE}.get(spec.key)
+                      or SH5G_ANSWERS.get(spec.key) or spec.example)
+    else:
+        raise AssertionError(f"the partners were never asked: {applicant.text}")
+    assert not any("联合申报单位（不含牵头单位）共有几家" in text for text in asked)
+    assert "资格预审中您填写了2家联合申报单位，这是第1家" in applicant.text
+    first_total = re.search(r"（\d+/(\d+)）请填写联合申报单位1", applicant.text).group(1)
+
+    for name, nature, code in (("上海市某某区中心医院", "医院", valid_code("12310000425099999")),
+                               ("中国移动通信集团上海有限公司", "电信运营企业", PARTNER_CODE)):
+        applicant.say(name)
+        applicant.say(nature)
+        if nature == "医院":
+            assert "已将“医院”归为“医疗卫生机构”" in applicant.text
+        applicant.say(code)
+    assert "请选择申报试点项目方向" in applicant.text  # two partners, as the pre-check said: no “无” needed
+    assert re.search(r"（\d+/(\d+)）请选择申报试点项目方向", applicant.text).group(1) == first_total
+    applicant.say("查看已填内容")
+    assert "申报日期：2026-11-22" in applicant.text and "单位性质：医疗卫生机构" in applicant.text

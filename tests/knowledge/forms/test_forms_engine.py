@@ -142,6 +142,7 @@ def test_a_pasted_paragraph_fills_several_fields_after_confirmation():
 
 def test_partners_are_a_repeatable_group_closed_by_none_and_must_differ_from_the_lead():
     form, draft = eligible_draft("sh5g_application")
+    draft.eligibility["partner_count"] = None  # 不确定 in the pre-check: as many partners as they enter
     _fill_until(form, draft, "partners.0.partner_name", {"unit_name": "上海市某某医院"})
 
     same = handle(form, draft, "上海市某某医院")
