@@ -3,6 +3,7 @@ choice, a phone number where a title belongs, a counter that does not move, the 
 sections at 确认提交, a closed round, and the chat's applicant profile carried into the pre-check."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -127,8 +128,6 @@ def test_real_titles_pass(typed: str) -> None:
 # --- the progress counter -----------------------------------------------------------------------
 
 def _counter(form, draft) -> tuple[int, int]:
-    import re
-
     match = re.search(COUNTER, prompt(form, draft).text)
     assert match, prompt(form, draft).text
     return int(match[1]), int(match[2])
