@@ -247,7 +247,7 @@ def prompt(form: FormSchema | None, draft: Draft) -> Prompt:
     lines = [f"（{position}/{total}）{verb}{label}"]
     expected = expected_items(group, draft) if group is not None else None
     if _is_first_of_item(group, spec) and expected:
-        lines.append(f"资格预审中您填写了{expected}家{group.item_label or group.label}，这是第{(index or 0) + 1}家。")
+        lines.append(f"按资格预审，共{expected}家{group.item_label or group.label}，这是第{(index or 0) + 1}家。")
     if spec.hint:
         lines.append(f"填写要点：{spec.hint}")
     if spec.example:

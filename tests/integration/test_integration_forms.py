@@ -252,7 +252,7 @@ def test_what_the_chat_learnt_carries_into_the_pre_check_and_the_partners_and_a_
     else:
         raise AssertionError(f"the partners were never asked: {applicant.text}")
     assert not any("联合申报单位（不含牵头单位）共有几家" in text for text in asked)
-    assert "资格预审中您填写了2家联合申报单位，这是第1家" in applicant.text
+    assert "共2家联合申报单位，这是第1家" in applicant.text
     first_total = re.search(r"（\d+/(\d+)）请填写联合申报单位1", applicant.text).group(1)
 
     for name, nature, code in (("上海市某某区中心医院", "医院", valid_code("12310000425099999")),

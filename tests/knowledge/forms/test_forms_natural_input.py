@@ -208,7 +208,7 @@ def test_the_pre_checks_partner_count_sets_how_many_partners_are_asked() -> None
         handle(form, draft, "电信运营企业")
         handle(form, draft, "91310000710935804R" if number == 0 else "914403001922038216")
 
-    assert "共2家" not in first.text and "2家联合申报单位，这是第1家" in first.text
+    assert "按资格预审，共2家联合申报单位，这是第1家" in first.text
     assert "无" not in [button["title"] for button in first.buttons]
     assert len(draft.values["partners"]) == 2
     assert current_step(form, draft) == "direction"  # closed after the two, no “无” needed
