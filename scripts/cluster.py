@@ -17,6 +17,7 @@ import json
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -164,6 +165,8 @@ class Cluster:
             "RASA_URL": f"http://{HOST}:{rasa_port}",
             "ACTION_SERVER_URL": f"http://{HOST}:{actions_port}",
             "ACTION_ENDPOINT_URL": f"http://{HOST}:{actions_port}/webhook",
+            # one key for every gateway: limits per client address count a client once, whichever gateway it reaches
+            "CLIENT_KEY_SECRET": os.environ.get("CLIENT_KEY_SECRET") or secrets.token_hex(32),
             **self.extra_env,
         }
 
