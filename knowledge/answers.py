@@ -49,7 +49,8 @@ from .wording import (
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 from .situation import read_situation, situation_so_far
-from .verdicts import VerdictEngine, asks_for_verdict, check_against_limit, compare, confirm
+from .comparison import Side, asks_to_compare, compare, plain_question, two_subjects
+from .verdicts import VerdictEngine, asks_for_verdict, check_against_limit, confirm
 from .details import load_asked_details, missing_detail
 from .settings import DATA_DIR
 
@@ -142,9 +143,11 @@ class AnswerComposer:
 
     def _answer(self, text: str, intent: str | None, nlu_programs: list[str] | None, context: Context) -> Reply:
         text = self._with_known_words(text)
+        compared = text if asks_to_compare(text) else None
+        text = plain_question(text) if compared else text  # each side answers the plain question
         topic = "deadline" if asks_if_still_open(text) else "procedure" if CONSEQUENCE.search(text) else self._topic(text, intent)
         question = text
-        detection = self.detector.detect(text)
+        detection = self.detector.detect(compared or text)  # "…跟当初申报的是同一个吗" names both
         if OTHER_REGION_NAMED.search(normalize(text)) or (not detection.programs and OTHER_REGION_PROGRAM.search(normalize(text))):
             # 广东省5G医疗试点: another region's program, not one of ours
             return self.out_of_scope("抱歉，我只能解答上海市和国家层面的这几个项目，其他地区的项目请咨询当地主管部门。")
@@ -186,12 +189,15 @@ class AnswerComposer:
             # one asking something else ("那要几份" after "谁组织的") stands on its own.
             question = f"{question} {context.question}"
             core = self.detector.strip(question)
-        parts = self._two_questions(question) if len(programs) == 1 else []
-        if parts:
+        subjects = self._two_facts_compared(compared) if compared and len(programs) == 1 else None
+        parts = self._two_questions(question) if len(programs) == 1 and not subjects else []
+        if subjects:
+            replies = [self._compare_within(self.data.programs[programs[0]], topic, compared, subjects)]
+        elif parts:
             replies = [self._answer_parts(self.data.programs[programs[0]], topic, parts)]
         else:
             replies = [self._answer_one(self.data.programs[p], topic, self._own_part(p, core, programs), raw=question) for p in programs]
-        merged = self._merge(replies, programs, topic, question)
+        merged = self._merge(replies, programs, topic, question, compared)
         if decided is not None:
             return _verdict_first(decided, merged)
         return self._said_when_missing(text, _confirmed_or_corrected(text, _against_limit(text, merged)))
@@ -263,6 +269,31 @@ class AnswerComposer:
         if any(len(tokens(self.detector.strip(c))) < 2 or not QUESTION_WORD.search(c) for c in parts):
             return []  # a statement of context ("验收总结报告写5G网络建设情况") is no second question
         return parts
+
+    def _two_facts_compared(self, question: str) -> tuple[str, str] | None:
+        """Two facts of one notice ("网上申报和书面材料的截止"), not two notices ("申报通知和验收通知")."""
+        subjects = two_subjects(self.detector.strip(question))
+        if subjects is None or any("通知" in s or "文件" in s or self.detector.detect(s).programs for s in subjects):
+            return None
+        return subjects
+
+    def _compare_within(self, program: Program, topic: str, question: str, subjects: tuple[str, str]) -> Reply:
+        """"网上申报截止和纸质材料截止是同一天吗": each subject answered, then 一样/不一样."""
+        asked = plain_question(question)
+        rest = asked.split(subjects[1], 1)[-1] if subjects[1] in asked else ""
+        replies = []
+        for subject in subjects:
+            part = f"{subject}{rest}"
+            part_topic = self.topic_from_cues(part) or topic
+            replies.append(self._answer_one(program, part_topic, self.detector.strip(part), raw=part))
+        if any(r.kind != "answer" for r in replies) or replies[0].text == replies[1].text:
+            return self._answer_one(program, topic, self.detector.strip(asked), raw=asked)
+        verdict = compare(question, [Side(s, r.text.split("\n")[0]) for s, r in zip(subjects, replies)], by_wording=False)
+        lines = ([verdict] if verdict else []) + [r.text for r in replies]
+        return Reply(
+            text="\n".join(lines), citations=[c for r in replies for c in r.citations],
+            buttons=list(dict.fromkeys(b for r in replies for b in r.buttons)), programs=[program.key], topic=topic,
+        )
 
     def _answer_parts(self, program: Program, topic: str, parts: list[str]) -> Reply:
         """Each part answered on its own (its own topic when its words tell one); one reply."""
@@ -756,15 +787,15 @@ class AnswerComposer:
             return f"{item.name}：{item.description or ''}"
         return str(item)
 
-    def _merge(self, replies: list[Reply], programs: list[str], topic: str, question: str) -> Reply:
+    def _merge(self, replies: list[Reply], programs: list[str], topic: str, question: str, compared: str | None = None) -> Reply:
         if len(replies) == 1:
             reply = replies[0]
             reply.text = f"【{self.data.programs[programs[0]].short_name}】{reply.text}"
             reply.topic, reply.question, reply.programs = topic, question, programs
             return reply
         text = "\n".join(f"【{self.data.programs[p].short_name}】{r.text}" for p, r in zip(programs, replies))
-        answered = [(self.data.programs[p].short_name, r.text) for p, r in zip(programs, replies) if r.kind == "answer"]
-        same_or_not = compare(question, answered) if len(answered) == len(replies) else None
+        answered = [Side(self.data.programs[p].short_name, r.text.split("\n")[0]) for p, r in zip(programs, replies) if r.kind == "answer"]
+        same_or_not = compare(compared, answered) if compared and len(answered) == len(replies) else None
         if same_or_not:
             text = f"{same_or_not}\n{text}"
         citations = [c for r in replies for c in r.citations]

@@ -105,6 +105,10 @@ _PARTNERS_BEFORE = re.compile(rf"({NUMBER})\s*(?:家|个)(?:联合|合作|参与
 _TOTAL_WITH_LEAD = re.compile(rf"(?:加上|连同|包括|含)牵头[^，,。？?]{{0,6}}?(?:一共|共|总共)?({NUMBER})\s*家")
 _SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)(?:报|申报|申请)?[^，,。？?\d]{{0,2}}({NUMBER})\s*个[^，,。？?]{{0,12}}?项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头")
 _SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|一起|都|也)(?:勾|选|报)[^，,。？?]{{0,8}}|(?:勾|选)了?(?:两|2|多)个|既[^，,。？?]{{2,12}}又")
+# "今年想报4个智慧医疗项目", "单位一共申报5项": how many projects the unit applies with
+_UNIT_APPLICATIONS = re.compile(rf"(?:报|申报|申请|交)[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:个|项)(?![^，,。？?]{{0,6}}方向)")
+# "负责人目前同期在做4个科研项目", "手上同时承担3项国家课题": the leader's concurrent projects
+_CONCURRENT = re.compile(rf"(?:同期|同时|目前|手上|手头|正在)[^，,。？?\d]{{0,6}}?(?:在做|在研|承担|参与|主持|负责|做|有)[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:个|项)")
 _COPIES = re.compile(rf"(?:打印|准备|交|寄|送|印|复印|装订|打|出|做|弄)了?[^，,。？?\d]{{0,6}}?({NUMBER})\s*份")
 
 
@@ -136,13 +140,18 @@ def _count_attributes(text: str) -> Profile:
     copies = _count(_COPIES, text)
     if copies is not None:
         found["copies"] = int(copies)
+    concurrent = _count(_CONCURRENT, text)
+    if concurrent is not None:
+        found["pi_concurrent_projects"] = int(concurrent)
+    elif (applications := _count(_UNIT_APPLICATIONS, text)) is not None:
+        found["unit_applications"] = int(applications)
     return found
 
 
 # --- the project leader -----------------------------------------------------------------------
 
 _AGE = re.compile(rf"(?:今年|已经|我|他|她|负责人|申请人)?[^，,。？?]{{0,4}}?({NUMBER})\s*(?:岁|周岁)")
-_FOREIGN = re.compile(r"(?:美国|英国|加拿大|澳大利亚|日本|韩国|新加坡|德国|法国|外|外国)籍|外籍|绿卡|(?:不是|非)中国(?:国籍|籍|公民)|外国人")
+_FOREIGN = re.compile(r"(?:美国|英国|加拿大|澳大利亚|日本|韩国|新加坡|德国|法国|外|外国)国?籍|(?<!中)国国籍|外籍|绿卡|(?:不是|非)中国(?:国籍|籍|公民)|外国人")
 _CHINESE = re.compile(r"中国(?:国籍|籍|公民)")
 _ABSENCE = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*个?月")
 _ABSENCE_YEAR = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*年")

@@ -33,6 +33,12 @@ ASKS_VERDICT = re.compile(
 )
 # "有级别要求吗", "有什么规定吗": the rule itself is asked, not a verdict on the asker.
 ASKS_RULE = re.compile(r"有(?:什么|哪些|啥|没有)?(?:级别)?(?:要求|规定|限制|条件|标准)(?:吗|么|嘛)|(?:要求|规定|条件)是(?:什么|啥)")
+# "每天几点到几点能收材料": what is asked is a value, even with a 能 in it.
+ASKS_VALUE = re.compile(r"几点|几号|哪天|哪几天|哪里|哪儿|在哪|什么时候|多少|几份|几家|几个|几项|谁|怎么|如何|什么|啥|哪些|哪个")
+# "…算按时吧", "…能牵头不": a yes/no question in the applicant's own way of asking
+ASKS_YES_NO_TAIL = re.compile(r"(?:算|是|行|可以|能|够|没问题|合规|符合)[^，。,？?]{0,8}吧[？?。!！]*$|(?:能|可以|行|够|算|会)[^，。,？?]{0,8}不[？?。!！]*$")
+# "…最多10家，是吧": a premise to confirm or correct, not a verdict on the asker ("…可以吧" is one)
+_CHECKS_PREMISE = re.compile(r"对吧|是吧|对不对|没错吧|是这样吗|对吗|是吗")
 _LATE_RULE = re.compile(r"逾期不予受理|逾期不受理|不予受理")
 
 
@@ -59,7 +65,13 @@ class Decision:
 
 def asks_for_verdict(text: str) -> bool:
     normalized = normalize(text)
-    return bool(ASKS_VERDICT.search(normalized)) and not ASKS_RULE.search(normalized)
+    if ASKS_RULE.search(normalized):
+        return False
+    last = re.split(r"[，,。；;]", normalized.rstrip("？?。!！ "))[-1]
+    if ASKS_VALUE.search(last) and not re.search(r"行不行|可不可以|能不能|够不够|算不算|是不是|有没有问题|来得及|赶得上", last):
+        return False
+    tail_asks = ASKS_YES_NO_TAIL.search(normalized) and not _CHECKS_PREMISE.search(normalized)
+    return bool(ASKS_VERDICT.search(normalized) or tail_asks)
 
 
 class VerdictEngine:
@@ -218,7 +230,7 @@ def _no_headline(broken: list[Finding]) -> str:
 
 
 def _yes_headline(findings: list[Finding]) -> str:
-    return "够：" if all("份" in f.text for f in findings) else "可以（就您所说的情况）："
+    return "足够：" if all("份" in f.text for f in findings) else "可以（就您所说的情况）："
 
 
 # --- a premise the applicant asks us to confirm ------------------------------------------------
@@ -278,61 +290,6 @@ def confirm(question: str, answer: str) -> Confirmation | None:
             return Confirmation(False, shown.group(0) if shown else "")
         if stated_dates == {date}:
             return Confirmation(True, shown.group(0) if shown else "")
-    return None
-
-
-# --- same or different -------------------------------------------------------------------------
-
-ASKS_SAME = re.compile(r"一样|相同|同一|一致|区别|不同|差别|差异|一回事|同样")
-_CLOSING = re.compile(r"已于(?:\d{4}年)?(\d{1,2})月(\d{1,2})日(?:(\d{1,2}):(\d{2}))?截止")
-_CLOCK = re.compile(r"(\d{1,2})\s*[:：]\s*(\d{2})|(\d{1,2})\s*时(?!间)")
-
-
-def _clock_times(text: str) -> list[str]:
-    return [f"{int(m.group(1) or m.group(3))}:{m.group(2) or '00'}" for m in _CLOCK.finditer(text)]
-
-
-def _first_values(text: str) -> dict[str, str]:
-    """The first value of each kind a fact states: a time of day, a date, a quantity per unit."""
-    values: dict[str, str] = {}
-    closing = _CLOSING.search(text)
-    if closing:  # "已于2021年1月19日17:00截止": the window's end, as the answer states it
-        values["date"] = f"{int(closing.group(1))}月{int(closing.group(2))}日"
-        if closing.group(3):
-            values["time"] = f"{int(closing.group(3))}:{closing.group(4)}"
-    else:
-        dates = list(_CALENDAR_DATE.finditer(text))
-        if len({m.group(0) for m in dates}) == 1:
-            values["date"] = f"{int(dates[0].group(2))}月{int(dates[0].group(3))}日"
-        if len(set(_clock_times(text))) == 1:
-            values["time"] = _clock_times(text)[0]
-    by_unit: dict[str, set[float]] = {}
-    for value, unit, shown in _quantities(text):
-        by_unit.setdefault(unit, set()).add(value)
-        values.setdefault(f"q:{unit}", shown)
-    for unit, numbers in by_unit.items():
-        if len(numbers) == 1:  # 牵头单位1家、联合单位8家: whose value is whose is not known
-            values[f"v:{unit}"] = f"{next(iter(numbers)):g}"
-    return values
-
-
-def compare(question: str, labelled: list[tuple[str, str]]) -> str | None:
-    """"A和B…一样吗": 一样/不一样 with both values, from the first line of each notice's answer.
-    ``labelled``: (notice label, its answer text). None when no value of one kind is in both."""
-    if len(labelled) != 2 or not ASKS_SAME.search(normalize(question)):
-        return None
-    (name_a, text_a), (name_b, text_b) = labelled
-    a, b = _first_values(text_a.split("\n")[0]), _first_values(text_b.split("\n")[0])
-    asked_time = bool(re.search(r"几点|钟点|时间点|点钟|时刻", question))
-    kinds = ["time", "date"] if asked_time else ["date", "time"]
-    kinds = [k for k in a if k.startswith("v:")] + kinds if re.search(r"几份|份数|几家|多少|上限|几个|几年|多久", question) else kinds + [k for k in a if k.startswith("v:")]
-    for kind in kinds:
-        if kind in a and kind in b:
-            shown_a = a.get(kind.replace("v:", "q:"), a[kind])
-            shown_b = b.get(kind.replace("v:", "q:"), b[kind])
-            if a[kind] == b[kind]:
-                return f"一样：都是{shown_a}。"
-            return f"不一样：{name_a}是{shown_a}，{name_b}是{shown_b}。"
     return None
 
 

@@ -56,7 +56,7 @@ def test_a_moment_with_its_time_of_day(text, moment):
         ("我们联合体拉了九家合作单位，上海5G医疗试点能这样报吗", "不可以", ["8家", "9家"]),
         ("上海5G医疗试点，合作单位一共五家，没问题吧", "可以", ["8家"]),
         ("国家5G医疗试点纸质稿我们只打了两份，够不够", "不够", ["一式三份"]),
-        ("上海5G试点书面材料准备了6份，够吗", "够", ["六份"]),
+        ("上海5G试点书面材料准备了6份，够吗", "足够", ["六份"]),
         ("我们是南京注册的公司，能牵头上海5G医疗试点吗", "不可以", ["上海市依法设立"]),
         ("智慧医疗专项负责人是英国籍，能当申请人吗", "不可以", ["中国国籍"]),
         ("智慧医疗专项的负责人53岁了还能报吗", "原则上不可以", ["50岁"]),
@@ -127,7 +127,7 @@ def test_a_correction_forgets_what_was_said(kb):
     [
         ("智慧医疗专项申请人的年龄不能超过45岁，对吧", ("不对，不是45岁",), "50岁"),
         ("验收延期最多可以延三个月是吧", ("不对，不是三个月",), "一年"),
-        ("国家5G试点纸质材料交三份就可以，对吗", ("是的", "够"), "一式三份"),
+        ("国家5G试点纸质材料交三份就可以，对吗", ("是的", "足够"), "一式三份"),
         ("上海5G试点纸质申报材料是一式六份吧", ("是的",), "六份"),
         ("上海5G试点年度总结报告是2022年9月15日截止吧", ("不对，不是2022年9月15日",), "9月30日"),
     ],
@@ -215,3 +215,49 @@ def test_a_quantity_against_the_limit_the_fact_states(kb, question, lead):
 )
 def test_the_partner_count_whichever_side_the_number_stands(text, partners):
     assert read_situation(text).profile.get("partner_count") == partners
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我们主任是英国国籍", {"pi_chinese_nationality": False}),
+        ("负责人是新加坡国籍的", {"pi_chinese_nationality": False}),
+        ("本院今年打算申报5个项目", {"unit_applications": 5}),
+        ("我们单位一共报两项", {"unit_applications": 2}),
+        ("负责人手上同时承担着4项国家课题", {"pi_concurrent_projects": 4}),
+        ("申请人目前在研3个地方项目", {"pi_concurrent_projects": 3}),
+    ],
+)
+def test_nationality_and_project_counts(text, expected):
+    profile = read_situation(text).profile
+    assert {k: profile.get(k) for k in expected} == expected, profile
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("我们下午三点送过去，算按时吧", True),
+        ("独立法人的民营医院能牵头不", True),
+        ("我们十家一起报行不行", True),
+        ("集中受理每天几点到几点能收材料", False),  # asks a value, though 能 is in it
+        ("我们在浦东，材料寄到哪里能收", False),
+        ("联合单位最多8家，是吧", False),  # a premise to confirm, not a verdict
+    ],
+)
+def test_what_asks_for_a_verdict(question, asks):
+    from knowledge.verdicts import asks_for_verdict
+
+    assert asks_for_verdict(question) is asks
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "fact"),
+    [
+        ("我们单位准备报五个智慧医疗专项项目，可以吗", "不可以", "3项"),
+        ("负责人是澳大利亚国籍，能申请智慧医疗专项吗", "不可以", "中国国籍"),
+        ("项目负责人同期在研5项国家课题，还能报智慧医疗专项吗", "不可以", "3项"),
+    ],
+)
+def test_counts_and_nationality_decide(kb, question, verdict, fact):
+    reply = kb.answer(question)
+    assert reply.text.split("】", 1)[1].startswith(verdict) and fact in reply.text, reply.text
