@@ -88,22 +88,23 @@ class KnowledgeBase:
         """`prefer_numpy`: compute the offline static model without torch (for search-only processes)."""
         settings = settings or get_settings()
         data = load_knowledge()
+        add_words(ProgramDetector(data.programs).aliases())  # before the embedding model segments anything
         units = build_units(data, load_forms(knowledge=data))
         encoder = (
             DenseEncoder(ensure_embedding_model(settings, units), segmenter=tokens, prefer_numpy=prefer_numpy)
             if with_embeddings else None
         )
-        return cls.assemble(data, encoder)
+        return cls.assemble(data, encoder, units)
 
     def with_data(self, data: KnowledgeData) -> "KnowledgeBase":
         """The same base over other facts (staff's round changes applied), reusing the encoder."""
         return self.assemble(data, self.retriever.encoder)
 
     @classmethod
-    def assemble(cls, data: KnowledgeData, encoder: DenseEncoder | None) -> "KnowledgeBase":
+    def assemble(cls, data: KnowledgeData, encoder: DenseEncoder | None, units: list[Unit] | None = None) -> "KnowledgeBase":
         detector = ProgramDetector(data.programs)
         add_words(detector.aliases())
-        units = build_units(data, load_forms(knowledge=data))
+        units = units if units is not None else build_units(data, load_forms(knowledge=data))
         topic_cues = yaml.safe_load((DATA_DIR / "topics.yml").read_text(encoding="utf-8"))
         synonyms = Synonyms(topic_cues.get("synonyms"))
         retriever = HybridRetriever(units, encoder, tokenizer=lambda text: tokens(synonyms.apply(text)))

@@ -78,7 +78,7 @@ class ChangeIn(BaseModel):
     item_id: str = Field(min_length=1, max_length=128)
     field: str = Field(min_length=1, max_length=64)
     value: str = Field(max_length=MAX_VALUE_CHARS)
-    reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS)
+    reason: str = Field(default="", max_length=MAX_REASON_CHARS, description="修改原因（必填，如：2027年度申报通知）")
 
 
 class RevertIn(BaseModel):

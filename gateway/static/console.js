@@ -18,7 +18,10 @@
   const $ = (id) => document.getElementById(id);
   const state = {
     me: null, queue: null, open: null, lastId: 0, ws: null, retries: 0, pingTimer: null, programs: [],
+    filter: "all", seenWaiting: null, canned: [], cannedEditing: null, confirmAction: null, round: null, editingFact: null,
   };
+  const PAGE_TITLE = document.title;
+  const SOUND_KEY = "shenbao-console-sound";
 
   // --- helpers -------------------------------------------------------------------------------------
 
@@ -92,6 +95,7 @@
     $("desk").hidden = false;
     connect();
     await loadQueue();
+    await loadCanned();
   }
 
   $("login-form").addEventListener("submit", async (event) => {
@@ -124,10 +128,12 @@
   // --- queue ---------------------------------------------------------------------------------------
 
   function item(h, list) {
-    const when = list === "recent" ? (h.ended_at ? clock(h.ended_at) : "") : `等待${minutes(h.waiting_seconds)}`;
+    const ended = !["waiting", "active"].includes(h.status);
+    const when = ended ? (h.ended_at ? clock(h.ended_at) : "") : `等待${minutes(h.waiting_seconds)}`;
     const tags = [el("span", { className: `tag ${h.kind}`, text: h.kind === "message" ? "留言" : CHANNEL[h.channel] || h.channel })];
     if (h.mine) tags.push(el("span", { className: "tag mine", text: "我的" }));
-    const line2 = list === "recent"
+    if (h.contact_left) tags.push(el("span", { className: "tag contact", text: "留了联系方式", title: "申请人在对话中留下了电话或邮箱" }));
+    const line2 = ended
       ? `${STATUS[h.status] || h.status}${h.rating ? ` · 评分${h.rating}分` : ""}${h.resolution ? ` · ${h.resolution}` : ""}`
       : `${h.reason_label}${h.program_label ? ` · ${h.program_label}` : ""}${h.staff_name ? ` · ${h.staff_name}` : ""}`;
     const node = el("li", { className: "queue-item", "data-id": String(h.id), tabindex: "0", role: "button",
@@ -150,6 +156,8 @@
     $("active").replaceChildren(...queue.active.map((h) => item(h, "active")));
     $("recent").replaceChildren(...queue.recent.map((h) => item(h, "recent")));
     $("waiting-count").textContent = String(queue.waiting.length);
+    applyFilter();
+    alertNewHandoffs(queue.waiting);
     $("office").textContent = `${queue.office_open ? "工作时间内" : "非工作时间"}（${queue.office_hours}）· 在线${queue.online_staff}人`;
     if (state.open) {
       const fresh = [...queue.waiting, ...queue.active].find((h) => h.id === state.open.id);
@@ -242,7 +250,10 @@
     appendMessages(data.messages);
     $("transcript").scrollTop = $("transcript").scrollHeight;
     showDialogue(data.dialogue, data.form);
-    if (!quiet) loadSuggestions();
+    if (!quiet) {
+      loadSuggestions();
+      loadCanned();
+    }
   }
 
   async function loadNewMessages() {
@@ -298,11 +309,8 @@
 
   $("claim").addEventListener("click", () => change("claim"));
   $("release").addEventListener("click", () => change("release"));
-  $("hand-back").addEventListener("click", () => change("return"));
-  $("close").addEventListener("click", async () => {
-    await change("close", { resolution: $("close-resolution").value.trim() });
-    $("close-resolution").value = "";
-  });
+  $("hand-back").addEventListener("click", () => confirmEnd("return", "交回机器人？", "申请人之后的问题将由申报助手回答，并请申请人评价本次服务。"));
+  $("close").addEventListener("click", () => confirmEnd("close", "结束本次人工服务？", "会话将从处理中移到最近结束，并请申请人评价本次服务。"));
   $("composer").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (await reply($("reply-input").value)) $("reply-input").value = "";
@@ -351,6 +359,263 @@
     }
   });
 
+  // --- filters and search ----------------------------------------------------------------------------
+
+  const FILTER_LISTS = { waiting: ["waiting"], mine: ["active"], all: ["waiting", "active", "recent"], closed: ["recent"] };
+
+  function applyFilter() {
+    for (const button of document.querySelectorAll(".filter")) button.setAttribute("aria-pressed", String(button.dataset.filter === state.filter));
+    for (const section of document.querySelectorAll("[data-list]")) section.hidden = !FILTER_LISTS[state.filter].includes(section.dataset.list);
+    for (const node of $("active").querySelectorAll(".queue-item")) {
+      const h = state.queue && state.queue.active.find((x) => String(x.id) === node.dataset.id);
+      node.hidden = state.filter === "mine" && !(h && h.mine);
+    }
+  }
+
+  for (const button of document.querySelectorAll(".filter")) {
+    button.addEventListener("click", () => { state.filter = button.dataset.filter; applyFilter(); });
+  }
+
+  $("search-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams();
+    const fields = { q: "search-text", program: "search-program", channel: "search-channel", status: "search-status", since: "search-since", until: "search-until" };
+    for (const [name, id] of Object.entries(fields)) if ($(id).value.trim()) params.set(name, $(id).value.trim());
+    const found = await act(api("GET", `/api/console/conversations?${params}`));
+    if (!found) return;
+    $("search-results").replaceChildren(...(found.length ? found.map((h) => item(h, "search"))
+      : [el("li", { className: "muted", text: "没有找到符合条件的会话" })]));
+  });
+
+  // --- new handoffs: title badge, sound, desktop notification ------------------------------------------
+
+  function beep() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    const audio = new Context();
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = 880;
+    gain.gain.value = 0.15;
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.25);
+    tone.addEventListener("ended", () => audio.close());
+  }
+
+  function alertNewHandoffs(waiting) {
+    document.title = waiting.length ? `(${waiting.length}) ${PAGE_TITLE}` : PAGE_TITLE;
+    const ids = new Set(waiting.map((h) => h.id));
+    const fresh = state.seenWaiting ? waiting.filter((h) => !state.seenWaiting.has(h.id)) : [];
+    state.seenWaiting = ids;
+    if (!fresh.length) return;
+    if ($("alert-sound").checked) beep();
+    if ("Notification" in window && Notification.permission === "granted") {
+      const first = fresh[0];
+      const note = new Notification("新的转人工请求", { body: `${first.question || "（未提问）"}${first.program_label ? ` · ${first.program_label}` : ""}`, tag: `handoff-${first.id}` });
+      note.addEventListener("click", () => { window.focus(); openHandoff(first.id); });
+    }
+  }
+
+  $("alert-sound").checked = localStorage.getItem(SOUND_KEY) === "on";
+  $("alert-sound").addEventListener("change", () => localStorage.setItem(SOUND_KEY, $("alert-sound").checked ? "on" : "off"));
+  $("alert-notify").hidden = !("Notification" in window) || Notification.permission !== "default";
+  $("alert-notify").addEventListener("click", async () => {
+    const permission = await Notification.requestPermission();
+    $("alert-notify").hidden = permission !== "default";
+    toast(permission === "granted" ? "已开启桌面通知" : "浏览器未允许通知");
+  });
+
+  // --- confirmation before hand-back and close -------------------------------------------------------------
+
+  function confirmEnd(path, title, text) {
+    state.confirmAction = path;
+    $("confirm-title").textContent = title;
+    $("confirm-text").textContent = text;
+    $("confirm-resolution").value = "";
+    $("confirm-dialog").showModal();
+  }
+
+  $("confirm-cancel").addEventListener("click", () => $("confirm-dialog").close());
+  $("confirm-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const path = state.confirmAction;
+    $("confirm-dialog").close();
+    if (path) await change(path, { resolution: $("confirm-resolution").value.trim() });
+  });
+
+  // --- canned replies --------------------------------------------------------------------------------------
+
+  function insertReply(text) {
+    const box = $("reply-input");
+    const at = box.disabled ? box.value.length : box.selectionStart;
+    box.value = `${box.value.slice(0, at)}${text}${box.value.slice(box.disabled ? at : box.selectionEnd)}`;
+    if (!box.disabled) {
+      box.focus();
+      box.selectionStart = box.selectionEnd = at + text.length;
+    } else {
+      toast("接入会话后即可发送");
+    }
+  }
+
+  function programLabel(key) {
+    const found = state.programs.find((p) => p.key === key);
+    return found ? found.label : key;
+  }
+
+  async function loadCanned() {
+    const program = state.open && state.open.program;
+    const replies = await act(api("GET", `/api/console/canned${program ? `?program=${encodeURIComponent(program)}` : ""}`));
+    if (!replies) return;
+    state.canned = replies;
+    $("canned").replaceChildren(...(replies.length ? replies.map((r) => {
+      const insert = el("button", { type: "button", className: "primary canned-insert", text: "插入", "aria-label": `插入常用回复：${r.title}` });
+      const edit = el("button", { type: "button", className: "link", text: "编辑", "aria-label": `编辑常用回复：${r.title}` });
+      insert.addEventListener("click", () => insertReply(r.text));
+      edit.addEventListener("click", () => openCanned(r));
+      const tags = r.programs.length ? r.programs.map(programLabel).join("、") : "所有项目";
+      return el("li", { className: "canned-item", "data-id": String(r.id) }, [
+        el("div", { className: "q", text: r.title }), el("div", { className: "a", text: r.text }),
+        el("div", { className: "src", text: `${tags} · ${r.author}` }), el("div", { className: "row" }, [insert, edit]),
+      ]);
+    }) : [el("li", { className: "muted", text: "还没有常用回复，点“新建”添加" })]));
+  }
+
+  function openCanned(reply) {
+    state.cannedEditing = reply;
+    $("canned-name").value = reply ? reply.title : "";
+    $("canned-text").value = reply ? reply.text : "";
+    $("canned-programs").replaceChildren(...state.programs.map((p) => el("label", {}, [
+      el("input", { type: "checkbox", value: p.key, checked: Boolean(reply && reply.programs.includes(p.key)) }),
+      document.createTextNode(` ${p.label}`),
+    ])));
+    $("canned-delete").hidden = !reply;
+    $("canned-error").hidden = true;
+    $("canned-dialog").showModal();
+  }
+
+  $("canned-new").addEventListener("click", () => openCanned(null));
+  $("canned-cancel").addEventListener("click", () => $("canned-dialog").close());
+  $("canned-delete").addEventListener("click", async () => {
+    if (!state.cannedEditing) return;
+    await act(api("DELETE", `/api/console/canned/${state.cannedEditing.id}`));
+    $("canned-dialog").close();
+    await loadCanned();
+  });
+  $("canned-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {
+      title: $("canned-name").value.trim(), text: $("canned-text").value.trim(),
+      programs: [...$("canned-programs").querySelectorAll("input:checked")].map((box) => box.value),
+    };
+    const error = $("canned-error");
+    if (!body.title || !body.text) {
+      error.textContent = "请填写标题和回复内容";
+      error.hidden = false;
+      return;
+    }
+    try {
+      const editing = state.cannedEditing;
+      await api(editing ? "PUT" : "POST", editing ? `/api/console/canned/${editing.id}` : "/api/console/canned", body);
+      $("canned-dialog").close();
+      await loadCanned();
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+    }
+  });
+
+  // --- round facts (admins change them; every answer uses them at once) -------------------------------------
+
+  const FACT_SOURCE = { notice: "通知原文", staff: "工作人员更新" };
+
+  async function loadRound() {
+    const program = $("rounds-program").value;
+    if (!program) return;
+    const round = await act(api("GET", `/api/console/rounds/${encodeURIComponent(program)}`));
+    if (!round) return;
+    state.round = round;
+    $("rounds-note").textContent = round.can_edit
+      ? "修改后，智能助手的回答、常见问题和表单清单立即使用新值，并注明“工作人员更新”；可随时撤销。"
+      : "只有管理员可以修改；这里可以查看当前值和修改记录。";
+    $("rounds-facts").replaceChildren(...round.facts.map((f) => {
+      const edit = round.can_edit ? el("button", { type: "button", className: "link fact-edit", text: "修改", "aria-label": `修改${f.title}的${f.label}` }) : null;
+      if (edit) edit.addEventListener("click", () => editFact(f));
+      return el("tr", { className: `fact from-${f.source}`, "data-item": f.item_id, "data-field": f.field }, [
+        el("td", { text: f.title }), el("td", { text: f.label }), el("td", { className: "value", text: f.value || "（无）" }),
+        el("td", { text: f.source === "staff" ? `${FACT_SOURCE.staff}（${f.changed_by}，${clock(f.changed_at)}）` : FACT_SOURCE.notice }),
+        el("td", {}, [edit]),
+      ]);
+    }));
+    $("rounds-history").replaceChildren(...(round.history.length ? round.history.map((c) => {
+      const undo = round.can_edit && !c.reverted_by ? el("button", { type: "button", className: "link revert", text: "撤销" }) : null;
+      if (undo) undo.addEventListener("click", () => revertChange(c));
+      return el("li", { className: "change", "data-id": String(c.id) }, [
+        el("div", { text: `${clock(c.created_at)} ${c.author}：${factTitle(c.item_id)} · ${c.label}` }),
+        el("div", { className: "diff" }, [
+          el("del", { text: c.old_value || "（无）" }), document.createTextNode(" → "), el("ins", { text: c.new_value || "（无）" }),
+        ]),
+        el("div", { className: "muted", text: `原因：${c.reason}${c.reverts ? `（撤销第${c.reverts}号修改）` : ""}${c.reverted_by ? ` · 已被第${c.reverted_by}号修改撤销` : ""}` }),
+        undo,
+      ]);
+    }) : [el("li", { className: "muted", text: "还没有修改，全部为通知原文" })]));
+  }
+
+  function factTitle(itemId) {
+    const fact = state.round && state.round.facts.find((f) => f.item_id === itemId);
+    return fact ? fact.title : itemId;
+  }
+
+  function editFact(fact) {
+    state.editingFact = fact;
+    $("rounds-editing").textContent = `${fact.title} · ${fact.label}`;
+    $("rounds-notice-value").textContent = `通知原文：${fact.notice_value || "（无）"}${fact.group === "deadlines" && ["start", "end"].includes(fact.field) ? "（日期写作 2027-03-31 或 2027-03-31T17:00）" : ""}`;
+    $("rounds-value").value = fact.value;
+    $("rounds-reason").value = "";
+    $("rounds-error").hidden = true;
+    $("rounds-form").hidden = false;
+    $("rounds-value").focus();
+  }
+
+  async function revertChange(changeRow) {
+    const done = await act(api("POST", `/api/console/rounds/changes/${changeRow.id}/revert`, { reason: "" }));
+    if (done) {
+      toast("已撤销，回答恢复为修改前的值");
+      await loadRound();
+    }
+  }
+
+  $("rounds-open").addEventListener("click", async () => {
+    $("rounds-form").hidden = true;
+    $("rounds-dialog").showModal();
+    await loadRound();
+  });
+  $("rounds-close").addEventListener("click", () => $("rounds-dialog").close());
+  $("rounds-program").addEventListener("change", () => { $("rounds-form").hidden = true; loadRound(); });
+  $("rounds-cancel").addEventListener("click", () => { $("rounds-form").hidden = true; });
+  $("rounds-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fact = state.editingFact;
+    if (!fact) return;
+    const error = $("rounds-error");
+    if (!$("rounds-reason").value.trim()) {
+      error.textContent = "请写明修改原因（例如：2027年度申报通知）";
+      error.hidden = false;
+      return;
+    }
+    try {
+      await api("POST", `/api/console/rounds/${encodeURIComponent($("rounds-program").value)}/changes`, {
+        item_id: fact.item_id, field: fact.field, value: $("rounds-value").value.trim(), reason: $("rounds-reason").value.trim(),
+      });
+      $("rounds-form").hidden = true;
+      toast("已保存，智能助手立即使用新值");
+      await loadRound();
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+    }
+  });
+
   // --- live updates ------------------------------------------------------------------------------------
 
   function connect() {
@@ -388,7 +653,10 @@
   async function start() {
     fetch("/api/config").then((r) => (r.ok ? r.json() : null)).then((config) => {
       if (!config) return;
-      for (const p of config.programs) $("faq-program").append(el("option", { value: p.key, text: p.label }));
+      state.programs = config.programs;
+      for (const p of config.programs) {
+        for (const id of ["faq-program", "search-program", "rounds-program"]) $(id).append(el("option", { value: p.key, text: p.label }));
+      }
     }).catch(() => {});
     window.setInterval(() => { if (state.me) loadQueue(); }, QUEUE_REFRESH_MS);
     try {

@@ -95,7 +95,7 @@ def test_only_admins_change_round_facts(client, staff_login, admin):
     assert refused_revert.status_code == 403
     assert admin.get("/api/console/rounds/sh5g").json()["can_edit"] is True
 
-    for bad, words in (({"value": "明天"}, "不是有效的截止时间"), ({"reason": " "}, "修改原因"),
+    for bad, words in (({"value": "明天"}, "不是有效的截止时间"), ({"reason": " "}, "修改原因"), ({"reason": ""}, "修改原因"),
                        ({"field": "title"}, "不能修改"), ({"item_id": "sh5g.nothing"}, "没有可修改的事项"),
                        ({"value": "2027-03-31T17:00"}, "与当前值相同"), ({"value": "2020-01-01"}, "开始时间不能晚于截止时间")):
         response = change_deadline(admin, **bad)
