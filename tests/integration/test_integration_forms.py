@@ -242,11 +242,13 @@ def test_what_the_chat_learnt_carries_into_the_pre_check_and_the_partners_and_a_
         if "请填写联合申报单位1·单位名称" in text:
             break
         if "【申报资格预审】" in text:
-            asked.append(text)
-            applicant.say(passing_answer("sh5g", text))
+            question = applicant.replies[-1]["text"]  # not the answers carried from the chat, listed before it
+            asked.append(question)
+            applicant.say(passing_answer("sh5g", question))
             continue
-        label = STEP_PROMPT.search(text).group("label").strip()
-        spec, _ = asked_field(form, label)
+        match = STEP_PROMPT.search(text)
+        assert match, f"unexpected reply: {text}"
+        spec, _ = asked_field(form, match.group("label").strip())
         applicant.say({"apply_date": "今天", "unit_name": "上海市某某医院", "org_code": LEAD_CODE}.get(spec.key)
                       or SH5G_ANSWERS.get(spec.key) or spec.example)
     else:
