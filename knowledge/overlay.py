@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -35,6 +36,7 @@ EDITABLE_FIELDS: dict[str, dict[str, str]] = {
     "contacts": {"agency": "部门", "people.{n}.name": "联系人", "people.{n}.phone": "电话"},
 }
 MAX_VALUE_CHARS = 500
+YEARS = (2000, 2100)  # a date outside is a typo
 
 
 class OverlayError(ValueError):
@@ -145,6 +147,8 @@ def _path(item: Item, group: str, field: str) -> list[str]:
     if field_label(group, field) is None:
         raise OverlayError(f"这一项不能修改：{field}")
     path = field.split(".")
+    if any(part.isdigit() and str(int(part)) != part for part in path):
+        raise OverlayError(f"没有这一项：{field}")
     try:
         _get(item.model_dump(), path)
     except (IndexError, KeyError, ValueError, AttributeError):
@@ -173,6 +177,8 @@ def _changed_item(item: Item, group: str, change: FactChange) -> Item:
     value: Any = change.value.strip()
     if len(value) > MAX_VALUE_CHARS:
         raise OverlayError(f"内容不超过{MAX_VALUE_CHARS}字")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in value):
+        raise OverlayError("内容含有不可见的控制字符，请重新输入")
     _set(raw, path, value or None)  # emptied: an optional field (开始时间, 电话) no longer given
     try:
         changed = type(item).model_validate(raw)
@@ -182,6 +188,11 @@ def _changed_item(item: Item, group: str, change: FactChange) -> Item:
         raise OverlayError(f"“{value}”不是有效的{field_label(group, change.field)}"
                            + ("（日期写作 2027-03-31 或 2027-03-31T17:00）" if change.field in ("start", "end") else "")) from None
     new_raw = changed.model_dump()
+    moment = _get(new_raw, path)
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
+        raise OverlayError("日期按北京时间填写，不带时区（如 2027-03-31T17:00）")
+    if isinstance(moment, datetime) and not YEARS[0] <= moment.year <= YEARS[1]:
+        raise OverlayError(f"日期应在{YEARS[0]}年至{YEARS[1]}年之间")
     _mentions_rewritten(new_raw, old, _get(new_raw, path))
     if isinstance(changed, Deadline) and changed.start and changed.end and changed.start > changed.end:
         raise OverlayError("开始时间不能晚于截止时间")

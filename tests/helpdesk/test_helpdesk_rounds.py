@@ -97,7 +97,9 @@ def test_only_admins_change_round_facts(client, staff_login, admin):
 
     for bad, words in (({"value": "明天"}, "不是有效的截止时间"), ({"reason": " "}, "修改原因"), ({"reason": ""}, "修改原因"),
                        ({"field": "title"}, "不能修改"), ({"item_id": "sh5g.nothing"}, "没有可修改的事项"),
-                       ({"value": "2027-03-31T17:00"}, "与当前值相同"), ({"value": "2020-01-01"}, "开始时间不能晚于截止时间")):
+                       ({"value": "2027-03-31T17:00"}, "与当前值相同"), ({"value": "2020-01-01"}, "开始时间不能晚于截止时间"),
+                       ({"value": "2027-03-31T17:00+08:00"}, "不带时区"), ({"value": "9999-12-31"}, "2000年至2100年"),
+                       ({"value": "2027-03-31\u200b"}, "控制字符"), ({"field": "people.0.phone"}, "不能修改")):
         response = change_deadline(admin, **bad)
         assert response.status_code == 422 and words in response.json()["detail"], (bad, response.text)
     assert admin.post("/api/console/rounds/mars/changes", json={}).status_code == 422
