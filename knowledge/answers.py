@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .loader import KnowledgeData
-from .models import Citation, Contact, Deadline, Direction, Document, Program, Statement
+from .models import Citation, Contact, Deadline, Direction, Document, Program, Ruling, Statement
 from .programs import ASKER_PLACE, ProgramDetector, scope_sentence
 from .retrieval import Hit, HybridRetriever
 from .synonyms import Synonyms
@@ -49,6 +49,7 @@ from .wording import (
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 from .situation import read_situation, situation_so_far
+from .rulings import ASKS_IF_REQUIRED, verdict_by_ruling
 from .comparison import Side, asks_to_compare, compare, plain_question, two_subjects
 from .verdicts import VerdictEngine, asks_for_verdict, check_against_limit, confirm
 from .details import load_asked_details, missing_detail
@@ -98,6 +99,7 @@ class Reply:
     question: str | None = None
     kind: str = "answer"  # answer | clarify | unknown | out_of_scope
     situation: str = ""  # what the applicant has said about themselves so far (carried to the next turn)
+    ruling: Ruling | None = None  # what the fact answering it allows or requires
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ class AnswerComposer:
         if not programs:
             if detection.generic_family:
                 candidates = [p for p in context.programs if p in detection.generic_family.members]
-                programs = candidates or list(detection.generic_family.applications)
+                own = self._member_with_own_words(question, detection.generic_family.members)
+                programs = candidates or own or list(detection.generic_family.applications)
             elif context.programs:
                 programs = list(context.programs)
         if not programs:
@@ -200,7 +203,7 @@ class AnswerComposer:
         merged = self._merge(replies, programs, topic, question, compared)
         if decided is not None:
             return _verdict_first(decided, merged)
-        return self._said_when_missing(text, _confirmed_or_corrected(text, _against_limit(text, merged)))
+        return self._said_when_missing(text, _confirmed_or_corrected(text, _against_limit(text, _ruled(text, merged))))
 
     def _decide(self, programs: list[str], text: str, topic: str, said_before: str) -> Reply | None:
         """A yes/no question about the applicant's own situation (in this message or said earlier
@@ -499,6 +502,8 @@ class AnswerComposer:
             return self._not_given(program, reply, "份数")
         if asks_when(question) and not self._about_subject(question, chosen, share=0.5):
             return self._no_date_given(program, reply)  # the date of what was asked, not a neighbour's
+        if isinstance(top.item, Statement):
+            reply.ruling = top.item.ruling
         return reply
 
     def _only_asks_what_to_hand_in(self, question: str) -> bool:
@@ -836,6 +841,16 @@ class AnswerComposer:
         owners = [key for key, corpus in self._own_corpus.items() if all(t in corpus for t in terms)]
         return owners if len(owners) == 1 else []
 
+    def _member_with_own_words(self, question: str, members: tuple[str, ...] | list[str]) -> list[str]:
+        """"5G试点想延期一年半": of a family's notices, the one whose words only it uses (延期 is
+        only in the acceptance notice); none when the words point at no single one."""
+        owners = set()
+        for term in {t for t in tokens(self.detector.strip(question)) if len(t) >= 2}:
+            users = [key for key in members if term in self._own_corpus.get(key, "")]
+            if len(users) == 1:
+                owners.add(users[0])
+        return list(owners) if len(owners) == 1 else []
+
     def _only_program_with_direction(self, question: str) -> list[str]:
         """"信息安全与共性标准研究方向要在几家单位应用": a direction only one program has."""
         named = set(self._directions_named(question))
@@ -936,6 +951,24 @@ def _verdict_first(verdict: Reply, answer: Reply) -> Reply:
         topic=verdict.topic,
         question=verdict.question,
     )
+
+
+def _ruled(question: str, answer: Reply) -> Reply:
+    """"想提前验收，可以吗": the verdict the answering fact's rule gives, before the fact."""
+    if answer.ruling is None or len(answer.programs) != 1:
+        return answer
+    if not (asks_for_verdict(question) or ASKS_IF_REQUIRED.search(normalize(question))):
+        return answer
+    opening = verdict_by_ruling(question, answer.ruling)
+    label, mark, rest = answer.text.partition("】")
+    if check_against_limit(question, rest) is not None:
+        return answer  # "延期一年半可以吗": the limit decides
+    if opening is None or not mark or rest.startswith(("可以", "不可以", "原则上不可以", "需要：", "不能", "不符合", "符合")):
+        return answer
+    if opening.startswith("原则上"):
+        rest = re.sub(r"^原则上[，,]?", "", rest)  # "原则上不可以：原则上，…" says it twice
+    answer.text = f"{label}】{opening}{rest}"
+    return answer
 
 
 def _confirmed_or_corrected(question: str, answer: Reply) -> Reply:

@@ -52,10 +52,20 @@ class Item(Strict):
     cite: CitationRef
 
 
+class Ruling(Strict):
+    """What a statement allows or requires, so "…可以吗" gets its verdict from the rule itself:
+    ``may`` (可申请提前验收), ``may_not`` (原则上牵头单位不允许调整), ``must`` (须同步报送纸质版).
+    ``soft``: the notice says 原则上, so never a hard 不可以."""
+
+    says: Literal["may", "may_not", "must"]
+    soft: bool = False
+
+
 class Statement(Item):
     """A rule, requirement or procedure step, stated in one short answer."""
 
     text: str
+    ruling: Ruling | None = None
 
 
 class Deadline(Item):

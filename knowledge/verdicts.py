@@ -239,6 +239,7 @@ def _yes_headline(findings: list[Finding]) -> str:
 ASKS_CONFIRMATION = re.compile(r"对吧|是吧|对不对|是不是这样|没错吧|是这样吗|对吗|是吗|吧[？?。!！]*$")
 _QUANTITY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]{1,6})\s*(?:来|多|余)?\s*(家|份|岁|个月|年|天|个工作日|分|个人|人|位|名|项|个|字|页|%|％)")
 _MONTHS_PER = {"年": 12, "个月": 1}
+_HALF_YEAR = re.compile(r"(?<![一二两三四五六七八九十\d])半年")
 _CALENDAR_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 
 
@@ -258,9 +259,14 @@ def _quantities(text: str) -> list[tuple[float, str, str]]:
         value = to_number(number)
         if value is None:
             continue
+        shown = match.group(0)
         if unit in _MONTHS_PER:  # 一年 and 12个月 are one length of time
             value, unit = value * _MONTHS_PER[unit], "个月"
-        found.append((value, unit, match.group(0)))
+            if text[match.end():match.end() + 1] == "半":  # 一年半, 三个月半
+                value, shown = value + (6 if match.group(2) == "年" else 0.5), shown + "半"
+        found.append((value, unit, shown))
+    for match in _HALF_YEAR.finditer(text):
+        found.append((6, "个月", match.group(0)))
     return found
 
 
@@ -331,5 +337,7 @@ def check_against_limit(question: str, fact: str) -> LimitCheck | None:
         if limit_unit != unit:
             continue
         within = value <= limit if upper else value >= limit
-        return LimitCheck(within, bool(match.group("soft")), match.group(0).strip(), shown)
+        clause_before = re.split(r"[，,；;。]", fact[:match.start()])[-1]
+        soft = bool(match.group("soft")) or "原则上" in clause_before  # "原则上延期时间不超过一年"
+        return LimitCheck(within, soft, match.group(0).strip(), shown)
     return None

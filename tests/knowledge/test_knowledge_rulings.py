@@ -1,0 +1,61 @@
+"""A yes/no question answered by the rule of the fact that answers it (knowledge/rulings.py).
+
+Phrasings are written for these tests, not taken from the question files."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.models import Ruling
+from knowledge.rulings import verdict_by_ruling
+
+MAY, MAY_NOT, SOFT_NOT, MUST = Ruling(says="may"), Ruling(says="may_not"), Ruling(says="may_not", soft=True), Ruling(says="must")
+
+
+@pytest.mark.parametrize(
+    ("question", "ruling", "opening"),
+    [
+        ("项目能提前验收吗", MAY, "可以："),
+        ("交了以后还能补充成果吗", MAY, "可以："),
+        ("可以不提前验收吗", MAY, None),  # leaving out what is allowed: the rule does not say
+        ("牵头单位能换吗", SOFT_NOT, "原则上不可以："),
+        ("牵头单位能不能换掉", SOFT_NOT, "原则上不可以："),  # 能不能 is asking, not leaving out
+        ("课题组自己报送行吗", MAY_NOT, "不可以："),
+        ("纸质版没寄可以吗", MUST, "不可以："),
+        ("只在网上报了，行不行", MUST, "不可以："),
+        ("光盘可以不交吗", MUST, "不可以："),
+        ("纸质材料还非得寄吗", MUST, "需要："),
+        ("要不要同步交纸质版", MUST, "需要："),
+        ("纸质版寄到哪", MUST, None),  # not a yes/no about the rule
+    ],
+)
+def test_the_rule_gives_the_verdict(question, ruling, opening):
+    assert verdict_by_ruling(question, ruling) == opening
+
+
+@pytest.mark.parametrize(
+    ("question", "opening", "fact"),
+    [
+        ("年度总结交完了，后面有新成果还可以更新上去吗", "可以", "实时更新"),
+        ("咱们试点做得快，能不能早点申请验收", "可以", "提前验收"),
+        ("5G试点的牵头单位中途能不能换掉", "原则上不可以", "牵头单位不允许调整"),
+        ("验收材料只在网上传了，纸质版可以不交吗", "不可以", "纸质版"),
+        ("5G试点验收，纸质版还要不要交", "需要", "同步报送纸质版"),
+        ("5G试点项目申请了延期，还能推荐成典型试点项目吗", "不可以", "不参与典型试点项目推荐"),
+        ("智慧医疗专项我们课题组单独把材料送过去可以吗", "不可以", "单位统一报送"),
+    ],
+)
+def test_the_composer_opens_with_the_rules_verdict(kb, question, opening, fact):
+    reply = kb.answer(question)
+    body = reply.text.split("】", 1)[1]
+    assert body.startswith(opening) and fact in reply.text, reply.text
+
+
+def test_a_soft_limit_is_never_a_hard_no(kb):
+    reply = kb.answer("5G试点验收没按期完成，打算延期两年，行吗")
+    body = reply.text.split("】", 1)[1]
+    assert body.startswith("原则上不可以") and "一年" in body, reply.text
+
+
+def test_a_rule_question_without_yes_or_no_gets_no_verdict(kb):
+    reply = kb.answer("5G试点牵头单位调整有什么规定")
+    assert not reply.text.split("】", 1)[1].startswith(("可以", "不可以", "原则上不可以")), reply.text
