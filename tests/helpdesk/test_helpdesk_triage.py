@@ -80,3 +80,12 @@ def test_canned_replies_are_shared_and_tagged(client, staff_login):
     assert li.delete(f"/api/console/canned/{national.json()['id']}").status_code == 404
     assert li.post("/api/console/canned", csrf=False, json={"title": "t", "text": "x"}).status_code == 403
     assert client.get("/api/console/canned").status_code == 401
+
+
+def test_suggestions_are_searched_in_the_conversations_program(client, staff_login, kb):
+    console = staff_login()
+    escalate(client, "纸质材料最晚哪天送到")  # answered with a citation of sh5g: the conversation's program
+    handoff = console.get("/api/console/queue").json()["waiting"][0]
+    assert handoff["program"] == "sh5g"
+    body = console.get(f"/api/console/handoffs/{handoff['id']}/suggestions").json()
+    assert body["suggestions"] and kb.calls[-1][:2] == ("纸质材料最晚哪天送到", "sh5g")
