@@ -218,8 +218,11 @@ def test_keyboard_and_screen_reader_labels(page: Page, base_url):
     expect(page.locator(BOT).last.locator(".sr-only")).to_have_text("申报助手说：")
     expect(page.locator(USER).last.locator(".sr-only")).to_have_text("我说：")
 
-    # a quick reply of the greeting, by keyboard only
-    quick = page.locator(".greeting").get_by_role("button", name="申报需要准备哪些材料？")
+    # a quick reply of the greeting, by keyboard only: 咨询问题 offers sample questions
+    page.locator(".greeting").get_by_role("button", name="咨询问题").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#input")).to_be_focused()
+    quick = page.locator(".samples").get_by_role("button", name="申报需要准备哪些材料？")
     quick.focus()
     bots = page.locator(BOT).count()
     page.keyboard.press("Enter")
