@@ -63,7 +63,8 @@ def main() -> int:
             corpus = [u.search_text for u in kb.retriever.units]
             encoder, build_seconds = encoder_for(name, static_location, Path(work), corpus)
             kb.retriever.encoder = encoder
-            kb.retriever._vectors = None
+            # units as documents (E5's "passage: "), questions through `encode` (queries)
+            kb.retriever._vectors = encoder.encode_documents([u.search_text[:512] for u in kb.retriever.units]) if encoder else None
             kb.retriever.warm_up()
             latencies = []
             if encoder is not None:
