@@ -13,20 +13,20 @@ RASA_PYTHON = str(REPO / ".venv-rasa" / "bin" / "python")
 sys.path.insert(0, str(REPO / "scripts"))
 from stack import train_if_needed  # noqa: E402
 
-# Loads the project's trained model with the prediction-only loader for its DIET (whichever DIET
-# class the model names) and reports what a user of the Rasa server would see.
+# Loads the project's trained model as `rasa run` does, noting each DIET model the configured
+# pipeline loads through the prediction-only loader, and reports what a user would see.
 SCRIPT = r"""
 import asyncio, json, sys
-import rasa.nlu.classifiers.diet_classifier as diet_module
 from rasa_extensions.diet import PredictionDIET
 from rasa.core.agent import load_agent
 
 loaded = []
-def load(cls, *args, **kwargs):
-    model = PredictionDIET.load.__func__(cls, *args, **kwargs)
+prediction_only_load = PredictionDIET.load.__func__
+def noting_load(cls, *args, **kwargs):
+    model = prediction_only_load(cls, *args, **kwargs)
     loaded.append(model)
     return model
-diet_module.DIET.load = classmethod(load)
+PredictionDIET.load = classmethod(noting_load)
 
 agent = asyncio.run(load_agent(model_path=sys.argv[1]))
 parsed = {}
