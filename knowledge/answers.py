@@ -638,7 +638,7 @@ class AnswerComposer:
             unit = nearest[0].unit
             buttons.append(Button(f"相关：{unit.title}", f"{program.short_name} {unit.questions[0]}"))
         return Reply(
-            text=f"通知中没有关于{subject}的说明，我不能确定。{tail}或点击“转人工”由工作人员为您解答。",
+            text=f"通知中没有提到{subject}，我不能确定。{tail}或点击“转人工”由工作人员为您解答。",
             buttons=buttons,
             programs=[program.key],
             topic=topic,
@@ -704,6 +704,7 @@ class AnswerComposer:
                 citations=cite,
                 programs=[program.key],
                 topic=topic,
+                ruling=Ruling(says="may_not"),  # "能报远程查房方向吗": 不可以
             )
         text, cite = self._with_other_direction(program, f"共{len(program.directions)}个重点方向：{names}。", cite)
         return Reply(text=text, citations=cite, programs=[program.key], topic=topic)
@@ -757,6 +758,7 @@ class AnswerComposer:
             citations=cite,
             programs=[program.key],
             topic="directions",
+            ruling=Ruling(says="may_not"),  # "能报远程查房方向吗": 不可以
         )
 
     def _describe_directions(self, program: Program, directions: list[Direction], topic: str) -> Reply:

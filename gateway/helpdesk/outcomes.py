@@ -21,7 +21,7 @@ UNANSWERED_LABELS = {"out_of_scope": "超出范围", "not_in_notices": "通知�
 
 OUT_OF_SCOPE_LEAD: str = inspect.signature(AnswerComposer.out_of_scope).parameters["lead"].default
 FALLBACK_LEADS = (NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN)
-# knowledge.answers: _unknown ("通知中没有关于…的说明") and _not_given ("通知中没有给出…")
+# knowledge.answers: _unknown ("通知中没有提到…") and _not_given ("通知中没有给出…")
 NOT_IN_NOTICES_LEAD = "通知中没有"
 # knowledge.forms.engine: a form asks its next field as "（3/20）请填写…"; the applicant's text
 # before it was a field value, not a question

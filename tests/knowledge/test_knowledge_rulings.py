@@ -59,3 +59,13 @@ def test_a_soft_limit_is_never_a_hard_no(kb):
 def test_a_rule_question_without_yes_or_no_gets_no_verdict(kb):
     reply = kb.answer("5G试点牵头单位调整有什么规定")
     assert not reply.text.split("】", 1)[1].startswith(("可以", "不可以", "原则上不可以")), reply.text
+
+
+@pytest.mark.parametrize("question", ["国家5G试点我们报远程查房方向行不行", "国家那个试点可以选移动医护方向吗"])
+def test_a_direction_the_notice_does_not_list_is_a_no(kb, question):
+    body = kb.answer(question).text.split("】", 1)[1]
+    assert body.startswith("不可以") and "8个方向" in body, body
+
+
+def test_what_the_notices_do_not_mention_is_said_plainly(kb):
+    assert "没有提到" in kb.answer("国家5G医疗试点申报要不要交押金").text
