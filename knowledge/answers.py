@@ -43,6 +43,7 @@ from .wording import (
     states_identity,
     states_when,
     WHEN,
+    WHAT_TO_DO,
     WHICH_DIRECTION,
     without_5g,
 )
@@ -192,6 +193,9 @@ class AnswerComposer:
             # one asking something else ("那要几份" after "谁组织的") stands on its own.
             question = f"{question} {context.question}"
             core = self.detector.strip(question)
+        step = self._what_to_do(text, programs, context.situation) if decided is None else None
+        if step is not None:
+            return self._said_when_missing(text, step)
         subjects = self._two_facts_compared(compared) if compared and len(programs) == 1 else None
         parts = self._two_questions(question) if len(programs) == 1 and not subjects else []
         if subjects:
@@ -272,6 +276,24 @@ class AnswerComposer:
         if any(len(tokens(self.detector.strip(c))) < 2 or not QUESTION_WORD.search(c) for c in parts):
             return []  # a statement of context ("验收总结报告写5G网络建设情况") is no second question
         return parts
+
+    def _what_to_do(self, text: str, programs: list[str], said_before: str) -> Reply | None:
+        """"项目任务没按期完成，该怎么办": the step the notices set for the project's state (a
+        statement's ``for_states``), in whichever notice of the pilot states it."""
+        if not WHAT_TO_DO.search(normalize(text)):
+            return None
+        state = read_situation(said_before).updated_by(read_situation(text)).profile.get("project_state")
+        if state is None:
+            return None
+        family = [p for p in self.data.programs if any(p != q and self._same_pilot(p, q) for q in programs)]
+        for key in list(dict.fromkeys([*programs, *family])):
+            program = self.data.programs[key]
+            steps = [s for s in program.procedures if state in s.for_states]
+            if steps:
+                reply = self._render_units(program, [self._unit(steps[0].id)], "procedure")
+                reply.ruling = steps[0].ruling
+                return _ruled(text, self._merge([reply], [key], "procedure", text))
+        return None
 
     def _two_facts_compared(self, question: str) -> tuple[str, str] | None:
         """Two facts of one notice ("网上申报和书面材料的截止"), not two notices ("申报通知和验收通知")."""
@@ -387,7 +409,7 @@ class AnswerComposer:
             return self._unknown(program, topic, missing, question)
         unlisted = self._unlisted_direction_asked(question)
         if unlisted and program.directions:
-            return self._answer_unlisted_direction(program, unlisted)
+            return self._answer_unlisted_direction(program, unlisted, question)
         if topic == "deadline" and program.deadlines and self._only_asks_when(question):
             # "上海5G试点什么时候截止": nothing but the program and "when": its main window (the
             # first); "验收整体从啥时候到啥时候": its longest one
@@ -704,7 +726,7 @@ class AnswerComposer:
                 citations=cite,
                 programs=[program.key],
                 topic=topic,
-                ruling=Ruling(says="may_not"),  # "能报远程查房方向吗": 不可以
+                ruling=_direction_ruling(question),
             )
         text, cite = self._with_other_direction(program, f"共{len(program.directions)}个重点方向：{names}。", cite)
         return Reply(text=text, citations=cite, programs=[program.key], topic=topic)
@@ -749,7 +771,7 @@ class AnswerComposer:
             return None
         return None if self._directions_named(name) else name
 
-    def _answer_unlisted_direction(self, program: Program, name: str) -> Reply:
+    def _answer_unlisted_direction(self, program: Program, name: str, question: str) -> Reply:
         cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
         names = "、".join(d.name for d in program.directions)
         text, cite = self._with_other_direction(program, f"没有“{name}”方向。该项目共{len(program.directions)}个方向：{names}。", cite)
@@ -758,7 +780,7 @@ class AnswerComposer:
             citations=cite,
             programs=[program.key],
             topic="directions",
-            ruling=Ruling(says="may_not"),  # "能报远程查房方向吗": 不可以
+            ruling=_direction_ruling(question),
         )
 
     def _describe_directions(self, program: Program, directions: list[Direction], topic: str) -> Reply:
@@ -953,6 +975,12 @@ def _verdict_first(verdict: Reply, answer: Reply) -> Reply:
         topic=verdict.topic,
         question=verdict.question,
     )
+
+
+def _direction_ruling(question: str) -> Ruling | None:
+    """"能报远程查房方向吗" about a direction the notice does not list: 不可以. Only when a direction
+    is what is asked ("区疾控能申报吗" names no direction, though 疾控 reads like one)."""
+    return Ruling(says="may_not") if "方向" in question else None
 
 
 def _ruled(question: str, answer: Reply) -> Reply:

@@ -66,6 +66,7 @@ class Statement(Item):
 
     text: str
     ruling: Ruling | None = None
+    for_states: list[str] = Field(default=[], description="project states (data/project_states.yml) this step is what to do in")
 
 
 class Deadline(Item):

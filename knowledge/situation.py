@@ -12,8 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+import yaml
+
+from .settings import DATA_DIR
 from .text import normalize
 
 
@@ -248,11 +252,26 @@ class Situation:
         return Situation({**self.profile, **newer.profile}, newer.moment or self.moment)
 
 
+# --- the state of a running project --------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _project_states() -> dict[str, re.Pattern[str]]:
+    raw = yaml.safe_load((DATA_DIR / "project_states.yml").read_text(encoding="utf-8")) or {}
+    return {state: re.compile("|".join(patterns)) for state, patterns in raw.items()}
+
+
+def _state_attributes(text: str) -> Profile:
+    """"任务没按期完成", "想换牵头单位": the state the applicant's project is in (the first named)."""
+    found = [(match.start(), state) for state, pattern in _project_states().items() if (match := pattern.search(text))]
+    return {"project_state": min(found)[1]} if found else {}
+
+
 def read_situation(text: str) -> Situation:
-    """Everything the text says about the applicant's unit, counts, leader, money and a moment."""
+    """Everything the text says about the applicant's unit, counts, leader, money, project and a moment."""
     text = normalize(text)
     profile: Profile = {}
-    for extract in (_unit_attributes, _count_attributes, _person_attributes, _money_attributes):
+    for extract in (_unit_attributes, _count_attributes, _person_attributes, _money_attributes, _state_attributes):
         profile.update(extract(text))
     return Situation(profile, find_moment(text))
 

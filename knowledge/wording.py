@@ -12,6 +12,11 @@ SEVERAL_ASKED = re.compile(r"分别|各是|各自|各找|各联系|两边|都是
 # "联系人的邮箱": a way of contact the notices may not give (they list phone numbers).
 CONTACT_CHANNEL = re.compile(r"邮箱|邮件|e-?mail|传真|微信|qq")
 # "材料没提交会怎么样": what follows from a situation is a matter of procedure.
+# "该怎么办", "要走什么流程", "谁来提申请": what the applicant must do now
+WHAT_TO_DO = re.compile(
+    r"怎么办|该怎么|要怎么(?:做|弄|处理|申请|走)|如何(?:处理|申请|办)|怎么处理|怎么弄|(?:要|需要|得)做什么|(?:走|有)什么(?:流程|手续|程序)"
+    r"|什么手续|要办什么|怎么申请|找谁|谁(?:来)?(?:提|申请|报)|向谁|能不能.{0,6}(?:提|申请)|最晚什么时候(?:提|交|申请)"
+)
 CONSEQUENCE = re.compile(r"会怎样|会怎么样|会如何|什么后果|有什么后果|后果是什么|会有什么影响|会不会被")
 # "有没有X方向", "有X这个方向吗", "是否有X领域": whether a direction exists.
 DIRECTION_EXISTS = re.compile(

@@ -69,3 +69,22 @@ def test_a_direction_the_notice_does_not_list_is_a_no(kb, question):
 
 def test_what_the_notices_do_not_mention_is_said_plainly(kb):
     assert "没有提到" in kb.answer("国家5G医疗试点申报要不要交押金").text
+
+
+@pytest.mark.parametrize(
+    ("turns", "fact"),
+    [
+        (["我们5G试点的建设任务到期也做不完了", "这种情况要怎么处理"], "延期或终止申请"),
+        (["5G试点项目目标没能按期完成，该怎么办"], "2024年1月10日前"),
+        (["试点项目原来的合作方不干了，我们想新增一家参与单位", "需要走什么手续"], "牵头单位提出申请"),
+        (["我们项目负责人下个月退休", "找谁申请调整"], "备案"),
+    ],
+)
+def test_what_to_do_in_a_projects_state(kb, turns, fact):
+    from knowledge.answers import Context
+
+    context = Context()
+    for turn in turns:
+        reply = kb.answer(turn, context=context)
+        context = Context(programs=tuple(reply.programs), topic=reply.topic, question=reply.question, situation=reply.situation)
+    assert fact in reply.text, reply.text
