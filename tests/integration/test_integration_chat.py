@@ -153,3 +153,19 @@ def test_a_situation_said_first_decides_the_follow_up_through_the_real_stack(sta
     assert "不可以" in follow_up and "上海市依法设立" in follow_up
     on_time = joined(ask(stack, "国家5G试点我们1月22日晚上七点送的材料，还收吗"))
     assert "不能" in on_time and "9:00-17:00" in on_time
+
+
+def test_a_typed_greeting_offers_what_the_assistant_can_do(stack):
+    session = uuid.uuid4().hex
+    greeting = ask(stack, "你好", session)
+    titles = [b["title"] for m in greeting["messages"] for b in m["buttons"]]
+    assert titles == ["资格预审", "填写申报书", "转人工"], titles
+    precheck = next(b for m in greeting["messages"] for b in m["buttons"] if b["title"] == "资格预审")
+    assert "预审" in joined(ask(stack, precheck["payload"], session))
+
+
+def test_a_multi_turn_project_state_gets_what_to_do(stack):
+    session = uuid.uuid4().hex
+    ask(stack, "我们5G试点项目的建设任务没能按期完成", session)
+    reply = joined(ask(stack, "那现在该怎么办", session))
+    assert "延期或终止申请" in reply and "2024年1月10日" in reply
