@@ -26,7 +26,10 @@ DIRECTION_EXISTS = re.compile(
 # "一个项目能勾两个方向吗", "既做远程诊断又做远程监护": the rule on how many directions, not their content.
 SEVERAL_DIRECTIONS = re.compile(r"(两个|多个|几个|2个|同时|一起|跨).{0,4}方向|勾两|选两|报两|两个都|都勾|都选|既.{2,12}又|一个[^，,。？?]{2,8}一个")
 # "方向是不是也是十个": a number of directions asserted, to be checked against the list.
-DIRECTION_COUNT = re.compile(r"方向.{0,6}[二三四五六七八九十\d]+个|[三四五六七八九十\d]+个.{0,4}方向")
+DIRECTION_COUNT = re.compile(
+    r"方向.{0,6}[二三四五六七八九十\d]+个|[三四五六七八九十\d]+个.{0,4}方向"
+    r"|方向的?(?:数量|数目|个数)|方向.{0,8}(?:有多少|多少个|差多少|一样多)"
+)
 # "选哪个方向比较对口", "属于哪个方向", "有对应方向吗": which direction fits a project described.
 WHICH_DIRECTION = re.compile(r"(对应|属于|算|选|归|报|适合|投)(哪个|哪一个|哪类|什么|啥)(重点)?方向|有对应的?方向|哪个方向.{0,4}(对口|合适|适合|匹配)")
 GENERIC_DIRECTION_WORDS = re.compile(r"重点|建议|研究|申报|试点|项目|专项|其他|相关|具体|对应|可选|指定|固定")

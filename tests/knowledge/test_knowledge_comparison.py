@@ -81,3 +81,24 @@ def test_the_composer_answers_comparisons_with_both_values(kb, question, opening
 def test_asking_for_leave_to_differ_is_not_answered_as_a_comparison(kb):
     reply = kb.answer("验收材料线上线下的版本可以不一样吗")
     assert not reply.text.split("】", 1)[-1].startswith(("一样", "不一样")), reply.text
+
+
+def test_how_many_directions_compared(kb):
+    first = kb.answer("上海5G试点跟国家5G试点，重点方向一样多吗").text.split("\n")[0]
+    assert first.startswith("不一样") and "8个" in first and "10个" in first, first
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("国家5G医疗试点第二批什么时候报", "没有给出下一批"),
+        ("智慧医疗专项明年还会组织申报吗", "没有给出下一批"),
+        ("验收现场考察要花多长时间", "没有给出所需时长"),
+    ],
+)
+def test_a_next_round_or_a_length_the_notices_do_not_give(kb, question, said):
+    assert said in kb.answer(question).text
+
+
+def test_a_window_answers_how_many_days(kb):
+    assert "没有给出所需时长" not in kb.answer("上海5G试点集中受理几天").text
