@@ -153,14 +153,14 @@ def plain_rasa(model: Path, work: Path) -> Iterator[tuple[int, subprocess.Popen,
     log = open(work / "rasa.log", "ab")
     started = time.monotonic()
     process = subprocess.Popen([str(RASA_BIN), "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1",
-                                "--credentials", str(credentials)], cwd=work, stdout=log, stderr=subprocess.STDOUT,
+                                "--credentials", str(credentials), "--enable-api"], cwd=work, stdout=log, stderr=subprocess.STDOUT,
                                # PYTHONPATH: our pipeline names rasa_extensions (the bot runs in its own folder)
                                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(REPO)}, start_new_session=True)
     try:
         deadline = started + 300
         while True:
             try:
-                # /status is 200 only with a model loaded (409 when loading it failed)
+                # /status (loopback, --enable-api) is 200 only with a model loaded, 409 when loading it failed
                 if httpx.get(f"http://127.0.0.1:{port}/status", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
