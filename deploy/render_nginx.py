@@ -26,7 +26,10 @@ def render(template: str) -> str:
     }
     rendered = re.sub(r"@([A-Z_]+)@", lambda match: fields[match.group(1)], template)
     # the template's listeners are loopback-only (make cluster); a container's are reached from its network
-    return rendered.replace("listen 127.0.0.1:", "listen ")
+    rendered = rendered.replace("listen 127.0.0.1:", "listen ")
+    if "127.0.0.1" in rendered:
+        raise ValueError("the template has a loopback address this renderer does not know how to replace")
+    return rendered
 
 
 def generated() -> str:
