@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from gateway.idempotency import BAD_KEY
+
 log = logging.getLogger(__name__)
 
 INVALID_JSON = "请求格式错误：不是合法的JSON"
@@ -50,6 +52,8 @@ def _field_message(where: str, name: str, err: dict[str, Any]) -> str | None:
         return "会话标识由服务器生成，不能指定session_id：请不带session_id重新请求"
     if etype == "extra_forbidden":
         return f"不支持的字段：{name}"
+    if where == "header" and name == "Idempotency-Key":
+        return BAD_KEY
     if where == "body" and name == "session_id" and etype != "missing":
         if etype == "string_type":
             return "字段类型错误：session_id应为字符串"

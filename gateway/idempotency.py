@@ -30,7 +30,9 @@ from starlette.concurrency import run_in_threadpool
 
 from gateway.models import Base, utcnow
 
-KEY_RE = re.compile(r"[A-Za-z0-9_\-:.]{16,128}")
+KEY_MIN, KEY_MAX = 16, 128
+KEY_PATTERN = r"^[A-Za-z0-9_\-:.]+$"  # also the OpenAPI schema of the header
+KEY_RE = re.compile(rf"[A-Za-z0-9_\-:.]{{{KEY_MIN},{KEY_MAX}}}")
 BAD_KEY = "Idempotency-Key 须为16到128个字母、数字或 - _ : . 组成的字符串（例如一个UUID）"
 STILL_PROCESSING = "相同 Idempotency-Key 的请求仍在处理中，请稍后重试"
 KEPT_FOR = timedelta(hours=24)

@@ -100,3 +100,18 @@ def test_a_session_cannot_be_named_and_ids_beyond_json_precision_are_refused(cli
     assert named.status_code == 422 and "服务器生成" in named.json()["detail"]
     huge = client.post("/api/feedback", json={"session_id": "s1", "message_id": 2**62 + 95, "rating": "up"})
     assert huge.status_code == 422
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 129, "有中文的幂等键abcdefghijklmn", "spaces are not allowed here"])
+def test_a_bad_idempotency_key_is_a_chinese_422(client, servers, key):
+    from gateway.idempotency import BAD_KEY
+
+    response = client.post("/api/chat", json={"text": "上海5G试点几号截止"}, headers={"Idempotency-Key": key.encode("utf-8")})
+    assert response.status_code == 422 and response.json() == {"detail": BAD_KEY}
+
+
+def test_the_idempotency_key_format_is_documented(client):
+    """schemathesis sends only keys the schema allows; the server must accept every one of them."""
+    parameters = client.get("/openapi.json").json()["paths"]["/api/chat"]["post"]["parameters"]
+    schema = next(p for p in parameters if p["name"] == "Idempotency-Key")["schema"]["anyOf"][0]
+    assert (schema["minLength"], schema["maxLength"]) == (16, 128) and schema["pattern"].startswith("^")
