@@ -9,6 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.api import KnowledgeBase, get_knowledge
+from knowledge.situation import read_situation
+from knowledge.text import normalize
+from knowledge.wording import WHAT_TO_DO
 
 from .handoff import previous_action
 from .replies import send_reply
@@ -23,13 +26,22 @@ class ActionOutOfScope(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         kb = get_knowledge()
-        if kb.composer.detector.detect(tracker.latest_message.get("text") or "").by_name:
-            # "我是区卫健委的，想了解上海市5G+医疗健康应用试点": it names one of ours, so it is in scope
+        text = tracker.latest_message.get("text") or ""
+        if kb.composer.detector.detect(text).by_name or asks_what_to_do_in_its_state(text, tracker.get_slot("situation") or ""):
+            # "我是区卫健委的，想了解上海市5G+医疗健康应用试点": it names one of ours, so it is in scope;
+            # "那现在该怎么办" after "我们的试点任务没按期完成": what to do in a state the notices cover
             from .answer import ActionAnswerQuestion
 
             return ActionAnswerQuestion().run(dispatcher, tracker, domain)
         send_reply(dispatcher, kb.composer.out_of_scope())
         return []
+
+
+def asks_what_to_do_in_its_state(text: str, said_before: str) -> bool:
+    """A "what now" question while the conversation has said what state the project is in."""
+    if not WHAT_TO_DO.search(normalize(text)):
+        return False
+    return "project_state" in read_situation(said_before).updated_by(read_situation(text)).profile
 
 
 def understood(kb: KnowledgeBase, text: str) -> bool:

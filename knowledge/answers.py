@@ -176,6 +176,8 @@ class AnswerComposer:
                 programs = list(context.programs)
         if not programs:
             programs = self._only_program_using(question) or self._only_program_with_direction(question)
+        if not programs and (step := self._what_to_do(text, list(self.data.programs), context.situation)):
+            return self._said_when_missing(text, step)  # "那现在该怎么办" after the project's state
         if not programs:
             if self.missing_terms_anywhere(text):
                 # e.g. 专精特新申报截止是哪天: another program, not one of ours

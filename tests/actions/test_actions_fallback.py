@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionFallback, ActionOutOfScope
@@ -85,5 +86,20 @@ def test_out_of_scope_by_the_nlu_but_naming_a_program_is_answered(make_tracker, 
 
 def test_out_of_scope_naming_only_shanghai_stays_out_of_scope(make_tracker, dispatcher, domain):
     ActionOutOfScope().run(dispatcher, make_tracker("上海医保报销比例是多少", "out_of_scope"), domain)
+
+    assert "抱歉" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("follow_up", ["那现在该怎么办", "我们要怎么处理", "得走什么手续"])
+def test_what_now_after_the_projects_state_is_answered_not_refused(make_tracker, dispatcher, domain, follow_up):
+    tracker = make_tracker(follow_up, "out_of_scope", slots={"situation": "我们5G试点项目的任务没能按期完成"})
+
+    ActionOutOfScope().run(dispatcher, tracker, domain)
+
+    assert "延期或终止申请" in dispatcher.messages[0]["text"] and "抱歉" not in dispatcher.messages[0]["text"]
+
+
+def test_what_now_without_a_state_stays_out_of_scope(make_tracker, dispatcher, domain):
+    ActionOutOfScope().run(dispatcher, make_tracker("失眠了该怎么办", "out_of_scope"), domain)
 
     assert "抱歉" in dispatcher.messages[0]["text"]
