@@ -20,9 +20,11 @@ import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Annotated
 from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
+from pydantic import StringConstraints
 from sqlalchemy import DateTime, LargeBinary, String, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -31,8 +33,12 @@ from starlette.concurrency import run_in_threadpool
 from gateway.models import Base, utcnow
 
 KEY_MIN, KEY_MAX = 16, 128
-KEY_PATTERN = r"^[A-Za-z0-9_\-:.]+$"  # also the OpenAPI schema of the header
-KEY_RE = re.compile(rf"[A-Za-z0-9_\-:.]{{{KEY_MIN},{KEY_MAX}}}")
+# Also the OpenAPI schema of the header. The length is in the pattern too: a generator may add a
+# trailing newline that `$` allows, which HTTP then strips, and the key must still be long enough.
+KEY_PATTERN = rf"^[A-Za-z0-9_\-:.]{{{KEY_MIN},{KEY_MAX}}}$"
+KEY_RE = re.compile(KEY_PATTERN)
+# The header as the API documents and checks it (white space around a header value is not part of it).
+IdempotencyKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=KEY_MIN, max_length=KEY_MAX, pattern=KEY_PATTERN)]
 BAD_KEY = "Idempotency-Key 须为16到128个字母、数字或 - _ : . 组成的字符串（例如一个UUID）"
 STILL_PROCESSING = "相同 Idempotency-Key 的请求仍在处理中，请稍后重试"
 KEPT_FOR = timedelta(hours=24)

@@ -12,14 +12,33 @@ off the entity. Values are returned raw: the caller validates them with ``check_
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from typing import Any
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
 
-from .schema import FormSchema
+def _import_spacy_without_torch() -> None:
+    """thinc (spaCy's machine-learning library) imports torch whenever it is installed, only to
+    offer it as a backend. This pipeline is rules on a blank model and never needs it, and torch
+    costs the action server ~500 MB (issue 13: serving needs no torch). A process that already
+    loaded torch keeps it; later imports of torch work as usual."""
+    if "torch" in sys.modules:
+        import spacy  # noqa: F401
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # "import torch" fails: thinc runs without it
+    try:
+        import spacy  # noqa: F401
+    finally:
+        del sys.modules["torch"]
+
+
+_import_spacy_without_torch()
+
+import spacy  # noqa: E402
+from spacy.language import Language  # noqa: E402
+from spacy.tokens import Doc  # noqa: E402
+
+from .schema import FormSchema  # noqa: E402
 
 MAX_PASTE_CHARS = 5000  # longer pastes are cut: a form's basic information is a paragraph
 
