@@ -19,17 +19,9 @@
   const state = { me: null, programs: {}, report: null };
 
   async function api(method, url, body) {
-    const headers = {};
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (method !== "GET" && state.me) headers["x-csrf-token"] = state.me.csrf_token;
-    let response;
-    try {
-      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
-    } catch (err) {
-      throw Object.assign(new Error("网络不可用，请稍后重试"), { status: 0 });
-    }
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw Object.assign(new Error(data.detail || `请求失败（${response.status}）`), { status: response.status });
+    const reply = await ShenbaoDom.staffRequest(method, url, body, state.me && state.me.csrf_token);
+    const data = reply.data || {};
+    if (!reply.ok) throw Object.assign(new Error(data.detail || `请求失败（${reply.status}）`), { status: reply.status });
     return data;
   }
 

@@ -50,23 +50,19 @@
   }
 
   async function api(method, url, body) {
-    const headers = {};
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (method !== "GET" && state.me) headers["x-csrf-token"] = state.me.csrf_token;
-    let response;
+    let reply;
     try {
-      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+      reply = await ShenbaoDom.staffRequest(method, url, body, state.me && state.me.csrf_token);
     } catch (err) {
-      throw new ApiError(0, "网络不可用，请稍后重试");
+      throw new ApiError(0, err.message);
     }
-    if (response.status === 204) return null;
-    const data = await response.json().catch(() => ({}));
-    if (response.status === 401 && url !== "/api/console/login") {
+    const data = reply.data || {};
+    if (reply.status === 401 && url !== "/api/console/login") {
       showLogin();
       throw new ApiError(401, data.detail || "请先登录");
     }
-    if (!response.ok) throw new ApiError(response.status, typeof data.detail === "string" ? data.detail : "操作失败，请重试");
-    return data;
+    if (!reply.ok) throw new ApiError(reply.status, typeof data.detail === "string" ? data.detail : "操作失败，请重试");
+    return reply.data;
   }
 
   async function act(promise) {
