@@ -6,8 +6,9 @@ On loopback and free ports, with data under var/cluster/: PostgreSQL (a throw-aw
 and a `postgres` server of its own) for the gateway database and Rasa's tracker store; Redis for
 Rasa's lock store; N replica sets started by `scripts/stack.py`'s `Stack` exactly as `make run`
 starts its one (only the environment differs: DATABASE_URL, RASA_ENDPOINTS, RASA_URL and
-ACTION_ENDPOINT_URL pointing at nginx); nginx balancing the gateways (HTTP and WebSocket), and
-the gateways' calls to Rasa and Rasa's calls to the action servers. Writes
+ACTION_ENDPOINT_URL pointing at nginx; RASA_TRACKER_STORE_TYPE chooses Rasa's tracker store);
+nginx balancing the gateways (HTTP and WebSocket), and the gateways' calls to Rasa and Rasa's
+calls to the action servers. Writes
 var/cluster/processes.json and prints the public URL. Tests start it with `running_cluster`."""
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,10 @@ RASA_ENDPOINTS = REPO / "scripts" / "cluster_endpoints.yml"
 GATEWAY_DATABASE, TRACKER_DATABASE = "assistant", "rasa_tracker"
 DB_USER = "postgres"
 HOST = "127.0.0.1"
+# Rasa's tracker store type in cluster_endpoints.yml (RASA_TRACKER_STORE_TYPE): ours, correct with
+# replicas by invalidation, or Rasa's stock SQL store (`make bench` measures both).
+CACHED_TRACKER_STORE, STOCK_SQL_TRACKER_STORE = "rasa_extensions.tracker_store.CachedSQLTrackerStore", "sql"
+TRACKER_STORE_TYPES = (CACHED_TRACKER_STORE, STOCK_SQL_TRACKER_STORE)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,14 @@ def server_bin(name: str) -> str:
     if not found:
         raise RuntimeError(f"{name} is missing: run scripts/install_postgres.sh and scripts/install_cluster_deps.sh (make cluster does)")
     return found
+
+
+def tracker_store_type(environ: Mapping[str, str] = os.environ) -> str:
+    """RASA_TRACKER_STORE_TYPE if set (one of TRACKER_STORE_TYPES), else the cached store."""
+    chosen = environ.get("RASA_TRACKER_STORE_TYPE") or CACHED_TRACKER_STORE
+    if chosen not in TRACKER_STORE_TYPES:
+        raise ValueError(f"RASA_TRACKER_STORE_TYPE must be one of {', '.join(TRACKER_STORE_TYPES)}, not {chosen!r}")
+    return chosen
 
 
 def _postgres_user() -> dict[str, str]:
@@ -159,6 +172,7 @@ class Cluster:
             "DATABASE_URL": f"postgresql+psycopg://{DB_USER}@{HOST}:{postgres}/{GATEWAY_DATABASE}",
             "RASA_TRACKER_DB": f"postgresql+psycopg://{DB_USER}@{HOST}:{postgres}/{TRACKER_DATABASE}",
             "RASA_ENDPOINTS": str(RASA_ENDPOINTS),
+            "RASA_TRACKER_STORE_TYPE": tracker_store_type({**os.environ, **self.extra_env}),
             "RASA_TRACKER_PG_HOST": HOST, "RASA_TRACKER_PG_PORT": str(postgres),
             "RASA_TRACKER_PG_DB": TRACKER_DATABASE, "RASA_TRACKER_PG_USER": DB_USER,
             "REDIS_HOST": HOST, "REDIS_PORT": str(self.infra["redis"].port),
@@ -284,6 +298,11 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv[1:])
     if args.replicas < 1:
         print("REPLICAS 须为正整数 / REPLICAS must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        tracker_store_type()
+    except ValueError as error:
+        print(error, file=sys.stderr)
         return 2
     cluster = Cluster(replicas=args.replicas)
     signals = StopSignals()
