@@ -9,6 +9,9 @@ import os
 import threading
 
 from knowledge.api import get_knowledge
+from knowledge.overlay import set_overlay
+from persistence.rounds import database_overlay
 
+set_overlay(database_overlay())  # staff's round changes, read from the database all processes share
 if os.environ.get("SANIC_WORKER_NAME"):
     threading.Thread(target=get_knowledge, name="knowledge-warm-up", daemon=True).start()

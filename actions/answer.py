@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from gateway.helpdesk.faq import answer_for as staff_faq_answer
+from persistence.staff_faq import answer_for as staff_faq_answer
 from knowledge.answers import Context
 from knowledge.api import get_knowledge
 from knowledge.privacy import mask_pii

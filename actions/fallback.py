@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.api import KnowledgeBase, get_knowledge
+from messaging import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
 from knowledge.situation import read_situation
 from knowledge.text import normalize
 from knowledge.wording import WHAT_TO_DO
@@ -16,8 +17,6 @@ from knowledge.wording import WHAT_TO_DO
 from .handoff import previous_action
 from .replies import send_reply
 
-NOT_UNDERSTOOD = "抱歉，我没有完全理解您的问题，不想猜错。您可以换个说法再问。"
-NOT_UNDERSTOOD_AGAIN = "抱歉，我还是没能理解您的问题。为免耽误您，建议转人工客服，工作人员会直接为您解答。"
 
 
 class ActionOutOfScope(Action):

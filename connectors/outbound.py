@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from gateway.schemas import BotMessage
+from messaging import BotMessage
 
 log = logging.getLogger(__name__)
 

@@ -57,19 +57,19 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from gateway.models import Message
+from persistence.models import Message
 from pydantic_core import PydanticCustomError
 
-from gateway.schemas import (
+from messaging import BotMessage
+from messaging.incoming import (
     BAD_CHARACTERS,
     MAX_MESSAGE_ID,
     SESSION_ID_PATTERN,
-    BotMessage,
     clean_text,
     is_utf8_encodable,
     remove_control_chars,
 )
-from gateway.store import MessageStore
+from persistence.messages import MessageStore
 
 log = logging.getLogger(__name__)
 

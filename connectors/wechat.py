@@ -11,7 +11,7 @@ module turns that into the gateway's internal messages and back:
   ``wechat``), answered by the same ``route`` as the web chat
   (``gateway.routers.chat.route_message``) and stored like it. Every message is processed once:
   retries of WeChat (same ``MsgId``, or ``FromUserName`` + ``CreateTime`` for events) are
-  recognised through ``wechat_inbound`` (connectors/wechat_store.py), in any gateway process.
+  recognised through ``wechat_inbound`` (persistence/wechat.py), in any gateway process.
   The answer goes back passively, on the newest copy of the message still waiting, when it is
   ready within the budget (about 4 s; WeChat gives up after 5 s, retries twice, then shows
   "该公众号暂时无法提供服务"); otherwise that copy is answered ``success`` and the answer follows
@@ -51,11 +51,10 @@ from wechatpy.exceptions import InvalidSignatureException, WeChatClientException
 from wechatpy.messages import BaseMessage, TextMessage
 from wechatpy.utils import check_signature
 
-from connectors.wechat_store import DONE, AccessTokenStore, Pending, WeChatStore
-from gateway.routers.chat import BUSY_TEXT, too_long_text
-from gateway.schemas import Attachment, BotMessage, Button, Citation
-from gateway.models import utcnow
-from gateway.store import MessageStore
+from persistence.wechat import DONE, AccessTokenStore, Pending, WeChatStore
+from messaging import BUSY_TEXT, Attachment, BotMessage, Button, Citation, too_long_text
+from persistence.models import utcnow
+from persistence.messages import MessageStore
 
 log = logging.getLogger(__name__)
 

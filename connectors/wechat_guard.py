@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 
 from starlette.concurrency import run_in_threadpool
 
-from connectors.wechat_store import WeChatStore
+from persistence.wechat import WeChatStore
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from gateway.body_limit import BodySizeLimit
-from gateway.db import create_db_engine, make_session_factory, upgrade_database
+from persistence.database import create_db_engine, make_session_factory, upgrade_database
 from gateway.errors import install_exception_handlers
-from gateway.helpdesk.faq import with_staff_faq
+from persistence.staff_faq import with_staff_faq
 from gateway.knowledge_service import KnowledgeProvider, KnowledgeService, load_default_knowledge
 from gateway.logging_setup import configure_logging
 from gateway.metrics import Metrics
@@ -24,7 +24,7 @@ from gateway.routers import analytics, chat, console, faq, faq_page, files, hand
 from gateway.routers import rounds, triage
 from gateway.security_headers import install_security
 from gateway.settings import Settings, get_settings
-from gateway.store import MessageStore
+from persistence.messages import MessageStore
 
 log = logging.getLogger(__name__)
 

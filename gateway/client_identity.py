@@ -1,7 +1,7 @@
 """Who is asking, as far as rate limits need to know: a keyed hash of the client's address.
 
 The action server never sees client addresses, yet it limits guesses of resume codes per client
-address (actions/forms/drafts.py). The gateway hashes the address of each HTTP request and
+address (persistence/drafts.py). The gateway hashes the address of each HTTP request and
 WebSocket (HMAC-SHA256 with ``CLIENT_KEY_SECRET``; IPv6 by its /64 network, what one subscriber
 usually holds) and Rasa passes it to the actions as message metadata. The raw address is never
 sent or stored.
@@ -21,7 +21,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-METADATA_KEY = "client_key"
+from messaging import CLIENT_KEY_METADATA
+
 IPV6_SUBSCRIBER_PREFIX = 64
 WITHOUT_CLIENT_KEY = ("/wechat",)
 
@@ -52,7 +53,7 @@ def current_client_key() -> str | None:
 def rasa_metadata() -> dict[str, Any]:
     """The ``metadata`` item of a message sent to Rasa's REST channel (empty: nothing to add)."""
     key = current_client_key()
-    return {"metadata": {METADATA_KEY: key}} if key else {}
+    return {"metadata": {CLIENT_KEY_METADATA: key}} if key else {}
 
 
 class ClientIdentityMiddleware:

@@ -11,7 +11,7 @@ from gateway.knowledge_service import KnowledgeProvider
 from gateway.metrics import Metrics
 from gateway.rasa_client import RasaClient
 from gateway.settings import Settings
-from gateway.store import MessageStore
+from persistence.messages import MessageStore
 
 
 def get_app_settings(request: Request) -> Settings:

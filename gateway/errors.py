@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from gateway.idempotency import BAD_KEY
+from persistence.idempotency import BAD_KEY
 
 log = logging.getLogger(__name__)
 

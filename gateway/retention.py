@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, delete, func, select, text
 from sqlalchemy.sql import Delete, Select
 
-from gateway.db import all_models, create_db_engine, upgrade_database
+from persistence.database import all_models, create_db_engine, upgrade_database
 from gateway.settings import REPO_ROOT, get_settings
 
 

@@ -11,43 +11,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from knowledge.loader import configured_knowledge
+from messaging import Attachment, BotMessage, Button, Citation
+from messaging.incoming import (
+    BAD_CHARACTERS,
+    MAX_MESSAGE_ID,
+    NON_BLANK_PATTERN,
+    SESSION_ID_PATTERN,
+    clean_text,
+    is_utf8_encodable,
+    remove_control_chars,
+)
 
-SESSION_ID_PATTERN = r"^[A-Za-z0-9_\-.:]{1,64}$"
-# Largest message id a client may name: the largest integer every JSON client reads exactly.
-MAX_MESSAGE_ID = 2**53 - 1
-# At least one character that is neither white space nor a control character (documents the
-# "not blank" rule in the OpenAPI schema; :func:`clean_text` applies it).
-NON_BLANK_PATTERN = r"[^\s\x00-\x1f\x7f]"
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-BAD_CHARACTERS = "消息包含无法识别的字符（如不成对的代理字符），请删除后重新发送"
-
-
-def is_utf8_encodable(value: str) -> bool:
-    """False for text holding lone UTF-16 surrogates (``"\\ud800"`` in JSON)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def remove_control_chars(value: str) -> str:
-    return _CONTROL_CHARS.sub("", value)
-
-
-def clean_text(value: str) -> str:
-    """A user's text as the assistant passes it on: control characters (NUL…) removed, stripped.
-
-    Raises ``PydanticCustomError`` (Chinese message) for text that cannot be passed on: lone
-    UTF-16 surrogates (``"\\ud800"`` in JSON), which no UTF-8 consumer accepts, or nothing left.
-    """
-    if not is_utf8_encodable(value):
-        raise PydanticCustomError("bad_characters", BAD_CHARACTERS)
-    value = remove_control_chars(value).strip()
-    if not value:
-        raise PydanticCustomError("blank_message", "消息不能为空")
-    return value
-
+__all__ = ["Attachment", "BotMessage", "Button", "Citation"]  # the API documents the shared reply types
 
 def program_key_enum(keys: Iterable[str]) -> type[StrEnum]:
     """The API's enum of programs (listed in the OpenAPI schema), one member per program file."""
@@ -57,34 +32,6 @@ def program_key_enum(keys: Iterable[str]) -> type[StrEnum]:
 
 
 ProgramKey = program_key_enum(configured_knowledge().programs)
-
-
-class Button(BaseModel):
-    title: str = Field(description="按钮文字 / button label")
-    payload: str = Field(description="点击后作为消息发送的内容 / message sent when clicked")
-
-
-class Citation(BaseModel):
-    doc: str = Field(description="来源文件标识 / source document key")
-    title: str = Field(description="来源文件标题 / source document title")
-    clause: str = Field(description="条款位置 / clause heading path")
-    quote: str = Field(description="条款原文 / verbatim clause text")
-
-
-class Attachment(BaseModel):
-    url: str
-    filename: str = ""
-
-
-class BotMessage(BaseModel):
-    """One message from the assistant; citations are the clauses it relies on."""
-
-    text: str = ""
-    buttons: list[Button] = Field(default_factory=list)
-    citations: list[Citation] = Field(default_factory=list)
-    attachment: Attachment | None = Field(default=None, description="可下载文件 / downloadable file")
-    # An action asked for a person ({"reason": ...}); the gateway's helpdesk consumes it, it is never sent out.
-    handoff: dict[str, Any] | None = Field(default=None, exclude=True)
 
 
 class ChatRequest(BaseModel):

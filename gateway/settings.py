@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'db' / 'assistant.db'}"
+from persistence.settings import DEFAULT_DATABASE_URL, REPO_ROOT, StoreSettings
+
+__all__ = ["DEFAULT_DATABASE_URL", "REPO_ROOT", "Settings", "get_settings"]
 
 
-class Settings(BaseSettings):
-    """All settings have working local defaults; override them with environment variables."""
-
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+class Settings(StoreSettings):
+    """All settings have working local defaults; override them with environment variables.
+    The database and its stores' limits are inherited from persistence/settings.py."""
 
     rasa_url: str = Field(default="http://127.0.0.1:5005", description="Rasa server base URL (env RASA_URL)")
     action_server_url: str = Field(
         default="http://127.0.0.1:5055", description="Rasa action server base URL (env ACTION_SERVER_URL)"
-    )
-    database_url: str = Field(
-        default=DEFAULT_DATABASE_URL,
-        description="SQLAlchemy URL, e.g. sqlite:///var/db/assistant.db or postgresql+psycopg://user:pw@host/db",
     )
     gateway_host: str = "127.0.0.1"
     gateway_port: int = Field(default=8000, ge=1, le=65535)
@@ -62,11 +56,6 @@ class Settings(BaseSettings):
     # Pages (gateway/security_headers.py): origins of the portals that embed the chat with
     # widget.js (CSP frame-ancestors of /chat), e.g. "https://www.example.gov.cn https://b.example.cn".
     portal_origins: str = Field(default="", description="comma or space separated; empty: the gateway's own pages only")
-    # Resume codes (actions/forms/drafts.py): failed “继续填写 <code>” attempts allowed per
-    # conversation and per client address in a sliding window; beyond them even a right code waits.
-    resume_failures_per_session: int = Field(default=5, ge=1)
-    resume_failures_per_client: int = Field(default=20, ge=1)
-    resume_lock_minutes: float = Field(default=15.0, gt=0)
     # Scale-out (README "Scale-out / cluster"): a POST /api/chat with an Idempotency-Key holds its
     # key for this long, renewed while it works; a gateway killed mid-request lets a retry take over after it.
     idempotency_lease_seconds: float = Field(default=10.0, gt=0, le=300, description="env IDEMPOTENCY_LEASE_SECONDS")

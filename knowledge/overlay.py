@@ -1,7 +1,7 @@
 """Round facts changed by staff, applied over the notices' facts (the program files).
 
 A new round of a program changes dates, contacts, addresses and URLs, not the assistant: an admin
-changes one field of one fact in the console (gateway/helpdesk/rounds.py stores each change in
+changes one field of one fact in the console (persistence/rounds.py stores each change in
 the gateway database), and every process applies the current changes over the facts it loaded
 from the program files. A changed fact cites "工作人员更新（日期）" instead of the notice, whose
 quote states the old value; an unchanged fact keeps citing the notice.
@@ -357,25 +357,16 @@ def _no_changes() -> list[FactChange]:
     return []
 
 
-def _database_overlay() -> Overlay:
-    try:
-        from gateway.helpdesk.rounds import database_overlay  # the gateway's database: shared by every process
-    except ImportError:  # the knowledge library used on its own
-        return Overlay(_no_version, _no_changes)
-    return database_overlay()
-
-
+NO_CHANGES = Overlay(_no_version, _no_changes, serial=0)
 _overlay: Overlay | None = None
 
 
 def current_overlay() -> Overlay:
-    global _overlay
-    if _overlay is None:
-        _overlay = _database_overlay()
-    return _overlay
+    return _overlay or NO_CHANGES
 
 
 def set_overlay(overlay: Overlay | None) -> None:
-    """Replace the change source (tests; ``None``: the database again)."""
+    """The change source of this process (``None``: the notices alone). The processes that serve
+    applicants install the database's (persistence/rounds.py) when they start."""
     global _overlay
     _overlay = overlay

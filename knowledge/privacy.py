@@ -134,7 +134,7 @@ _LANDLINE = re.compile(
     r"(?![0-9])"
 )
 
-# Resume codes of form drafts (actions/forms/drafts.py): 8 characters of an alphabet without
+# Resume codes of form drafts (persistence/drafts.py): 8 characters of an alphabet without
 # 0/O, 1/I/L, with a digit and a letter; a key to someone's draft, so never logged or kept in clear.
 _RESUME_CODE = re.compile(
     r"(?<![A-Za-z0-9])(?=[A-HJKMNP-Za-hjkmnp-z2-9]*[2-9])(?=[A-HJKMNP-Za-hjkmnp-z2-9]*[A-HJKMNP-Za-hjkmnp-z])"

@@ -66,7 +66,7 @@ def reply_shown_text(reply: "Reply") -> str:
 def refusal_texts(kb: "KnowledgeBase") -> list[str]:
     """The replies the assistant gives instead of an answer, exactly as built by the actions:
     out of scope (action_out_of_scope) and not understood, once and twice (action_fallback)."""
-    from actions.fallback import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
+    from messaging import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
 
     leads = ({}, {"lead": NOT_UNDERSTOOD}, {"lead": NOT_UNDERSTOOD_AGAIN})
     return [reply_shown_text(kb.composer.out_of_scope(**lead)) for lead in leads]

@@ -129,7 +129,7 @@ class Stack:
 
     def migrate(self) -> None:
         """Schema up to date before the processes that share the database start (no race between them)."""
-        subprocess.run([str(APP_PYTHON), "-m", "gateway.db"], cwd=REPO, env=self._env(), check=True,
+        subprocess.run([str(APP_PYTHON), "-m", "persistence.database"], cwd=REPO, env=self._env(), check=True,
                        stdout=subprocess.DEVNULL)
 
     def prepare_tracker_db(self) -> None:

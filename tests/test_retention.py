@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from gateway.db import all_models, create_db_engine, upgrade_database
+from persistence.database import all_models, create_db_engine, upgrade_database
 from gateway.settings import REPO_ROOT
 
 NOW = datetime.now(timezone.utc)

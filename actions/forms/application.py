@@ -22,7 +22,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from gateway.client_identity import METADATA_KEY as CLIENT_KEY_METADATA
+from messaging import CLIENT_KEY_METADATA
 from knowledge.api import get_knowledge
 from knowledge.forms.eligibility import get_checks
 from knowledge.forms.engine import (
@@ -46,7 +46,7 @@ from knowledge.situation import read_situation
 from ..answer import context_of
 from ..handoff import request_person
 from ..replies import send_reply
-from .drafts import Lockout, StoredDraft, code_hint, find_code, get_draft_store, get_resume_guard, mask_codes
+from persistence.drafts import Lockout, StoredDraft, code_hint, find_code, get_draft_store, get_resume_guard, mask_codes
 
 log = logging.getLogger(__name__)
 

@@ -26,13 +26,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.helpdesk.accounts import aware
+from persistence.staff_accounts import aware
 from gateway.helpdesk.clusters import Encoder, group_similar
-from gateway.helpdesk.faq import BOT_THRESHOLD, StaffFaqRepository
-from gateway.helpdesk.models import Handoff, Rating
+from persistence.staff_faq import BOT_THRESHOLD, StaffFaqRepository
+from persistence.helpdesk_models import Handoff, Rating
 from gateway.helpdesk.outcomes import UNANSWERED_KINDS, Outcome, reply_outcome
 from gateway.helpdesk.service import reason_label
-from gateway.models import Conversation, Message, utcnow
+from persistence.models import Conversation, Message, utcnow
 from gateway.schemas import FEEDBACK_REASON_CHOICES
 from knowledge.privacy import mask_pii
 

@@ -24,9 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from gateway.helpdesk.accounts import token_digest
-from gateway.helpdesk.models import ApplicantToken
-from gateway.models import utcnow
+from persistence.staff_accounts import token_digest
+from persistence.helpdesk_models import ApplicantToken
+from persistence.models import utcnow
 
 MAX_TOKEN_CHARS = 128
 # Session ids the server makes for each entry point; other channels' prefixes are reserved.

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from gateway.helpdesk.faq import _tokens, similarity
+from persistence.staff_faq import _tokens, similarity
 
 Encoder = Callable[[list[str]], np.ndarray]
 

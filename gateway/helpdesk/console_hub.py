@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from connectors.web import Connection
-from gateway.helpdesk.accounts import StaffAccounts, StaffIdentity
+from persistence.staff_accounts import StaffAccounts, StaffIdentity
 from gateway.helpdesk.bus import Event
 
 log = logging.getLogger(__name__)

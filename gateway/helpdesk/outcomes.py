@@ -12,7 +12,7 @@ import inspect
 import re
 from typing import Literal
 
-from actions.fallback import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
+from messaging import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
 from knowledge.answers import AnswerComposer
 
 Outcome = Literal["answered", "out_of_scope", "not_in_notices", "fallback", "form_step"]

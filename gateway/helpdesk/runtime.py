@@ -23,24 +23,24 @@ from starlette.concurrency import run_in_threadpool
 
 from connectors import outbound
 from connectors.web import pushing_as
-from gateway.helpdesk.accounts import StaffAccounts, StaffIdentity
+from persistence.staff_accounts import StaffAccounts, StaffIdentity
 from gateway.helpdesk.applicants import ApplicantAccess
 from gateway.helpdesk.bus import LocalBus
 from gateway.helpdesk.callback import LeftContact, contact_in
 from gateway.helpdesk.console_hub import ConsoleHub
-from gateway.helpdesk.faq import StaffFaqRepository
-from gateway.db import make_session_factory
+from persistence.staff_faq import StaffFaqRepository
+from persistence.database import make_session_factory
 from gateway.helpdesk.hours import OfficeHours, parse_office_hours
-from gateway.helpdesk.models import Handoff
-from gateway.helpdesk.rounds import DatabaseChanges, RoundRepository
+from persistence.helpdesk_models import Handoff
+from persistence.rounds import DatabaseChanges, RoundRepository
 from gateway.helpdesk.service import HandoffService, RequestOutcome, clean_reason
 from gateway.helpdesk.tracker import TrackerReader
 from gateway.helpdesk.triage import CannedReplies, Triage
-from actions.forms.drafts import DraftStore
+from persistence.drafts import DraftStore
 from gateway.schemas import BotMessage, Button
 from gateway.settings import REPO_ROOT, Settings
 from knowledge.overlay import set_overlay
-from gateway.store import MessageStore
+from persistence.messages import MessageStore
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.helpdesk.accounts import StaffAccounts, aware
+from persistence.staff_accounts import StaffAccounts, aware
 from gateway.helpdesk.hours import OfficeHours
-from gateway.helpdesk.models import OPEN_STATUSES, Handoff, Rating
-from gateway.models import Conversation, Message, utcnow
+from persistence.helpdesk_models import OPEN_STATUSES, Handoff, Rating
+from persistence.models import Conversation, Message, utcnow
 from gateway.schemas import ProgramKey
 
 REASON_LABELS = {

@@ -17,8 +17,8 @@ import argparse
 import getpass
 import sys
 
-from gateway.db import create_db_engine, make_session_factory, upgrade_database
-from gateway.helpdesk.accounts import AccountError, StaffAccounts
+from persistence.database import create_db_engine, make_session_factory, upgrade_database
+from persistence.staff_accounts import AccountError, StaffAccounts
 from gateway.settings import get_settings
 
 

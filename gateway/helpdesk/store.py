@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.helpdesk.bus import LocalBus
-from gateway.models import Message
-from gateway.store import MessageStore, SavedUserMessage
+from persistence.models import Message
+from persistence.messages import MessageStore, SavedUserMessage
 
 
 class PublishingMessageStore(MessageStore):

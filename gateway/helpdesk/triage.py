@@ -17,8 +17,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.helpdesk.models import OPEN_STATUSES, CannedReply, Handoff, Staff
-from gateway.models import Message, utcnow
+from persistence.helpdesk_models import OPEN_STATUSES, CannedReply, Handoff, Staff
+from persistence.models import Message, utcnow
 from knowledge.privacy import mask_pii
 
 SEARCH_LIMIT = 50

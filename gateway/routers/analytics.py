@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from connectors.web import message_frame
 from gateway.deps import KnowledgeDep, StoreDep
-from gateway.helpdesk.accounts import aware
+from persistence.staff_accounts import aware
 from gateway.helpdesk.analytics import MAX_DAYS, AnalyticsReader, Figures, ProgramFinder, report
 from gateway.helpdesk.clusters import Encoder
 from gateway.helpdesk.outcomes import UNANSWERED_LABELS, reply_outcome

@@ -8,35 +8,31 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from gateway.db import make_session_factory
+from persistence.database import make_session_factory
 from gateway.deps import KnowledgeDep, MetricsDep, RasaDep, SettingsDep, StoreDep
 from gateway.helpdesk.applicants import API_PREFIX, check_session_access, issue_session
 from gateway.helpdesk.runtime import current as current_helpdesk
-from gateway.idempotency import STILL_PROCESSING, IdempotencyKey, IdempotencyStore, IdempotencyTimeout
+from persistence.idempotency import STILL_PROCESSING, IdempotencyKey, IdempotencyStore, IdempotencyTimeout
 from gateway.knowledge_service import KnowledgeProvider
 from gateway.metrics import Counter, Metrics
-from gateway.models import utcnow
+from persistence.models import utcnow
 from gateway.rasa_client import RasaClient, RasaError
-from gateway.schemas import BotMessage, ChatRequest, ChatResponse, ErrorResponse
+from gateway.schemas import ChatRequest, ChatResponse, ErrorResponse
+from messaging import BUSY_TEXT, BotMessage, too_long_text
 from gateway.settings import Settings
-from gateway.store import MessageStore
+from persistence.messages import MessageStore
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
 REPLAYS_COUNTER = "gateway_idempotent_replays_total"
-BUSY_TEXT = "抱歉，服务暂时繁忙，请稍后再试。"
 
 
 async def busy_reply(knowledge: KnowledgeProvider) -> BotMessage:
     """The reply sent when Rasa cannot answer: an apology plus the helpdesk contacts."""
     contacts = await knowledge.helpdesk_contacts_text()
     return BotMessage(text=f"{BUSY_TEXT}\n{contacts}" if contacts else BUSY_TEXT)
-
-
-def too_long_text(max_chars: int) -> str:
-    return f"消息过长，请控制在{max_chars}字以内"
 
 
 async def route_message(

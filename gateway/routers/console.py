@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from gateway.helpdesk.accounts import LoginRefused, StaffIdentity
+from persistence.staff_accounts import LoginRefused, StaffIdentity
 from gateway.helpdesk.bus import make_bus
 from gateway.helpdesk.runtime import Helpdesk, build_helpdesk, set_current
 from gateway.helpdesk.store import PublishingMessageStore

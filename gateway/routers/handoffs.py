@@ -19,14 +19,14 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from actions.forms.drafts import DraftStore
+from persistence.drafts import DraftStore
 from connectors.web import iso, message_frame
 from gateway.deps import KnowledgeDep, SettingsDep
-from gateway.helpdesk.accounts import StaffIdentity, aware
-from gateway.helpdesk.models import Handoff
+from persistence.staff_accounts import StaffIdentity, aware
+from persistence.helpdesk_models import Handoff
 from gateway.helpdesk.service import HandoffError, reason_label
 from gateway.knowledge_service import KnowledgeUnavailable
-from gateway.models import utcnow
+from persistence.models import utcnow
 from gateway.routers.console import AUTH_RESPONSES, HelpdeskDep, StaffDep
 from gateway.routers.faq import PROGRAM_LABELS, to_result
 from gateway.schemas import Citation, ErrorResponse

@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from connectors.web import iso
-from gateway.helpdesk.accounts import StaffIdentity
-from gateway.helpdesk.rounds import MAX_REASON_CHARS, ChangeView, FactView, RoundInputError, RoundNotFound
+from persistence.staff_accounts import StaffIdentity
+from persistence.rounds import MAX_REASON_CHARS, ChangeView, FactView, RoundInputError, RoundNotFound
 from gateway.routers.console import AUTH_RESPONSES, HelpdeskDep, StaffDep
 from gateway.schemas import ErrorResponse, ProgramKey
 from knowledge.overlay import MAX_VALUE_CHARS

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from connectors.web import iso
-from gateway.helpdesk.faq import MAX_ANSWER_CHARS, MAX_QUESTIONS, EntryView, FaqInputError
+from persistence.staff_faq import MAX_ANSWER_CHARS, MAX_QUESTIONS, EntryView, FaqInputError
 from gateway.routers.console import AUTH_RESPONSES, HelpdeskDep, StaffDep
 from gateway.schemas import Citation, ErrorResponse, ProgramKey
 

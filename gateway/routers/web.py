@@ -30,7 +30,7 @@ from gateway.schemas import (
     FEEDBACK_REASON_CHOICES, MAX_FEEDBACK_REASON_CHARS, MAX_MESSAGE_ID, SESSION_ID_PATTERN, Attachment, Button, Citation,
     ErrorResponse, clean_feedback_reason,
 )
-from gateway.store import RatingError
+from persistence.messages import RatingError
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ from connectors.wechat import (
     set_current,
 )
 from connectors.wechat_guard import RequestGuard, verification_key
-from connectors.wechat_store import AccessTokenStore, WeChatStore
-from gateway.db import make_session_factory
+from persistence.wechat import AccessTokenStore, WeChatStore
+from persistence.database import make_session_factory
 from gateway.metrics import Counter, Metrics
 from gateway.routers.chat import route_message
 from gateway.schemas import BotMessage, ErrorResponse

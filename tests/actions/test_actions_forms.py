@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.forms import drafts
+from persistence import drafts
 from actions.forms.application import (
     ActionAskFormAnswer,
     ActionFinishApplication,

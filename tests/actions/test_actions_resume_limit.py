@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from rasa_sdk import Tracker
 
-from actions.forms import drafts
+from persistence import drafts
 from actions.forms.application import (
     ActionFinishApplication,
     ActionResumeApplication,
@@ -17,7 +17,7 @@ from actions.forms.application import (
     ValidateApplicationForm,
     client_key_of,
 )
-from gateway.models import utcnow
+from persistence.models import utcnow
 
 ATTACKER_CLIENT = "a" * 32
 OTHER_CLIENT = "b" * 32

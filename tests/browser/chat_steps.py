@@ -67,9 +67,9 @@ def session_token(page: Page) -> str | None:
 def page_owns(context, database_url: str, session_id: str) -> None:
     """Make ``session_id`` (a conversation a test stored) the page's own: its token is stored
     as an issued one would be, and both are put where the page keeps them (localStorage)."""
-    from gateway.db import create_db_engine
-    from gateway.helpdesk.accounts import token_digest
-    from gateway.helpdesk.models import ApplicantToken
+    from persistence.database import create_db_engine
+    from persistence.staff_accounts import token_digest
+    from persistence.helpdesk_models import ApplicantToken
     from sqlalchemy.orm import sessionmaker
 
     token = f"token-of-{session_id}-0123456789"

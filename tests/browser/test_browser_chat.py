@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import sessionmaker
 
 from chat_steps import BOT, USER, ask, open_chat, page_owns, server_history, session_id, session_token, transcript, wait_answer, wait_connected
-from gateway.db import create_db_engine
-from gateway.models import Conversation, Message
+from persistence.database import create_db_engine
+from persistence.models import Conversation, Message
 
 WECHAT_GREEN = "rgb(149, 236, 105)"  # #95EC69
 WHITE = "rgb(255, 255, 255)"

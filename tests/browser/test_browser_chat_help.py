@@ -19,9 +19,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import sessionmaker
 
 from chat_steps import ANSWER_TIMEOUT, BOT, DESKTOP, PHONE, ask, no_horizontal_scroll, open_chat, page_owns, session_id, wait_answer
-from gateway.db import create_db_engine
-from gateway.helpdesk.models import Handoff, Staff
-from gateway.models import Conversation, Message
+from persistence.database import create_db_engine
+from persistence.helpdesk_models import Handoff, Staff
+from persistence.models import Conversation, Message
 
 REPO = Path(__file__).resolve().parents[2]
 SIZES = {"phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True}, "desktop": {"viewport": DESKTOP}}

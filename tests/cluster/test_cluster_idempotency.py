@@ -1,4 +1,4 @@
-"""The Idempotency-Key store (gateway/idempotency.py) without the processes: what a retry gets
+"""The Idempotency-Key store (persistence/idempotency.py) without the processes: what a retry gets
 while the first copy works, after it finished, and after the gateway working on it died."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from gateway.db import create_db_engine, make_session_factory, upgrade_database
-from gateway.idempotency import IdempotencyStore, IdempotencyTimeout, _digest
+from persistence.database import create_db_engine, make_session_factory, upgrade_database
+from persistence.idempotency import IdempotencyStore, IdempotencyTimeout, _digest
 
 KEY = "0f8e4c2a-5b7d-4e1a-9c3f-6d2b8a1e7c40"
 LEASE = 0.5

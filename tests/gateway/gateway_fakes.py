@@ -105,8 +105,8 @@ def bind_test_sessions(db_url: str, session_ids: tuple[str, ...] = TEST_SESSIONS
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from gateway.helpdesk.accounts import token_digest
-    from gateway.helpdesk.models import ApplicantToken
+    from persistence.staff_accounts import token_digest
+    from persistence.helpdesk_models import ApplicantToken
 
     engine = create_engine(db_url)
     try:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from gateway.routers.chat import BUSY_TEXT
+from messaging import BUSY_TEXT
 from gateway_fakes import FAKE_CONTACTS
 
 
@@ -104,7 +104,7 @@ def test_a_session_cannot_be_named_and_ids_beyond_json_precision_are_refused(cli
 
 @pytest.mark.parametrize("key", ["short", "x" * 129, "有中文的幂等键abcdefghijklmn", "spaces are not allowed here"])
 def test_a_bad_idempotency_key_is_a_chinese_422(client, servers, key):
-    from gateway.idempotency import BAD_KEY
+    from persistence.idempotency import BAD_KEY
 
     response = client.post("/api/chat", json={"text": "上海5G试点几号截止"}, headers={"Idempotency-Key": key.encode("utf-8")})
     assert response.status_code == 422 and response.json() == {"detail": BAD_KEY}

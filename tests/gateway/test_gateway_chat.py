@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from gateway.rasa_client import fold_messages
-from gateway.routers.chat import BUSY_TEXT
+from messaging import BUSY_TEXT
 
 from gateway.helpdesk.applicants import TOKEN_HEADER
 from gateway_fakes import FAKE_CONTACTS, TEST_TOKEN, bind_test_sessions

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect
 
 from gateway.app import create_app
-from gateway.db import all_models, create_db_engine, upgrade_database
+from persistence.database import all_models, create_db_engine, upgrade_database
 from gateway.settings import DEFAULT_DATABASE_URL, REPO_ROOT, Settings, get_settings
 
 EXPECTED_TABLES = set(all_models().tables) | {"alembic_version"}

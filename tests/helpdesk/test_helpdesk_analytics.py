@@ -11,10 +11,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from actions.fallback import NOT_UNDERSTOOD
-from gateway.helpdesk.models import Handoff, Rating
+from messaging import NOT_UNDERSTOOD
+from persistence.helpdesk_models import Handoff, Rating
 from gateway.helpdesk.outcomes import OUT_OF_SCOPE_LEAD
-from gateway.models import Conversation, Message
+from persistence.models import Conversation, Message
 from helpdesk_fakes import applicant_session, helpdesk_of
 from web_fakes import ListingKnowledge
 

@@ -11,10 +11,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswerQuestion
-from actions.fallback import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN, ActionFallback
+from actions.fallback import ActionFallback
+from messaging import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
 from actions.handoff import ActionRequestHuman
 from helpdesk_fakes import applicant_session
-from gateway.helpdesk import faq
+from persistence import staff_faq as faq
 from gateway.settings import get_settings
 
 QUESTION = "申报书可以手写吗"

@@ -146,8 +146,8 @@ def test_restart_in_the_middle_of_a_handoff_keeps_it(make_app, servers, staff_lo
 
 
 def test_staff_see_the_applicants_form_progress(client, staff_login):
-    from actions.forms.drafts import DraftStore
-    from gateway.db import make_session_factory
+    from persistence.drafts import DraftStore
+    from persistence.database import make_session_factory
     from knowledge.forms.engine import Draft
 
     console = staff_login()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.fallback import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
+from messaging import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
 from gateway.helpdesk.outcomes import reply_outcome
 
 QA = Path(__file__).resolve().parents[1] / "eval" / "qa.yml"

@@ -96,7 +96,7 @@ def two_gateways(postgres: PostgresServer, fake_rasa_url: str, tmp_path) -> Iter
     env = {**os.environ, "DATABASE_URL": url, "RASA_URL": fake_rasa_url, "ACTION_SERVER_URL": fake_rasa_url,
            "PRELOAD_KNOWLEDGE": "false", "HELPDESK_OFFICE_HOURS": "always", "PYTHONUNBUFFERED": "1",
            "RASA_TRACKER_DB": str(tmp_path / "none.db")}
-    subprocess.run([PYTHON, "-m", "gateway.db"], env=env, cwd=REPO, check=True, capture_output=True)
+    subprocess.run([PYTHON, "-m", "persistence.database"], env=env, cwd=REPO, check=True, capture_output=True)
     subprocess.run([PYTHON, "-m", "gateway.helpdesk.staff", "create", "--username", "li", "--display-name", "李老师",
                     "--password-stdin"], input=f"{PASSWORD}\n", text=True, env=env, cwd=REPO, check=True, capture_output=True)
     processes, urls = [], []

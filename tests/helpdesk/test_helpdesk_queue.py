@@ -12,10 +12,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData
 
 from helpdesk_fakes import applicant_session, helpdesk_of
-from gateway.db import create_db_engine, upgrade_database
-from gateway.helpdesk import models
+from persistence.database import create_db_engine, upgrade_database
+from persistence import helpdesk_models as models
 from gateway.helpdesk.hours import OfficeHoursError, parse_office_hours
-from gateway.models import Base
+from persistence.models import Base
 
 
 def chat(client, session_id: str, token: str, text: str) -> list[dict]:

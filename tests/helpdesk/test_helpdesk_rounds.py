@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswerQuestion
 from gateway.app import create_app
-from gateway.helpdesk import rounds
+from persistence import rounds
 from gateway.settings import Settings, get_settings
 from helpdesk_fakes import FakeServers, helpdesk_of
 from knowledge.api import get_search_knowledge
@@ -48,11 +48,12 @@ def action_server_database(client, db_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", db_url)
     get_settings.cache_clear()
     rounds._overlay_for.cache_clear()
-    set_overlay(None)
+    set_overlay(rounds.database_overlay())  # what actions/__init__.py installs in the action server
     yield
     monkeypatch.undo()
     get_settings.cache_clear()
     rounds._overlay_for.cache_clear()
+    set_overlay(None)
 
 
 def change_deadline(console, value: str = "2027-03-31T17:00", **extra):

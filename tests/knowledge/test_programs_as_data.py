@@ -172,7 +172,7 @@ print(json.dumps({
 def test_the_gateway_lists_it_in_its_program_enum_faq_labels_and_web_config(data_root: Path, tmp_path: Path) -> None:
     # A fresh process: the API's enum is built from the program files when the gateway is imported.
     env = {**os.environ, "KNOWLEDGE_DATA_DIR": str(data_root), "VAR_DIR": str(tmp_path / "var")}
-    database = f"sqlite:///{tmp_path / 'gateway.db'}"
+    database = f"sqlite:///{tmp_path / 'persistence.database'}"
     run = subprocess.run(
         [sys.executable, "-c", _GATEWAY_PROBE, database], cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=120,
     )

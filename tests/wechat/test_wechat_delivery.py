@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from connectors import outbound
 from connectors.wechat import CLICK_QUESTIONS, MAX_TEXT_BYTES, UNKNOWN_MENU_KEY, WELCOME_BUTTONS, menu_range_text
-from gateway.models import Message
+from persistence.models import Message
 from gateway.schemas import BotMessage, Button
 from wechat_fakes import OPENID, SLOW_RASA_SECONDS, WeChatServer, event_xml, text_xml
 

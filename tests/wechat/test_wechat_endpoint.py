@@ -12,7 +12,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from connectors.wechat import EMPTY_TEXT, MEDIA_NOTE, UNSUPPORTED_NOTE
 from gateway.app import create_app
-from gateway.models import Conversation, Message
+from persistence.models import Conversation, Message
 from wechat_fakes import AES_KEY, OPENID, TOKEN, WeChatServer, media_xml, sign, text_xml
 
 SESSION = f"wx-{OPENID}"

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from connectors.wechat_store import WeChatRequest, aware
+from persistence.wechat import WeChatRequest, aware
 from gateway.app import create_app
-from gateway.models import Message
+from persistence.models import Message
 from gateway.routers.wechat import REPLAYED_REQUEST, STALE_REQUEST
 from gateway.settings import Settings
 from wechat_fakes import OPENID, WeChatServer, event_xml, text_xml

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from gateway.models import Message
+from persistence.models import Message
 from wechat_fakes import OPENID, WeChatServer, text_xml, wait_until
 from wechat_requests import answer_of
 

@@ -20,8 +20,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.helpdesk.models import LoginAttempt, Staff, StaffSession
-from gateway.models import utcnow
+from persistence.helpdesk_models import LoginAttempt, Staff, StaffSession
+from persistence.models import utcnow
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 MIN_PASSWORD_CHARS = 8

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
 
@@ -17,18 +16,12 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
-# Every module that declares tables on ``gateway.models.Base``: features keep their tables next to
-# their code, and Alembic (autogenerate, the schema test) needs to see all of them.
-MODEL_MODULES = ("gateway.models", "gateway.helpdesk.models", "connectors.wechat_store", "actions.forms.drafts", "gateway.idempotency")
-
-
 def all_models() -> MetaData:
-    """The metadata of every table of the database, with all feature modules imported."""
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
-    from gateway.models import Base
+    """The metadata of every table of the database (Alembic's autogenerate and the schema test
+    need all of them): the modules that declare tables on ``persistence.models.Base``."""
+    from persistence import drafts, helpdesk_models, idempotency, models, wechat  # noqa: F401  (they import this module)
 
-    return Base.metadata
+    return models.Base.metadata
 
 
 def _is_sqlite(url: str) -> bool:
@@ -92,9 +85,9 @@ def upgrade_database(engine: Engine) -> None:
 
 
 def main() -> None:
-    """``python -m gateway.db``: bring DATABASE_URL's schema up to date (the stack runs this once
+    """``python -m persistence.database``: bring DATABASE_URL's schema up to date (the stack runs this once
     before starting the gateway and the action server, which both use the database)."""
-    from gateway.settings import get_settings
+    from persistence.settings import get_store_settings as get_settings
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     engine = create_db_engine(get_settings().database_url)

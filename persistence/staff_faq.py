@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.helpdesk.models import FaqEntry, Staff
-from gateway.models import utcnow
+from persistence.helpdesk_models import FaqEntry, Staff
+from persistence.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ def with_staff_faq(loader: Callable[[], Any], repository: Callable[[], StaffFaqR
 
 @lru_cache(maxsize=1)
 def _repository_for(url: str) -> StaffFaqRepository:
-    from gateway.db import create_db_engine, make_session_factory
+    from persistence.database import create_db_engine, make_session_factory
 
     engine: Engine = create_db_engine(url)
     return StaffFaqRepository(make_session_factory(engine))
@@ -226,13 +226,13 @@ def answer_for(question: str, programs: Sequence[str] = ()) -> StaffFaqHit | Non
     """The staff answer to ``question`` if a saved entry matches it closely (else None, also
     when the database cannot be read: the bot then answers from the notices). ``programs``:
     the programs the question names (an entry about another program does not answer it)."""
-    from gateway.settings import get_settings
+    from persistence.settings import StoreSettings  # read each time: cheap, and follows DATABASE_URL
 
     if not question or question.startswith("/"):
         return None
     program = programs[0] if len(programs) == 1 else None
     try:
-        hits = _repository_for(get_settings().database_url).search(question, program, BOT_THRESHOLD)
+        hits = _repository_for(StoreSettings().database_url).search(question, program, BOT_THRESHOLD)
     except Exception as exc:
         log.warning("staff FAQ look-up failed: %s: %s", type(exc).__name__, exc)
         return None

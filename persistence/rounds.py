@@ -19,9 +19,9 @@ from functools import lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.helpdesk.accounts import aware
-from gateway.helpdesk.models import RoundChange, Staff
-from gateway.models import utcnow
+from persistence.staff_accounts import aware
+from persistence.helpdesk_models import RoundChange, Staff
+from persistence.models import utcnow
 from knowledge.loader import KnowledgeData, configured_knowledge
 from knowledge.overlay import (
     EditableField,
@@ -210,7 +210,7 @@ class DatabaseChanges:
 
 @lru_cache(maxsize=4)
 def _overlay_for(url: str) -> Overlay:
-    from gateway.db import _sqlite_file, create_db_engine, make_session_factory
+    from persistence.database import _sqlite_file, create_db_engine, make_session_factory
 
     file = _sqlite_file(url) if url.startswith("sqlite") else None
     repository = RoundRepository(make_session_factory(create_db_engine(url)))
@@ -219,6 +219,6 @@ def _overlay_for(url: str) -> Overlay:
 
 def database_overlay() -> Overlay:
     """The changes on DATABASE_URL (the action server; the gateway sets its own at start)."""
-    from gateway.settings import get_settings
+    from persistence.settings import StoreSettings  # read each time: cheap, and follows DATABASE_URL
 
-    return _overlay_for(get_settings().database_url)
+    return _overlay_for(StoreSettings().database_url)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gateway.models import Base, utcnow
+from persistence.models import Base, utcnow
 
 OPEN_STATUSES = ("waiting", "active")
 OPEN_CONDITION = text("status IN ('waiting', 'active')")

@@ -1,8 +1,8 @@
-"""Alembic environment for the gateway's message store.
+"""Alembic environment of the assistant's database (every table of persistence/).
 
 The URL comes, in order, from: a connection passed in ``config.attributes["connection"]``
 (the gateway does this at startup), ``sqlalchemy.url`` set on the config, or
-``gateway.settings.get_settings().database_url`` (env DATABASE_URL).
+``persistence.settings.get_store_settings().database_url`` (env DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from gateway.db import all_models, create_db_engine
-from gateway.settings import get_settings
+from persistence.database import all_models, create_db_engine
+from persistence.settings import get_store_settings as get_settings
 
 config = context.config
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.models import Conversation, Message, utcnow
-from gateway.schemas import BotMessage
+from persistence.models import Conversation, Message, utcnow
+from messaging import BotMessage
 
 
 Rating = Literal["up", "down"]

@@ -30,8 +30,8 @@ from sqlalchemy import JSON, DateTime, String, Text, delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from gateway.models import Base, utcnow
-from gateway.schemas import Button
+from persistence.models import Base, utcnow
+from messaging import Button
 
 DEDUPE_TTL = timedelta(hours=1)
 

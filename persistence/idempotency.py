@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from gateway.models import Base, utcnow
+from persistence.models import Base, utcnow
 
 KEY_MIN, KEY_MAX = 16, 128
 # Also the OpenAPI schema of the header. The length is in the pattern too: a generator may add a

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
 import secrets
 from collections.abc import Callable
@@ -27,9 +26,9 @@ from typing import Any, TypeVar
 from sqlalchemy import JSON, DateTime, Engine, Index, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from gateway.db import create_db_engine, make_session_factory, upgrade_database
-from gateway.models import Base, utcnow
-from gateway.settings import DEFAULT_DATABASE_URL, Settings
+from persistence.database import create_db_engine, make_session_factory, upgrade_database
+from persistence.models import Base, utcnow
+from persistence.settings import StoreSettings
 from knowledge.forms.engine import Draft
 
 log = logging.getLogger(__name__)
@@ -172,7 +171,7 @@ class ResumeLimits:
     window: timedelta = timedelta(minutes=15)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ResumeLimits:
+    def from_settings(cls, settings: StoreSettings) -> ResumeLimits:
         return cls(
             settings.resume_failures_per_session,
             settings.resume_failures_per_client,
@@ -263,7 +262,7 @@ def _engine(url: str) -> Engine:
 @lru_cache
 def get_draft_store() -> DraftStore:
     """The store on ``DATABASE_URL`` (the gateway's database), schema brought up to date once."""
-    return DraftStore(make_session_factory(_engine(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))))
+    return DraftStore(make_session_factory(_engine(StoreSettings().database_url)))
 
 
 @lru_cache
@@ -272,6 +271,6 @@ def _resume_guard(url: str, limits: ResumeLimits) -> ResumeGuard:
 
 
 def get_resume_guard() -> ResumeGuard:
-    """The guard on ``DATABASE_URL`` with the limits of the environment (gateway/settings.py)."""
-    settings = Settings()
+    """The guard on ``DATABASE_URL`` with the limits of the environment (persistence/settings.py)."""
+    settings = StoreSettings()
     return _resume_guard(settings.database_url, ResumeLimits.from_settings(settings))
