@@ -80,7 +80,6 @@ class KnowledgeBase:
         self.data = data
         self.retriever = retriever
         self.composer = composer
-        self._lock = threading.Lock()
         self.overlay_version: tuple[int, int] = (0, 0)  # (change source, latest change) applied
 
     @classmethod
@@ -118,12 +117,10 @@ class KnowledgeBase:
         return list(self.data.programs)
 
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
-        with self._lock:  # the dense encoder is not re-entrant
-            return self.composer.answer(text, intent=intent, nlu_programs=nlu_programs, context=context)
+        return self.composer.answer(text, intent=intent, nlu_programs=nlu_programs, context=context)
 
     def search_faq(self, query: str, program: str | None = None, top_k: int = 5) -> list[FaqHit]:
-        with self._lock:
-            hits = self.retriever.search(query, programs=[program] if program else None, facts_only=True, top_k=top_k)
+        hits = self.retriever.search(query, programs=[program] if program else None, facts_only=True, top_k=top_k)
         results = []
         for hit in hits:
             unit = hit.unit
@@ -181,15 +178,21 @@ def get_knowledge() -> KnowledgeBase:
     serving needs no torch; a real model (EMBEDDING_MODEL) loads through sentence-transformers.
     Staff's round changes (knowledge/overlay.py) are applied over it, rebuilt when they change."""
     global _current
-    with _load_lock:
+    with _load_lock:  # held while loading or rebuilding only: answering runs in parallel
         base = _load_once()
-        overlay = current_overlay()
-        version = overlay.version()
-        if version == 0:
-            return base
-        if _current is None or _current.overlay_version != (overlay.serial, version):
-            _current = base.with_data(apply_changes(base.data, overlay.changes()))
-            _current.overlay_version = (overlay.serial, version)
+    overlay = current_overlay()
+    version = overlay.version()
+    if version == 0:
+        return base
+    wanted = (overlay.serial, version)
+    current = _current
+    if current is not None and current.overlay_version == wanted:
+        return current
+    with _load_lock:
+        if _current is None or _current.overlay_version != wanted:
+            rebuilt = base.with_data(apply_changes(base.data, overlay.changes()))
+            rebuilt.overlay_version = wanted
+            _current = rebuilt
             log.info("knowledge base rebuilt with the round changes up to %d", version)
         return _current
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -62,6 +63,9 @@ class DenseEncoder:
         self.prefer_numpy = prefer_numpy
         self._model = None
         self._presegment = False
+        # A transformers tokenizer is changed by each call (truncation, padding) and refuses a
+        # second thread meanwhile ("Already borrowed"); the numpy model only reads, so it needs no lock.
+        self._not_reentrant = threading.Lock()
 
     def warm_up(self) -> None:
         if self._model is None:
@@ -84,7 +88,10 @@ class DenseEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         self.warm_up()
         texts = [self._prepare(t) for t in texts]
-        vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        if isinstance(self._model, _NumpyStaticModel):
+            return self._model.encode(texts)
+        with self._not_reentrant:
+            vectors = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -102,6 +109,7 @@ class E5Encoder:
 
     def __init__(self) -> None:
         self._model = None
+        self._not_reentrant = threading.Lock()  # one C engine with its own buffers
 
     def warm_up(self) -> None:
         if self._model is None:
@@ -111,11 +119,13 @@ class E5Encoder:
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         self.warm_up()
-        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        with self._not_reentrant:
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
     def encode_documents(self, texts: list[str]) -> np.ndarray:
         self.warm_up()
-        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        with self._not_reentrant:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
     encode = encode_queries  # symmetric uses (grouping questions) compare like with like
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -125,10 +126,17 @@ def pipeline() -> Language:
     return nlp
 
 
+# spaCy adds every new word to the pipeline's shared string store while it processes a text; one
+# text at a time keeps that store consistent when actions run on several threads (a few ms each).
+_one_text_at_a_time = threading.Lock()
+
+
 def extract_entities(text: str) -> list[tuple[str, str]]:
     """(label, text) of every entity found, in the order they appear."""
-    doc = pipeline()(text[:MAX_PASTE_CHARS])
-    return [(ent.label_, ent.text.strip()) for ent in doc.ents]
+    nlp = pipeline()
+    with _one_text_at_a_time:
+        doc = nlp(text[:MAX_PASTE_CHARS])
+        return [(ent.label_, ent.text.strip()) for ent in doc.ents]
 
 
 def extract_fields(form: FormSchema, text: str) -> dict[str, str]:
