@@ -52,6 +52,7 @@ from .units import Unit
 from .situation import read_situation, situation_so_far
 from .rulings import ASKS_IF_REQUIRED, verdict_by_ruling
 from .comparison import Side, asks_to_compare, compare, plain_question, two_subjects
+from .practices import practice_said, states_requirement, verdict_line
 from .verdicts import VerdictEngine, asks_for_verdict, check_against_limit, confirm
 from .details import load_asked_details, missing_detail
 from .settings import DATA_DIR
@@ -88,6 +89,8 @@ INTENT_TOPIC_BOOST = 1.25  # the NLU intent is a strong hint of what is asked
 class Button:
     title: str
     payload: str
+
+PRACTICE_SEARCH_DEPTH = 30  # facts searched for the sentence that states a required way of doing
 
 
 @dataclass
@@ -145,6 +148,7 @@ class AnswerComposer:
         return reply
 
     def _answer(self, text: str, intent: str | None, nlu_programs: list[str] | None, context: Context) -> Reply:
+        as_asked = text  # the synonyms make 胶装 装订: how the applicant does it is in their own words
         text = self._with_known_words(text)
         compared = text if asks_to_compare(text) else None
         text = plain_question(text) if compared else text  # each side answers the plain question
@@ -185,6 +189,8 @@ class AnswerComposer:
             return self._clarify(question, topic)
         if topic is None:
             topic = "overview"
+        if len(programs) == 1 and (practiced := self._against_practice(as_asked, self.data.programs[programs[0]])):
+            return practiced
         decided = self._decide(programs, text, topic, context.situation)
         core = self.detector.strip(question)
         if (
@@ -210,6 +216,23 @@ class AnswerComposer:
         if decided is not None:
             return _verdict_first(decided, merged)
         return self._said_when_missing(text, _confirmed_or_corrected(text, _against_limit(text, _ruled(text, merged))))
+
+    def _against_practice(self, question: str, program: Program) -> Reply | None:
+        """"申报书单面打印行不", "纸质的没寄，可以吗": the way the applicant does it against the
+        program's fact that requires another (knowledge/data/practices.yml); None when the question
+        names no such way, or no fact of the program requires one."""
+        said = practice_said(normalize(question)) if asks_for_verdict(question) else None
+        if said is None:
+            return None
+        hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=PRACTICE_SEARCH_DEPTH)
+        for hit in hits:
+            shown = self._render_units(program, [hit.unit], hit.unit.topic or "")
+            if not states_requirement(said.practice, shown.text):
+                continue
+            shown.text = f"【{program.short_name}】{verdict_line(said)}\n{shown.text}"
+            shown.question = question
+            return shown
+        return None
 
     def _decide(self, programs: list[str], text: str, topic: str, said_before: str) -> Reply | None:
         """A yes/no question about the applicant's own situation (in this message or said earlier

@@ -71,13 +71,30 @@ _HEALTH_UNIT = re.compile(r"(?:我们|我)(?:是|在)?[^，,。？?]{0,10}(?:医
 
 # Joining someone else's project: the rules on who may apply (lead) are not theirs.
 _AS_PARTNER = re.compile(r"(?:作为|当|做)(?:联合单位|参与单位|合作单位|合作方|参加单位)|(?:参加|参与|加入)[^，,。？?]{0,12}(?:联合体|项目)")
+# "我们合作的运营商是县级分公司": what such a clause says is about a partner, not the asker's unit.
+_ABOUT_A_PARTNER = re.compile(r"(?:合作的|联合的|参与的|参加的|找的|请的|拉的|邀请的|合作方|合作伙伴|联合单位|参与单位|参加单位|对方)[^，,。；;？?]*")
+# The telecom operator in the consortium and its level (国家5G试点: 电信运营企业（地市级以上）).
+_OPERATOR = re.compile(r"运营商|电信运营企业|(?:中国)?(?:移动|联通|电信|广电)(?:公司|分公司|集团)?")
+_OPERATOR_BELOW_CITY = re.compile(r"县级|区县|县里|县城|县分公司|区分公司|县公司|营业厅|乡镇")
+_OPERATOR_CITY_OR_ABOVE = re.compile(r"地市级|市级|市分公司|市公司|省公司|省级|省分公司|集团公司|集团总部|总部")
 UNIT_KEYS = ("registered_in_china", "legally_established_in_shanghai", "independent_legal_person", "health_system_unit")
+
+
+def _operator_attributes(text: str) -> Profile:
+    if not _OPERATOR.search(text):
+        return {}
+    if _OPERATOR_BELOW_CITY.search(text):
+        return {"has_operator": True, "operator_city_level": False}
+    if _OPERATOR_CITY_OR_ABOVE.search(text):
+        return {"has_operator": True, "operator_city_level": True}
+    return {}
 
 
 def _unit_attributes(text: str) -> Profile:
     found: Profile = {}
     if _AS_PARTNER.search(text):
         return {"role": "partner"}
+    text = _ABOUT_A_PARTNER.sub("", text)
     if _ABROAD_UNIT.search(text):
         found["registered_in_china"] = False
         found["legally_established_in_shanghai"] = False
@@ -271,7 +288,7 @@ def read_situation(text: str) -> Situation:
     """Everything the text says about the applicant's unit, counts, leader, money, project and a moment."""
     text = normalize(text)
     profile: Profile = {}
-    for extract in (_unit_attributes, _count_attributes, _person_attributes, _money_attributes, _state_attributes):
+    for extract in (_unit_attributes, _operator_attributes, _count_attributes, _person_attributes, _money_attributes, _state_attributes):
         profile.update(extract(text))
     return Situation(profile, find_moment(text))
 

@@ -39,8 +39,12 @@ class Rule(_Strict):
     min: float | None = None
     max: float | None = None
     outcome: Outcome = "not_eligible"
-    reason: str
+    reason: str  # the rule, as said whether it is met or not
+    advice: str = ""  # what to do when it is not met (said only then)
     cite: CitationRef
+
+    def reason_when_broken(self) -> str:
+        return f"{self.reason.rstrip('。')}；{self.advice}" if self.advice else self.reason
 
     def broken_by(self, answer: Any) -> bool:
         if isinstance(answer, bool):
@@ -224,7 +228,7 @@ def _reasons(check: EligibilityCheck, question: Question, answers: dict[str, Any
         elif answers[question.key] is None:
             reasons.append(Reason(f"需要确认：{rule.reason}", citation, "needs_confirmation", question.key))
         elif rule.broken_by(answers[question.key]):
-            reasons.append(Reason(rule.reason, citation, rule.outcome, question.key))
+            reasons.append(Reason(rule.reason_when_broken(), citation, rule.outcome, question.key))
         else:
             reasons.append(Reason(rule.reason, citation, "met", question.key))
     return reasons
