@@ -261,6 +261,10 @@ class AnswerComposer:
         if answer.kind == "unknown" and UNKNOWN_LEAD in first_line:
             answer.text = answer.text.replace(UNKNOWN_LEAD, f"通知中没有给出{detail.name}。", 1)
             return answer
+        if answer.kind == "unknown" and UNKNOWN_TERM_LEAD.match(first_line):
+            # "不交会有什么处罚": the detail asked names it better than a word jieba cut out ("交会")
+            answer.text = UNKNOWN_TERM_LEAD.sub(lambda m: f"{m.group(1) or ''}通知中没有给出{detail.name}，", answer.text, count=1)
+            return answer
         if answer.kind != "answer" or "没有" in first_line[:40]:
             return answer
         lead = f"通知中没有给出{detail.name}。通知中的相关信息："
@@ -973,7 +977,8 @@ def _shorten(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
 
 
 MAX_CONTEXT_LINES = 2  # of the clause answer kept under a verdict
-UNKNOWN_LEAD = "通知中没有给出这方面的规定，我不能确定。"  # _not_given(…, "这方面的规定")
+UNKNOWN_LEAD = "通知中没有给出这方面的规定，我不能确定。"
+UNKNOWN_TERM_LEAD = re.compile(r"^(【[^】]*】)?通知中没有提到“[^”]*”，")  # _unknown(…, missing)  # _not_given(…, "这方面的规定")
 _CLOSED_NOTE = re.compile(r"（[^（）]*(?:（[^（）]*）[^（）]*)*(?P<status>已于[^（）]*截止)）$")
 
 

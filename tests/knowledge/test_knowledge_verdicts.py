@@ -148,6 +148,8 @@ def test_a_value_whose_subject_is_unclear_is_not_confirmed(kb):
         ("验收总结报告写多少字合适，有字数要求吗", "通知中没有给出字数限制"),
         ("上海5G试点刘迪的邮箱能给一下吗", "通知中没有给出邮箱"),
         ("国家5G试点申报书有页数限制吗，最多几页", "页"),
+        ("年报要是漏交了，会受什么处罚", "处罚"),  # jieba cuts 漏交了 oddly: the detail names it
+        ("智慧医疗专项书面材料不小心填错会被处分吗", "处罚"),
     ],
 )
 def test_a_detail_the_notices_do_not_give_is_said_to_be_missing_first(kb, question, said):
