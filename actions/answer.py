@@ -58,7 +58,7 @@ class ActionAnswerQuestion(Action):
         knowledge = get_knowledge()
         reply = knowledge.answer(text, intent=intent, nlu_programs=latest_programs(tracker), context=context_of(tracker))
         reply = with_suggestions(reply, knowledge)
-        log.info("answer intent=%s kind=%s programs=%s text=%s", intent, reply.kind, reply.programs, mask_pii(text))
+        log.info("answer intent=%s form=%s kind=%s programs=%s text=%s", intent, reply.form, reply.kind, reply.programs, mask_pii(text))
         send_reply(dispatcher, reply)
         slots: dict[str, Any] = {"topic": reply.topic, "last_question": reply.question, "situation": reply.situation or None}
         if reply.programs:

@@ -23,7 +23,6 @@ from .wording import (
     BASIS,
     CHANGING,
     clauses,
-    CONSEQUENCE,
     CONTACT_CHANNEL,
     COPIES,
     COPIES_ASKED,
@@ -51,7 +50,8 @@ from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
 from .situation import read_situation, situation_so_far
 from .rulings import ASKS_IF_REQUIRED, verdict_by_ruling
-from .comparison import Side, asks_to_compare, compare, plain_question, two_subjects
+from .comparison import Side, compare, plain_question, two_subjects
+from .frame import Form, Frame, understand
 from .practices import practice_said, states_requirement, verdict_line
 from .verdicts import VerdictEngine, asks_for_verdict, check_against_limit, confirm
 from .details import load_asked_details, missing_detail
@@ -90,6 +90,8 @@ class Button:
     title: str
     payload: str
 
+# Forms of question that decide the topic whatever their subject ("还能报吗" is about the deadline).
+TOPIC_OF_FORM = {Form.STILL_OPEN: "deadline", Form.ON_TIME: "deadline", Form.WHAT_IF: "procedure"}
 PRACTICE_SEARCH_DEPTH = 30  # facts searched for the sentence that states a required way of doing
 
 
@@ -104,6 +106,7 @@ class Reply:
     kind: str = "answer"  # answer | clarify | unknown | out_of_scope
     situation: str = ""  # what the applicant has said about themselves so far (carried to the next turn)
     ruling: Ruling | None = None  # what the fact answering it allows or requires
+    form: Form | None = None  # what the question asked (knowledge/frame.py), for logs and analytics
 
 
 @dataclass(frozen=True)
@@ -143,16 +146,16 @@ class AnswerComposer:
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
         situation = situation_so_far(context.situation, text)
-        reply = self._answer(text, intent, nlu_programs, replace(context, situation=situation))
+        frame = understand(text, self._with_known_words(text))
+        reply = self._answer(frame, intent, nlu_programs, replace(context, situation=situation))
         reply.situation = situation
+        reply.form = frame.form
         return reply
 
-    def _answer(self, text: str, intent: str | None, nlu_programs: list[str] | None, context: Context) -> Reply:
-        as_asked = text  # the synonyms make 胶装 装订: how the applicant does it is in their own words
-        text = self._with_known_words(text)
-        compared = text if asks_to_compare(text) else None
-        text = plain_question(text) if compared else text  # each side answers the plain question
-        topic = "deadline" if asks_if_still_open(text) else "procedure" if CONSEQUENCE.search(text) else self._topic(text, intent)
+    def _answer(self, frame: Frame, intent: str | None, nlu_programs: list[str] | None, context: Context) -> Reply:
+        # the synonyms make 胶装 装订: how the applicant does it is judged in their own words
+        as_asked, compared, text = frame.as_asked, frame.compared, frame.plain  # each side answers the plain question
+        topic = TOPIC_OF_FORM.get(frame.form) or self._topic(text, intent)
         question = text
         detection = self.detector.detect(compared or text)  # "…跟当初申报的是同一个吗" names both
         if OTHER_REGION_NAMED.search(normalize(text)) or (not detection.programs and OTHER_REGION_PROGRAM.search(normalize(text))):
@@ -189,7 +192,7 @@ class AnswerComposer:
             return self._clarify(question, topic)
         if topic is None:
             topic = "overview"
-        if len(programs) == 1 and (practiced := self._against_practice(as_asked, self.data.programs[programs[0]])):
+        if len(programs) == 1 and (practiced := self._against_practice(frame, self.data.programs[programs[0]])):
             return practiced
         decided = self._decide(programs, text, topic, context.situation)
         core = self.detector.strip(question)
@@ -217,11 +220,12 @@ class AnswerComposer:
             return _verdict_first(decided, merged)
         return self._said_when_missing(text, _confirmed_or_corrected(text, _against_limit(text, _ruled(text, merged))))
 
-    def _against_practice(self, question: str, program: Program) -> Reply | None:
+    def _against_practice(self, frame: Frame, program: Program) -> Reply | None:
         """"申报书单面打印行不", "纸质的没寄，可以吗": the way the applicant does it against the
         program's fact that requires another (knowledge/data/practices.yml); None when the question
         names no such way, or no fact of the program requires one."""
-        said = practice_said(normalize(question)) if asks_for_verdict(question) else None
+        question = frame.as_asked
+        said = practice_said(normalize(question)) if frame.wants_verdict else None
         if said is None:
             return None
         hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=PRACTICE_SEARCH_DEPTH)
