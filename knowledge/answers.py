@@ -48,7 +48,7 @@ from .wording import (
 )
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
-from .situation import read_situation, situation_so_far
+from .situation import Situation, read_situation, situation_so_far
 from .rulings import ASKS_IF_REQUIRED, verdict_by_ruling
 from .comparison import Side, compare, plain_question, two_subjects
 from .frame import Form, Frame, understand
@@ -218,6 +218,7 @@ class AnswerComposer:
         merged = self._merge(replies, programs, topic, question, compared)
         if decided is not None:
             return _verdict_first(decided, merged)
+        merged = _who_files(as_asked, read_situation(context.situation).updated_by(frame.stated), merged)
         return self._said_when_missing(text, _confirmed_or_corrected(text, _against_limit(text, _ruled(text, merged))))
 
     def _against_practice(self, frame: Frame, program: Program) -> Reply | None:
@@ -313,9 +314,11 @@ class AnswerComposer:
     def _what_to_do(self, text: str, programs: list[str], said_before: str) -> Reply | None:
         """"项目任务没按期完成，该怎么办": the step the notices set for the project's state (a
         statement's ``for_states``), in whichever notice of the pilot states it."""
-        if not WHAT_TO_DO.search(normalize(text)):
+        said = read_situation(said_before).updated_by(read_situation(text))
+        # "负责人要换，我们能自己提申请吗": who files the step is asked, so the step is what answers
+        if not (WHAT_TO_DO.search(normalize(text)) or _FILES_ITSELF.search(normalize(text))):
             return None
-        state = read_situation(said_before).updated_by(read_situation(text)).profile.get("project_state")
+        state = said.profile.get("project_state")
         if state is None:
             return None
         family = [p for p in self.data.programs if any(p != q and self._same_pilot(p, q) for q in programs)]
@@ -325,7 +328,7 @@ class AnswerComposer:
             if steps:
                 reply = self._render_units(program, [self._unit(steps[0].id)], "procedure")
                 reply.ruling = steps[0].ruling
-                return _ruled(text, self._merge([reply], [key], "procedure", text))
+                return _who_files(text, said, _ruled(text, self._merge([reply], [key], "procedure", text)))
         return None
 
     def _two_facts_compared(self, question: str) -> tuple[str, str] | None:
@@ -1032,6 +1035,23 @@ def _ruled(question: str, answer: Reply) -> Reply:
     if opening.startswith("原则上"):
         rest = re.sub(r"^原则上[，,]?", "", rest)  # "原则上不可以：原则上，…" says it twice
     answer.text = f"{label}】{opening}{rest}"
+    return answer
+
+
+# "我们能直接提申请吗": the asker means to file something themselves…
+_FILES_ITSELF = re.compile(r"(?:我们|我方|我单位|本单位|自己|直接)[^，,。？?]{0,6}(?:提|提交|申请|报|递交|上报)")
+# …and the fact says who files it.
+_FILED_BY_LEAD = re.compile(r"由[^，,。]{0,12}牵头单位(?:统一)?(?:提出|提交|申请|负责|报送)")
+
+
+def _who_files(question: str, said: Situation, answer: Reply) -> Reply:
+    """A partner unit asking whether it may file what the lead unit files: 不能, with the rule."""
+    if answer.kind != "answer" or said.profile.get("role") != "partner" or not _FILES_ITSELF.search(normalize(question)):
+        return answer
+    label, mark, rest = answer.text.partition("】")
+    if not mark or not _FILED_BY_LEAD.search(rest.split("\n")[0]):
+        return answer
+    answer.text = f"{label}】不能：须由牵头单位提出申请（您说贵单位是参与单位，请通过牵头单位办理）。\n{rest}"
     return answer
 
 

@@ -70,7 +70,7 @@ _HEALTH_UNIT = re.compile(r"(?:我们|我)(?:是|在)?[^，,。？?]{0,10}(?:医
 
 
 # Joining someone else's project: the rules on who may apply (lead) are not theirs.
-_AS_PARTNER = re.compile(r"(?:作为|当|做)(?:联合单位|参与单位|合作单位|合作方|参加单位)|(?:参加|参与|加入)[^，,。？?]{0,12}(?:联合体|项目)")
+_AS_PARTNER = re.compile(r"(?:作为|当|做)(?:联合单位|参与单位|合作单位|合作方|参加单位)|(?:我们|我方|本单位|我单位)[^，,。？?]{0,10}?(?:是|属于|只是|仅是|作为)[^，,。？?]{0,12}(?:联合单位|参与单位|合作单位|参加单位)|(?:参加|参与|加入)[^，,。？?]{0,12}(?:联合体|项目)")
 # "我们合作的运营商是县级分公司": what such a clause says is about a partner, not the asker's unit.
 _ABOUT_A_PARTNER = re.compile(r"(?:合作的|联合的|参与的|参加的|找的|请的|拉的|邀请的|合作方|合作伙伴|联合单位|参与单位|参加单位|对方)[^，,。；;？?]*")
 # The telecom operator in the consortium and its level (国家5G试点: 电信运营企业（地市级以上）).

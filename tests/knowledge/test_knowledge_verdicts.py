@@ -263,3 +263,22 @@ def test_what_asks_for_a_verdict(question, asks):
 def test_counts_and_nationality_decide(kb, question, verdict, fact):
     reply = kb.answer(question)
     assert reply.text.split("】", 1)[1].startswith(verdict) and fact in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们是联合单位，上海5G试点项目负责人要换，我们自己能提交申请吗",
+        "我们单位是上海5G试点项目的参加单位，项目想中止，我方能直接申请吗",
+        "我们是上海5G试点的参与单位，想换项目负责人，能直接提申请吗",
+    ],
+)
+def test_a_partner_may_not_file_what_the_lead_unit_files(kb, question):
+    reply = kb.answer(question)
+    first = reply.text.split("\n")[0].partition("】")[2]
+    assert first.startswith("不能") and "牵头单位" in first, reply.text
+
+
+def test_the_lead_unit_asking_the_same_is_not_refused(kb):
+    reply = kb.answer("我们是牵头单位，上海5G试点想换项目负责人，我们能直接提申请吗")
+    assert not reply.text.partition("】")[2].startswith("不能") and "牵头单位提出申请" in reply.text
