@@ -20,6 +20,8 @@ from .wording import (
     asking_words,
     asks_if_still_open,
     asks_when,
+    asks_where_submitted,
+    states_where,
     BASIS,
     CHANGING,
     clauses,
@@ -92,7 +94,8 @@ class Button:
 
 # Forms of question that decide the topic whatever their subject ("还能报吗" is about the deadline).
 TOPIC_OF_FORM = {Form.STILL_OPEN: "deadline", Form.ON_TIME: "deadline", Form.WHAT_IF: "procedure"}
-PRACTICE_SEARCH_DEPTH = 30  # facts searched for the sentence that states a required way of doing
+PRACTICE_SEARCH_DEPTH = 30
+PLACE_SEARCH_DEPTH = 8  # facts searched for an address or URL when the best one gives none  # facts searched for the sentence that states a required way of doing
 
 
 @dataclass
@@ -543,6 +546,10 @@ class AnswerComposer:
             # "我们是科技公司，能牵头吗": who may apply at all comes first
             primary = self._unit(program.eligibility[0].id)
             chosen = [primary] + [u for u in chosen if u.id != primary.id]
+        if asks_where_submitted(question) and not states_where(self._render_item(top.item)):
+            # 材料在哪上传: the best fact says "upload to the platform"; the one with its address answers
+            placed = self._placed_fact(program, question)
+            chosen = [placed, top] if placed is not None else chosen
         reply = self._render_units(program, chosen, top.topic or topic)
         if asks_when(question) and not states_when(question, self._render_item(top.item)):
             # 建设周期从几月到几月: the best fact has no date; a neighbour's date is no answer
@@ -551,7 +558,8 @@ class AnswerComposer:
                 or self._dated_fact_of_related_notice(program, question, top)
                 or self._no_date_given(program, reply)
             )
-        if (top.topic != "deadline" or not asks_when(question)) and not self._about_subject(question, chosen):
+        gives_place_asked = asks_where_submitted(question) and states_where(reply.text)  # 网站 is a URL's name
+        if (top.topic != "deadline" or not asks_when(question)) and not gives_place_asked and not self._about_subject(question, chosen):
             # 年度总结报告有字数要求吗: the report's deadline does not speak of its length
             return self._not_given(program, reply, "这方面的规定")
         if not self._answers_alternative(question, reply):
@@ -563,6 +571,11 @@ class AnswerComposer:
         if isinstance(top.item, Statement):
             reply.ruling = top.item.ruling
         return reply
+
+    def _placed_fact(self, program: Program, question: str) -> Unit | None:
+        """The program's fact nearest the question that gives an address or a URL."""
+        hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=PLACE_SEARCH_DEPTH)
+        return next((h.unit for h in hits if states_where(self._render_item(h.unit.item))), None)
 
     def _only_asks_what_to_hand_in(self, question: str) -> bool:
         words = tokens(question)

@@ -149,6 +149,20 @@ def asks_when(question: str) -> bool:
     return bool(WHEN.search(question))
 
 
+# "材料在哪上传", "传到哪个网站", "网址是啥": a place online or on the map is asked…
+WHERE_SUBMITTED = re.compile(r"在哪(?:里|儿)?(?:上传|传|提交|交|填报|申报|报送|寄|送)|(?:传|交|寄|送|报送|提交|填报)(?:到|至|去)?哪(?:里|儿|个)?|网址|链接|哪个(?:网站|平台|系统)")
+# …and a fact that gives one.
+GIVES_PLACE = re.compile(r"https?://|网址|邮寄地址|地址[:：]|[路街号]\d*号|\d+号")
+
+
+def asks_where_submitted(question: str) -> bool:
+    return bool(WHERE_SUBMITTED.search(normalize(question)))
+
+
+def states_where(answer: str) -> bool:
+    return bool(GIVES_PLACE.search(answer))
+
+
 def states_when(question: str, answer: str) -> bool:
     pattern = CALENDAR_DATE if CALENDAR_ASKED.search(question) else DATE_OR_TIME
     return bool(pattern.search(answer))

@@ -343,3 +343,18 @@ def test_a_when_question_answered_with_a_date_is_unchanged(kb: KnowledgeBase) ->
     reply = kb.answer("年度总结报告最晚哪天交", intent="ask_deadline")
 
     assert reply.kind == "answer" and "2022年9月30日" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("验收资料往哪儿传", "https://hrp.3incloud.com/signup/five_g"),
+        ("验收资料的上传网址给一下", "https://hrp.3incloud.com/signup/five_g"),
+        ("上海5G试点验收资料在哪里提交", "https://hrp.3incloud.com/signup/five_g"),
+        ("国家5G试点的材料要送到哪", "花园北路52号"),
+    ],
+)
+def test_where_to_submit_is_answered_with_the_address_or_url(kb, question, place):
+    """The best fact may only say "upload to the platform"; the one with its address answers."""
+    reply = kb.answer(question)
+    assert place in reply.text.split("\n")[0] and "没有给出" not in reply.text, reply.text
