@@ -94,8 +94,9 @@ class Button:
 
 # Forms of question that decide the topic whatever their subject ("还能报吗" is about the deadline).
 TOPIC_OF_FORM = {Form.STILL_OPEN: "deadline", Form.ON_TIME: "deadline", Form.WHAT_IF: "procedure"}
-PRACTICE_SEARCH_DEPTH = 30
-PLACE_SEARCH_DEPTH = 8  # facts searched for an address or URL when the best one gives none  # facts searched for the sentence that states a required way of doing
+# Facts of a program searched for one that states something precise (a required way of doing, an
+# address or URL) when the best fact does not: about all of one notice's facts.
+FACT_SEARCH_DEPTH = 30
 
 
 @dataclass
@@ -232,7 +233,7 @@ class AnswerComposer:
         said = practice_said(normalize(question)) if frame.wants_verdict else None
         if said is None:
             return None
-        hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=PRACTICE_SEARCH_DEPTH)
+        hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=FACT_SEARCH_DEPTH)
         for hit in hits:
             shown = self._render_units(program, [hit.unit], hit.unit.topic or "")
             if not states_requirement(said.practice, shown.text):
@@ -574,7 +575,7 @@ class AnswerComposer:
 
     def _placed_fact(self, program: Program, question: str) -> Unit | None:
         """The program's fact nearest the question that gives an address or a URL."""
-        hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=PLACE_SEARCH_DEPTH)
+        hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=FACT_SEARCH_DEPTH)
         return next((h.unit for h in hits if states_where(self._render_item(h.unit.item))), None)
 
     def _only_asks_what_to_hand_in(self, question: str) -> bool:

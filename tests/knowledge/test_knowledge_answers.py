@@ -352,6 +352,7 @@ def test_a_when_question_answered_with_a_date_is_unchanged(kb: KnowledgeBase) ->
         ("验收资料的上传网址给一下", "https://hrp.3incloud.com/signup/five_g"),
         ("上海5G试点验收资料在哪里提交", "https://hrp.3incloud.com/signup/five_g"),
         ("国家5G试点的材料要送到哪", "花园北路52号"),
+        ("验收的材料传到哪个网站", "https://hrp.3incloud.com/signup/five_g"),
     ],
 )
 def test_where_to_submit_is_answered_with_the_address_or_url(kb, question, place):
