@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from persistence.staff_faq import answer_for as staff_faq_answer
-from knowledge.answers import Context
+from knowledge.reply import Context
 from knowledge.api import get_knowledge
 from knowledge.privacy import mask_pii
 from knowledge.suggestions import with_suggestions

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from knowledge.answers import Reply
+from knowledge.reply import Reply
 
 
 def send_reply(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -3,7 +3,7 @@ says plainly when the sources do not say, and offers a person."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from .loader import KnowledgeData
 from .models import Citation, Contact, Deadline, Direction, Document, Program, Ruling, Statement
@@ -50,12 +50,13 @@ from .wording import (
 )
 from .timeaware import format_date, format_window, status_phrase
 from .units import Unit
-from .situation import Situation, read_situation, situation_so_far
-from .rulings import ASKS_IF_REQUIRED, verdict_by_ruling
+from .situation import read_situation, situation_so_far
+from .decide import FILES_ITSELF, by_ruling, decide, verdict_first, who_files
+from .reply import Button, Context, Reply
 from .comparison import Side, compare, plain_question, two_subjects
 from .frame import Form, Frame, understand
 from .practices import practice_said, states_requirement, verdict_line
-from .verdicts import VerdictEngine, asks_for_verdict, check_against_limit, confirm
+from .verdicts import VerdictEngine, asks_for_verdict
 from .details import load_asked_details, missing_detail
 from .settings import DATA_DIR
 
@@ -87,40 +88,11 @@ SECOND_FACT_RATIO = 0.9
 INTENT_TOPIC_BOOST = 1.25  # the NLU intent is a strong hint of what is asked
 
 
-@dataclass(frozen=True)
-class Button:
-    title: str
-    payload: str
-
 # Forms of question that decide the topic whatever their subject ("还能报吗" is about the deadline).
 TOPIC_OF_FORM = {Form.STILL_OPEN: "deadline", Form.ON_TIME: "deadline", Form.WHAT_IF: "procedure"}
 # Facts of a program searched for one that states something precise (a required way of doing, an
 # address or URL) when the best fact does not: about all of one notice's facts.
 FACT_SEARCH_DEPTH = 30
-
-
-@dataclass
-class Reply:
-    text: str
-    citations: list[Citation] = field(default_factory=list)
-    buttons: list[Button] = field(default_factory=list)
-    programs: list[str] = field(default_factory=list)
-    topic: str | None = None
-    question: str | None = None
-    kind: str = "answer"  # answer | clarify | unknown | out_of_scope
-    situation: str = ""  # what the applicant has said about themselves so far (carried to the next turn)
-    ruling: Ruling | None = None  # what the fact answering it allows or requires
-    form: Form | None = None  # what the question asked (knowledge/frame.py), for logs and analytics
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the conversation already established (carried by the dialogue between turns)."""
-
-    programs: tuple[str, ...] = ()
-    topic: str | None = None
-    question: str | None = None
-    situation: str = ""  # the applicant's own words about their unit, project or plans
 
 
 class AnswerComposer:
@@ -157,8 +129,7 @@ class AnswerComposer:
         return reply
 
     def _answer(self, frame: Frame, intent: str | None, nlu_programs: list[str] | None, context: Context) -> Reply:
-        # the synonyms make 胶装 装订: how the applicant does it is judged in their own words
-        as_asked, compared, text = frame.as_asked, frame.compared, frame.plain  # each side answers the plain question
+        compared, text = frame.compared, frame.plain  # each side answers the plain question
         topic = TOPIC_OF_FORM.get(frame.form) or self._topic(text, intent)
         question = text
         detection = self.detector.detect(compared or text)  # "…跟当初申报的是同一个吗" names both
@@ -221,9 +192,9 @@ class AnswerComposer:
             replies = [self._answer_one(self.data.programs[p], topic, self._own_part(p, core, programs), raw=question) for p in programs]
         merged = self._merge(replies, programs, topic, question, compared)
         if decided is not None:
-            return _verdict_first(decided, merged)
-        merged = _who_files(as_asked, read_situation(context.situation).updated_by(frame.stated), merged)
-        return self._said_when_missing(text, _confirmed_or_corrected(text, _against_limit(text, _ruled(text, merged))))
+            return verdict_first(decided, merged)
+        said = read_situation(context.situation).updated_by(frame.stated)
+        return self._said_when_missing(text, decide(text, said, merged))
 
     def _against_practice(self, frame: Frame, program: Program) -> Reply | None:
         """"申报书单面打印行不", "纸质的没寄，可以吗": the way the applicant does it against the
@@ -320,7 +291,7 @@ class AnswerComposer:
         statement's ``for_states``), in whichever notice of the pilot states it."""
         said = read_situation(said_before).updated_by(read_situation(text))
         # "负责人要换，我们能自己提申请吗": who files the step is asked, so the step is what answers
-        if not (WHAT_TO_DO.search(normalize(text)) or _FILES_ITSELF.search(normalize(text))):
+        if not (WHAT_TO_DO.search(normalize(text)) or FILES_ITSELF.search(normalize(text))):
             return None
         state = said.profile.get("project_state")
         if state is None:
@@ -332,7 +303,7 @@ class AnswerComposer:
             if steps:
                 reply = self._render_units(program, [self._unit(steps[0].id)], "procedure")
                 reply.ruling = steps[0].ruling
-                return _who_files(text, said, _ruled(text, self._merge([reply], [key], "procedure", text)))
+                return who_files(text, said, by_ruling(text, self._merge([reply], [key], "procedure", text)))
         return None
 
     def _two_facts_compared(self, question: str) -> tuple[str, str] | None:
@@ -997,105 +968,11 @@ def _shorten(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit].rstrip("，、；") + "……"
 
 
-MAX_CONTEXT_LINES = 2  # of the clause answer kept under a verdict
-UNKNOWN_LEAD = "通知中没有给出这方面的规定，我不能确定。"
-UNKNOWN_TERM_LEAD = re.compile(r"^(【[^】]*】)?通知中没有提到“[^”]*”，")  # _unknown(…, missing)  # _not_given(…, "这方面的规定")
-_CLOSED_NOTE = re.compile(r"（[^（）]*(?:（[^（）]*）[^（）]*)*(?P<status>已于[^（）]*截止)）$")
-
-
-def _verdict_first(verdict: Reply, answer: Reply) -> Reply:
-    """The verdict, then what the clause answer adds (never a sentence twice, kept short)."""
-    if answer.kind != "answer":
-        return verdict
-    said = normalize(verdict.text)
-    extra = []
-    for line in answer.text.split("\n")[:MAX_CONTEXT_LINES]:
-        line = re.sub(r"^【[^】]*】", "", line).strip()
-        sentences = [s for s in re.split(r"(?<=[。；])", line) if s.strip() and normalize(s.rstrip("。；")) not in said]
-        if sentences:
-            extra.append("".join(sentences))
-    head = verdict.text
-    closed = _CLOSED_NOTE.search(head)
-    if closed and any(closed.group("status") in line for line in extra):
-        head = head[: closed.start()]  # the clause answer below says it already
-    return Reply(
-        text="\n".join([head, *extra]),
-        citations=list(dict.fromkeys([*verdict.citations, *answer.citations])),
-        buttons=answer.buttons,
-        programs=verdict.programs,
-        topic=verdict.topic,
-        question=verdict.question,
-    )
+UNKNOWN_LEAD = "通知中没有给出这方面的规定，我不能确定。"  # _not_given(…, "这方面的规定")
+UNKNOWN_TERM_LEAD = re.compile(r"^(【[^】]*】)?通知中没有提到“[^”]*”，")  # _unknown(…, missing)
 
 
 def _direction_ruling(question: str) -> Ruling | None:
     """"能报远程查房方向吗" about a direction the notice does not list: 不可以. Only when a direction
     is what is asked ("区疾控能申报吗" names no direction, though 疾控 reads like one)."""
     return Ruling(says="may_not") if "方向" in question else None
-
-
-def _ruled(question: str, answer: Reply) -> Reply:
-    """"想提前验收，可以吗": the verdict the answering fact's rule gives, before the fact."""
-    if answer.ruling is None or len(answer.programs) != 1:
-        return answer
-    if not (asks_for_verdict(question) or ASKS_IF_REQUIRED.search(normalize(question))):
-        return answer
-    opening = verdict_by_ruling(question, answer.ruling)
-    label, mark, rest = answer.text.partition("】")
-    if check_against_limit(question, rest) is not None:
-        return answer  # "延期一年半可以吗": the limit decides
-    if opening is None or not mark or rest.startswith(("可以", "不可以", "原则上不可以", "需要：", "不能", "不符合", "符合")):
-        return answer
-    if opening.startswith("原则上"):
-        rest = re.sub(r"^原则上[，,]?", "", rest)  # "原则上不可以：原则上，…" says it twice
-    answer.text = f"{label}】{opening}{rest}"
-    return answer
-
-
-# "我们能直接提申请吗": the asker means to file something themselves…
-_FILES_ITSELF = re.compile(r"(?:我们|我方|我单位|本单位|自己|直接)[^，,。？?]{0,6}(?:提|提交|申请|报|递交|上报)")
-# …and the fact says who files it.
-_FILED_BY_LEAD = re.compile(r"由[^，,。]{0,12}牵头单位(?:统一)?(?:提出|提交|申请|负责|报送)")
-
-
-def _who_files(question: str, said: Situation, answer: Reply) -> Reply:
-    """A partner unit asking whether it may file what the lead unit files: 不能, with the rule."""
-    if answer.kind != "answer" or said.profile.get("role") != "partner" or not _FILES_ITSELF.search(normalize(question)):
-        return answer
-    label, mark, rest = answer.text.partition("】")
-    if not mark or not _FILED_BY_LEAD.search(rest.split("\n")[0]):
-        return answer
-    answer.text = f"{label}】不能：须由牵头单位提出申请（您说贵单位是参与单位，请通过牵头单位办理）。\n{rest}"
-    return answer
-
-
-def _confirmed_or_corrected(question: str, answer: Reply) -> Reply:
-    """"…最多10家，是吧": the answer opens by saying whether the value the applicant assumes holds."""
-    if answer.kind != "answer" or len(answer.programs) != 1:
-        return answer
-    confirmation = confirm(question, answer.text)
-    if confirmation is None:
-        return answer
-    lead = "是的。" if confirmation.agrees else f"不对，不是{confirmation.asserted}。"
-    label, _, rest = answer.text.partition("】")
-    answer.text = f"{label}】{lead}{rest}" if rest else f"{lead}{answer.text}"
-    return answer
-
-
-def _against_limit(question: str, answer: Reply) -> Reply:
-    """"我们写了800来字，超没超": the applicant's quantity against the limit the best fact states
-    (500字以内): the verdict first. A limit the notice softens (原则上) gets no hard 不可以."""
-    if answer.kind != "answer" or len(answer.programs) != 1 or not asks_for_verdict(question):
-        return answer
-    label, _, rest = answer.text.partition("】")
-    check = check_against_limit(question, (rest or answer.text).split("\n")[0])
-    if check is None:
-        return answer
-    if check.within:
-        lead = f"符合：规定是{check.limit}，您说的是{check.said}。"
-    elif check.soft:
-        lead = f"原则上不可以（需进一步确认）：规定是{check.limit}，您说的是{check.said}。"
-    else:
-        lead = f"不符合：规定是{check.limit}，您说的是{check.said}。"
-    answer.text = f"{label}】{lead}{rest}" if rest else f"{lead}{answer.text}"
-    return answer

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from .answers import AnswerComposer, Context, Reply
+from .answers import AnswerComposer
+from .reply import Context, Reply
 from .embedding import DenseEncoder, model_is_current, train_static_model
 from .forms.loader import load_forms
 from .loader import KnowledgeData, load_knowledge

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from .answers import Button, Context, Reply
+from .reply import Button, Context, Reply
 from .api import KnowledgeBase
 from .models import Citation
 from .units import Unit

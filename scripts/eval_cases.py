@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:
-    from knowledge.answers import Reply
+    from knowledge.reply import Reply
     from knowledge.api import KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def refusal_passes(case: Case, refusals: list[str]) -> bool:
 def answer_with_library(kb: "KnowledgeBase", case: Case) -> str:
     """The reply to the last turn as action_answer_question composes it (no Rasa: no NLU intent or
     entities, no staff FAQ), carrying its slots (programs, topic, last_question) between turns."""
-    from knowledge.answers import Context
+    from knowledge.reply import Context
 
     context = Context()
     text = ""

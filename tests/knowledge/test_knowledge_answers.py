@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from knowledge.answers import Context, Reply
+from knowledge.reply import Context, Reply
 from knowledge.api import KnowledgeBase
 from knowledge.sources import squeeze
 

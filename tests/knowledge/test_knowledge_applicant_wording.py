@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answers import Context
+from knowledge.reply import Context
 from knowledge.api import KnowledgeBase
 from knowledge.typos import HomophoneCorrector
 

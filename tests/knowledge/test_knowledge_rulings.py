@@ -81,7 +81,7 @@ def test_what_the_notices_do_not_mention_is_said_plainly(kb):
     ],
 )
 def test_what_to_do_in_a_projects_state(kb, turns, fact):
-    from knowledge.answers import Context
+    from knowledge.reply import Context
 
     context = Context()
     for turn in turns:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answers import Button, Context, Reply
+from knowledge.reply import Button, Context, Reply
 from knowledge.api import KnowledgeBase
 from knowledge.suggestions import MAX_SUGGESTIONS, with_suggestions
 

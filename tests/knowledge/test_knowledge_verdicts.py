@@ -92,7 +92,7 @@ def test_asking_what_the_rule_is_gets_the_rule_not_a_verdict(kb):
 
 
 def _conversation(kb, *turns):
-    from knowledge.answers import Context
+    from knowledge.reply import Context
 
     context, reply = Context(), None
     for turn in turns:

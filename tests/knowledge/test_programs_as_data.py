@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from actions.forms.application import eligibility_only
-from knowledge.answers import Reply
+from knowledge.reply import Reply
 from knowledge.api import KnowledgeBase
 from knowledge.forms.eligibility import load_checks
 from knowledge.forms.loader import load_forms
