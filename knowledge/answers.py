@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from .loader import KnowledgeData
-from .models import Citation, Contact, Deadline, Direction, Document, Program, Ruling, Statement
+from .models import Citation, Contact, Deadline, Direction, Program, Ruling, Statement
 from .programs import ASKER_PLACE, ProgramDetector, scope_sentence
 from .retrieval import Hit, HybridRetriever
 from .synonyms import Synonyms
@@ -48,11 +48,12 @@ from .wording import (
     WHICH_DIRECTION,
     without_5g,
 )
-from .timeaware import format_date, format_window, status_phrase
+
 from .units import Unit
 from .situation import read_situation, situation_so_far
 from .decide import FILES_ITSELF, by_ruling, decide, verdict_first, who_files
 from .reply import Button, Context, Reply
+from .render import HUMAN_PAYLOAD, contact_line, item_text, labelled, not_given, overview_reply, shorten, units_reply
 from .comparison import Side, compare, plain_question, two_subjects
 from .frame import Form, Frame, understand
 from .practices import practice_said, states_requirement, verdict_line
@@ -70,9 +71,7 @@ INTENT_TOPICS = {
     "ask_procedure": "procedure",
     "ask_overview": "overview",
 }
-HUMAN_PAYLOAD = "/request_human"
 RULE_TOPICS = ("eligibility", "documents", "submission", "procedure", "deadline")
-MAX_QUOTE_CHARS = 160
 # Words that qualify what is asked (年龄限制, 格式要求): the subject is the word before them.
 FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范 流程 程序 步骤 手续 办法".split())
 # "要交哪些材料/资料/东西": materials in general, answered with the program's list (its first document).
@@ -190,7 +189,7 @@ class AnswerComposer:
             replies = [self._answer_parts(self.data.programs[programs[0]], topic, parts)]
         else:
             replies = [self._answer_one(self.data.programs[p], topic, self._own_part(p, core, programs), raw=question) for p in programs]
-        merged = self._merge(replies, programs, topic, question, compared)
+        merged = self._labelled(replies, programs, topic, question, compared)
         if decided is not None:
             return verdict_first(decided, merged)
         said = read_situation(context.situation).updated_by(frame.stated)
@@ -206,7 +205,7 @@ class AnswerComposer:
             return None
         hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=FACT_SEARCH_DEPTH)
         for hit in hits:
-            shown = self._render_units(program, [hit.unit], hit.unit.topic or "")
+            shown = units_reply(program, [hit.unit], hit.unit.topic or "")
             if not states_requirement(said.practice, shown.text):
                 continue
             shown.text = f"【{program.short_name}】{verdict_line(said)}\n{shown.text}"
@@ -301,9 +300,9 @@ class AnswerComposer:
             program = self.data.programs[key]
             steps = [s for s in program.procedures if state in s.for_states]
             if steps:
-                reply = self._render_units(program, [self._unit(steps[0].id)], "procedure")
+                reply = units_reply(program, [self._unit(steps[0].id)], "procedure")
                 reply.ruling = steps[0].ruling
-                return who_files(text, said, by_ruling(text, self._merge([reply], [key], "procedure", text)))
+                return who_files(text, said, by_ruling(text, self._labelled([reply], [key], "procedure", text)))
         return None
 
     def _two_facts_compared(self, question: str) -> tuple[str, str] | None:
@@ -369,7 +368,7 @@ class AnswerComposer:
         lines = []
         for program in self.data.programs.values():
             for contact in program.contacts[:1]:
-                lines.append(f"{program.short_name}：{_contact_line(contact)}")
+                lines.append(f"{program.short_name}：{contact_line(contact)}")
         return "人工咨询：" + "；".join(lines) + "。"
 
     # ---- topic and program ------------------------------------------------------------------
@@ -425,10 +424,10 @@ class AnswerComposer:
             # "上海5G试点什么时候截止": nothing but the program and "when": its main window (the
             # first); "验收整体从啥时候到啥时候": its longest one
             window = _longest_window(program) if OVERALL_ASKED.search(normalize(question)) else None
-            return self._render_units(program, [self._unit((window or program.deadlines[0]).id)], topic)
+            return units_reply(program, [self._unit((window or program.deadlines[0]).id)], topic)
         if topic == "documents" and program.documents and self._only_asks_what_to_hand_in(question):
             # "验收要交哪些材料": nothing more specific than "materials": the program's list
-            return self._render_units(program, [self._unit(program.documents[0].id)], topic)
+            return units_reply(program, [self._unit(program.documents[0].id)], topic)
         if self._directions_named(question) and topic in ("directions", "overview") and not SEVERAL_DIRECTIONS.search(normalize(question)):
             return self._answer_directions(program, "directions", question)
         if topic == "directions" and self._asks_for_direction_list(question):
@@ -437,10 +436,10 @@ class AnswerComposer:
             return self._answer_contact(program, topic, raw)
         asks_basis = BASIS.search(normalize(question))
         if (self._asks_about_notice(question) and not asks_basis) or (topic == "overview" and not self._has_specific_words(program, question)):
-            return self._answer_overview(program, topic, question)
+            return overview_reply(program, self._unit(f"{program.key}.overview"), topic)
         if topic in ("submission", "procedure") and program.submission and self._asks_how_to_apply(question):
             units = [self._unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
-            return self._render_units(program, units, "submission")
+            return units_reply(program, units, "submission")
         return self._answer_from_facts(program, topic, question)
 
     def _same_pilot(self, key: str, other: str) -> bool:
@@ -457,7 +456,7 @@ class AnswerComposer:
         """The window the question is about (the program's main one by default), with its status."""
         hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=["deadline"], top_k=1)
         unit = hits[0].unit if hits and hits[0].bm25 > 0 else self._unit(program.deadlines[0].id)
-        return self._render_units(program, [unit], "deadline")
+        return units_reply(program, [unit], "deadline")
 
     def _asks_how_to_apply(self, question: str) -> bool:
         """A bare "how do I apply" (怎么申报, 如何报名): an apply word and nothing more specific."""
@@ -495,14 +494,14 @@ class AnswerComposer:
 
     def _reply_from_hits(self, program: Program, topic: str, question: str, hits: list[Hit]) -> Reply:
         if not hits and topic == "deadline" and program.deadlines:
-            return self._render_units(program, [self._unit(program.deadlines[0].id)], topic)
+            return units_reply(program, [self._unit(program.deadlines[0].id)], topic)
         if not hits:
             return self._answer_from_clauses(program, topic, question)
         if hits[0].unit.id == f"{program.key}.directions" and len(hits) > 1 and not self._asks_for_direction_list(question):
             hits = hits[1:]  # "可以同时选两个方向吗" is a rule about directions, not their list
         top = hits[0].unit
         if top.topic == "overview":
-            return self._answer_overview(program, "overview", question)
+            return overview_reply(program, self._unit(f"{program.key}.overview"), "overview")
         if top.topic == "directions":
             if isinstance(top.item, Direction):
                 return self._describe_directions(program, [top.item], "directions")
@@ -518,12 +517,12 @@ class AnswerComposer:
             # "我们是科技公司，能牵头吗": who may apply at all comes first
             primary = self._unit(program.eligibility[0].id)
             chosen = [primary] + [u for u in chosen if u.id != primary.id]
-        if asks_where_submitted(question) and not states_where(self._render_item(top.item)):
+        if asks_where_submitted(question) and not states_where(item_text(top.item)):
             # 材料在哪上传: the best fact says "upload to the platform"; the one with its address answers
             placed = self._placed_fact(program, question)
             chosen = [placed, top] if placed is not None else chosen
-        reply = self._render_units(program, chosen, top.topic or topic)
-        if asks_when(question) and not states_when(question, self._render_item(top.item)):
+        reply = units_reply(program, chosen, top.topic or topic)
+        if asks_when(question) and not states_when(question, item_text(top.item)):
             # 建设周期从几月到几月: the best fact has no date; a neighbour's date is no answer
             return (
                 self._dated_window_of(program, question, top)
@@ -533,11 +532,11 @@ class AnswerComposer:
         gives_place_asked = asks_where_submitted(question) and states_where(reply.text)  # 网站 is a URL's name
         if (top.topic != "deadline" or not asks_when(question)) and not gives_place_asked and not self._about_subject(question, chosen):
             # 年度总结报告有字数要求吗: the report's deadline does not speak of its length
-            return self._not_given(program, reply, "这方面的规定")
+            return not_given(program, reply, "这方面的规定")
         if not self._answers_alternative(question, reply):
-            return self._not_given(program, reply, "这方面的规定")
+            return not_given(program, reply, "这方面的规定")
         if COPIES_ASKED.search(question) and not COPIES.search(reply.text):
-            return self._not_given(program, reply, "份数")
+            return not_given(program, reply, "份数")
         if asks_when(question) and not self._about_subject(question, chosen, share=0.5):
             return self._no_date_given(program, reply)  # the date of what was asked, not a neighbour's
         if isinstance(top.item, Statement):
@@ -547,7 +546,7 @@ class AnswerComposer:
     def _placed_fact(self, program: Program, question: str) -> Unit | None:
         """The program's fact nearest the question that gives an address or a URL."""
         hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=FACT_SEARCH_DEPTH)
-        return next((h.unit for h in hits if states_where(self._render_item(h.unit.item))), None)
+        return next((h.unit for h in hits if states_where(item_text(h.unit.item))), None)
 
     def _only_asks_what_to_hand_in(self, question: str) -> bool:
         words = tokens(question)
@@ -593,7 +592,7 @@ class AnswerComposer:
         hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=["deadline"], top_k=1)
         if not hits or hits[0].bm25 <= 0 or not self._about_subject(question, [hits[0].unit]):
             return None
-        return self._render_units(program, [hits[0].unit], "deadline")
+        return units_reply(program, [hits[0].unit], "deadline")
 
     def _dated_fact_of_related_notice(self, program: Program, question: str, undated: Unit) -> Reply | None:
         """The same window, left undated by the program's notice, dated by a related notice of the
@@ -605,26 +604,12 @@ class AnswerComposer:
         if not same_window:
             return None
         owner = self.data.programs[same_window[0].unit.program]
-        reply = self._render_units(owner, [same_window[0].unit], "deadline")
+        reply = units_reply(owner, [same_window[0].unit], "deadline")
         reply.text = f"（依据{owner.short_name}的通知）{reply.text}"
         return reply
 
     def _no_date_given(self, program: Program, related: Reply) -> Reply:
-        return self._not_given(program, related, "具体时间")
-
-    def _not_given(self, program: Program, related: Reply, what: str) -> Reply:
-        """A question whose best fact lacks what is asked (a date, a number of copies): the notice
-        does not say; show the rule."""
-        contact = program.contacts[0] if program.contacts else None
-        tail = f"建议咨询{_contact_line(contact)}，或" if contact else ""
-        return Reply(
-            text=f"通知中没有给出{what}，我不能确定。相关规定：{related.text}\n{tail}点击“转人工”由工作人员为您解答。",
-            citations=related.citations,
-            buttons=[Button("转人工", HUMAN_PAYLOAD)],
-            programs=related.programs,
-            topic=related.topic,
-            kind="unknown",
-        )
+        return not_given(program, related, "具体时间")
 
     def _asks_about_notice(self, question: str) -> bool:
         """"哪个部门发的", "文号多少"; not "工信部和卫健委联合发的，材料什么时候集中受理", where the
@@ -644,7 +629,7 @@ class AnswerComposer:
         if not hits or hits[0].bm25 <= 0:
             return self._unknown(program, topic)
         clause = hits[0].unit
-        quote = _shorten(clause.clause_text or "")
+        quote = shorten(clause.clause_text or "")
         return Reply(
             text=f"通知原文（{clause.title}）写道：「{quote}」",
             citations=[clause.citation],
@@ -673,7 +658,7 @@ class AnswerComposer:
 
     def _unknown(self, program: Program, topic: str, missing: list[str] | None = None, question: str = "") -> Reply:
         contact = program.contacts[0] if program.contacts else None
-        tail = f"建议咨询{_contact_line(contact)}，" if contact else ""
+        tail = f"建议咨询{contact_line(contact)}，" if contact else ""
         subject = f"“{'、'.join(missing)}”" if missing else "这一点"
         buttons = [Button("转人工", HUMAN_PAYLOAD)]
         nearest = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=1) if question else []
@@ -688,19 +673,11 @@ class AnswerComposer:
             kind="unknown",
         )
 
-    def _answer_overview(self, program: Program, topic: str, question: str) -> Reply:
-        issued = format_date(program.issued)
-        number = f"（{program.number}）" if program.number else ""
-        published = f"，{format_date(program.published)}发布" if program.published else ""
-        text = f"{program.summary}发文单位：{program.issuer}{number}，{issued}印发{published}。"
-        unit = self._unit(f"{program.key}.overview")
-        return Reply(text=text, citations=[unit.citation], programs=[program.key], topic=topic)
-
     def _answer_contact(self, program: Program, topic: str, question: str) -> Reply:
         named = self._contacts_naming_a_person(program, question)
         if named:
             owner, contact = named
-            reply = self._render_units(owner, [self._unit(contact.id)], topic)
+            reply = units_reply(owner, [self._unit(contact.id)], topic)
             if owner.key != program.key:
                 reply.text = f"（依据{owner.short_name}的通知）{reply.text}"
             return reply
@@ -710,10 +687,10 @@ class AnswerComposer:
         specific = [h.unit for h in hits if h.bm25 > 0 and _mentions_agency(question, h.unit.item)]
         # "市经信委跟市卫健委那边分别找谁": every agency named, in the notice's order
         units = sorted(specific, key=lambda u: [c.id for c in program.contacts].index(u.id)) or [self._unit(c.id) for c in program.contacts]
-        reply = self._render_units(program, units, topic)
+        reply = units_reply(program, units, topic)
         channel = CONTACT_CHANNEL.search(normalize(question))
         if channel and channel.group() not in normalize(reply.text):
-            return self._not_given(program, reply, f"联系人的{channel.group()}")  # only phones are listed
+            return not_given(program, reply, f"联系人的{channel.group()}")  # only phones are listed
         return reply
 
     def _contacts_naming_a_person(self, program: Program, question: str) -> tuple[Program, Contact] | None:
@@ -811,47 +788,8 @@ class AnswerComposer:
         units = [self._unit(f"{program.key}.direction.{d.number}") for d in directions]
         return Reply(text="\n".join(parts), citations=[u.citation for u in units] + cite, programs=[program.key], topic=topic)
 
-    # ---- rendering -----------------------------------------------------------------------
-    def _render_units(self, program: Program, units: list[Unit], topic: str) -> Reply:
-        lines = [self._render_item(u.item) for u in units]
-        return Reply(text="\n".join(lines), citations=[u.citation for u in units], programs=[program.key], topic=topic)
-
-    def _render_item(self, item: object) -> str:
-        if isinstance(item, Deadline):
-            window = format_window(item)
-            status = status_phrase(item)
-            parts = [f"{item.title}：{window}" if window else f"{item.title}"]
-            if status:
-                parts.append(status)
-            text = "，".join(parts) + "。"
-            if item.note:
-                text += item.note.rstrip("。") + "。"
-            return text
-        if isinstance(item, Contact):
-            return _contact_line(item)
-        if isinstance(item, (Statement, Document)):
-            return item.text
-        if isinstance(item, Program):
-            return item.summary
-        if isinstance(item, Direction):
-            return f"{item.name}：{item.description or ''}"
-        return str(item)
-
-    def _merge(self, replies: list[Reply], programs: list[str], topic: str, question: str, compared: str | None = None) -> Reply:
-        if len(replies) == 1:
-            reply = replies[0]
-            reply.text = f"【{self.data.programs[programs[0]].short_name}】{reply.text}"
-            reply.topic, reply.question, reply.programs = topic, question, programs
-            return reply
-        text = "\n".join(f"【{self.data.programs[p].short_name}】{r.text}" for p, r in zip(programs, replies))
-        answered = [Side(self.data.programs[p].short_name, r.text.split("\n")[0]) for p, r in zip(programs, replies) if r.kind == "answer"]
-        same_or_not = compare(compared, answered) if compared and len(answered) == len(replies) else None
-        if same_or_not:
-            text = f"{same_or_not}\n{text}"
-        citations = [c for r in replies for c in r.citations]
-        buttons = list(dict.fromkeys(b for r in replies for b in r.buttons))
-        kind = "unknown" if all(r.kind == "unknown" for r in replies) else "answer"
-        return Reply(text=text, citations=citations, buttons=buttons, programs=programs, topic=topic, question=question, kind=kind)
+    def _labelled(self, replies: list[Reply], programs: list[str], topic: str, question: str, compared: str | None = None) -> Reply:
+        return labelled(replies, [self.data.programs[p] for p in programs], topic, question, compared)
 
     # ---- helpers ---------------------------------------------------------------------------
     def _unit(self, unit_id: str) -> Unit:
@@ -859,7 +797,7 @@ class AnswerComposer:
 
     def _direction_text(self, program: Program, direction: Direction, limit: int) -> str:
         text = direction.description or self.data.sources[program.source].section_text(direction.cite.clause) or ""
-        return _shorten(text, limit)
+        return shorten(text, limit)
 
     def _collect_corpus(self) -> dict[str, str]:
         """All text of each program's notices (own and related) and facts, normalised."""
@@ -955,17 +893,6 @@ def _mentions_agency(question: str, contact: object) -> bool:
         return False
     normalized = normalize(question)
     return any(normalize(k) in normalized for k in contact.keywords if len(k) >= 2)
-
-
-def _contact_line(contact: Contact) -> str:
-    people = "、".join(f"{p.name} {p.phone}" if p.phone else p.name for p in contact.people)
-    role = f"（{contact.role}）" if contact.role else ""
-    return f"{contact.agency}：{people}{role}"
-
-
-def _shorten(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rstrip("，、；") + "……"
 
 
 UNKNOWN_LEAD = "通知中没有给出这方面的规定，我不能确定。"  # _not_given(…, "这方面的规定")

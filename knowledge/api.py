@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from .answers import AnswerComposer
+from .render import overview_reply, units_reply
 from .reply import Context, Reply
 from .embedding import DenseEncoder, model_is_current, train_static_model
 from .forms.loader import load_forms
@@ -125,7 +126,8 @@ class KnowledgeBase:
         results = []
         for hit in hits:
             unit = hit.unit
-            reply = self.composer._answer_one(self.data.programs[unit.program], unit.topic or "overview", query) if unit.topic in ("directions", "overview") else self.composer._render_units(self.data.programs[unit.program], [unit], unit.topic or "")
+            owner = self.data.programs[unit.program]
+            reply = self.composer._answer_one(owner, unit.topic or "overview", query) if unit.topic in ("directions", "overview") else units_reply(owner, [unit], unit.topic or "")
             short_name = self.data.programs[unit.program].short_name
             results.append(
                 FaqHit(
@@ -151,9 +153,9 @@ class KnowledgeBase:
             elif unit.topic == "directions":
                 reply = self.composer._answer_directions(owner, "directions", "")
             elif unit.topic == "overview":
-                reply = self.composer._answer_overview(owner, "overview", "")
+                reply = overview_reply(owner, unit)
             else:
-                reply = self.composer._render_units(owner, [unit], unit.topic or "")
+                reply = units_reply(owner, [unit], unit.topic or "")
             question = unit.questions[0] if unit.questions else unit.title
             results.append(FaqHit(question, f"【{owner.short_name}】{reply.text}", reply.citations, 1.0, unit.program, unit.topic))
         return results
