@@ -50,7 +50,7 @@ from .wording import (
 )
 
 from .units import Unit
-from .situation import read_situation, situation_so_far
+from .situation import read_situation, situation_so_far, tells_about_oneself
 from .decide import FILES_ITSELF, by_ruling, decide, verdict_first, who_files
 from .reply import Button, Context, Reply
 from .render import HUMAN_PAYLOAD, contact_line, item_text, labelled, not_given, overview_reply, shorten, units_reply
@@ -121,6 +121,9 @@ class AnswerComposer:
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
         situation = situation_so_far(context.situation, text)
+        if self._asks_of_what_was_said(text, context):
+            # "书面材料想4月10号送过去" then "可以吗": the verdict asked is on that statement
+            text = f"{context.question}，{text}"
         frame = understand(text, self._with_known_words(text))
         reply = self._answer(frame, intent, nlu_programs, replace(context, situation=situation))
         reply.situation = situation
@@ -194,6 +197,14 @@ class AnswerComposer:
             return verdict_first(decided, merged)
         said = read_situation(context.situation).updated_by(frame.stated)
         return self._said_when_missing(text, decide(text, said, merged))
+
+    def _asks_of_what_was_said(self, text: str, context: Context) -> bool:
+        """"可以吗", "这样行吗", "那能换吗": a yes/no question with no subject of its own, right
+        after the applicant said what they do or plan."""
+        return bool(
+            context.question and tells_about_oneself(context.question) and asks_for_verdict(text)
+            and not content_terms(self.detector.strip(text)) and not self.detector.detect(text).programs
+        )
 
     def _against_practice(self, frame: Frame, program: Program) -> Reply | None:
         """"申报书单面打印行不", "纸质的没寄，可以吗": the way the applicant does it against the
@@ -504,7 +515,10 @@ class AnswerComposer:
             return overview_reply(program, self._unit(f"{program.key}.overview"), "overview")
         if top.topic == "directions":
             if isinstance(top.item, Direction):
-                return self._describe_directions(program, [top.item], "directions")
+                described = self._describe_directions(program, [top.item], "directions")
+                if "方向" in question and asks_for_verdict(question):  # "我们做远程手术，这个方向能报吗"
+                    described.text = f"{_listed_direction_lead(program, [top.item], question)}\n{described.text}"
+                return described
             return self._answer_directions(program, "directions", question)
         chosen = [top]
         several = SEVERAL_ASKED.search(normalize(question))  # "网上填报跟交纸质的分别几号截止"
@@ -513,6 +527,7 @@ class AnswerComposer:
         if (
             top.topic == "eligibility" and program.eligibility and APPLICANT_KIND.search(question)
             and MAY_APPLY.search(question) and not CHANGING.search(question)
+            and read_situation(question).profile.get("role") != "partner"  # a partner is no applicant
         ):
             # "我们是科技公司，能牵头吗": who may apply at all comes first
             primary = self._unit(program.eligibility[0].id)
@@ -712,9 +727,9 @@ class AnswerComposer:
             matches = [d for d in program.directions if any(a in _direction_keys(d) for a in asked)]
             if matches:
                 described = self._describe_directions(program, matches, topic)
-                if DIRECTION_EXISTS.search(without_5g(question)):  # "有没有远程查房这个方向"
-                    numbers = "、".join(f"方向{program.directions.index(d) + 1}" for d in matches)
-                    described.text = f"有。属于该项目{len(program.directions)}个重点方向之一（{numbers}）。\n{described.text}"
+                if DIRECTION_EXISTS.search(without_5g(question)) or asks_for_verdict(question):
+                    # "有没有远程查房这个方向", "健康管理方向能报吗": listed, so it may be chosen
+                    described.text = f"{_listed_direction_lead(program, matches, question)}\n{described.text}"
                 if self._asks_for_direction_list(question):  # "一共几个方向，有没有远程查房"
                     described.text = f"共{len(program.directions)}个重点方向：{names}。\n{described.text}"
                     described.citations = [*cite, *described.citations]
@@ -897,6 +912,13 @@ def _mentions_agency(question: str, contact: object) -> bool:
 
 UNKNOWN_LEAD = "通知中没有给出这方面的规定，我不能确定。"  # _not_given(…, "这方面的规定")
 UNKNOWN_TERM_LEAD = re.compile(r"^(【[^】]*】)?通知中没有提到“[^”]*”，")  # _unknown(…, missing)
+
+
+def _listed_direction_lead(program: Program, directions: list[Direction], question: str) -> str:
+    """A direction the program lists: 有 (it exists) or 可以 (it may be chosen), with its number."""
+    numbers = "、".join(f"方向{program.directions.index(d) + 1}" for d in directions)
+    verdict = "有" if DIRECTION_EXISTS.search(without_5g(question)) else "可以"
+    return f"{verdict}。属于该项目{len(program.directions)}个重点方向之一（{numbers}）。"
 
 
 def _direction_ruling(question: str) -> Ruling | None:

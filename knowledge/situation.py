@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from .places import registered_in_shanghai
 from .settings import DATA_DIR
 from .text import normalize
 
@@ -70,7 +71,8 @@ _HEALTH_UNIT = re.compile(r"(?:我们|我)(?:是|在)?[^，,。？?]{0,10}(?:医
 
 
 # Joining someone else's project: the rules on who may apply (lead) are not theirs.
-_AS_PARTNER = re.compile(r"(?:作为|当|做)(?:联合单位|参与单位|合作单位|合作方|参加单位)|(?:我们|我方|本单位|我单位)[^，,。？?]{0,10}?(?:是|属于|只是|仅是|作为)[^，,。？?]{0,12}(?:联合单位|参与单位|合作单位|参加单位)|(?:参加|参与|加入)[^，,。？?]{0,12}(?:联合体|项目)")
+_AS_PARTNER = re.compile(r"(?:作为|当|做)(?:联合单位|参与单位|合作单位|合作方|参加单位)|(?:我们|我方|本单位|我单位)[^，,。？?]{0,10}?(?:是|属于|只是|仅是|作为)[^，,。？?]{0,12}(?:联合单位|参与单位|合作单位|参加单位)|(?:参加|参与|加入)[^，,。？?]{0,12}(?:联合体|项目)"
+    r"|(?:跟|和|与)[^，,。？?]{1,12}(?:合作|联合)(?:申报|申请|报)[^，,。？?]{0,12}[，,]\s*(?<!我们)(?<!我院)(?<!本)(?:对方|他们|医院|大学|高校|学校)(?:来)?牵头")
 # "我们合作的运营商是县级分公司": what such a clause says is about a partner, not the asker's unit.
 _ABOUT_A_PARTNER = re.compile(r"(?:合作的|联合的|参与的|参加的|找的|请的|拉的|邀请的|合作方|合作伙伴|联合单位|参与单位|参加单位|对方)[^，,。；;？?]*")
 # The telecom operator in the consortium and its level (国家5G试点: 电信运营企业（地市级以上）).
@@ -91,9 +93,7 @@ def _operator_attributes(text: str) -> Profile:
 
 
 def _unit_attributes(text: str) -> Profile:
-    found: Profile = {}
-    if _AS_PARTNER.search(text):
-        return {"role": "partner"}
+    found: Profile = {"role": "partner"} if _AS_PARTNER.search(text) else {}
     text = _ABOUT_A_PARTNER.sub("", text)
     if _ABROAD_UNIT.search(text):
         found["registered_in_china"] = False
@@ -104,13 +104,17 @@ def _unit_attributes(text: str) -> Profile:
     elif _SHANGHAI_UNIT.search(text):
         found["registered_in_china"] = True
         found["legally_established_in_shanghai"] = True
+    elif (in_shanghai := registered_in_shanghai(text)) is not None:  # "昆山注册的", "常熟的一家医院"
+        found["registered_in_china"] = True
+        found["legally_established_in_shanghai"] = in_shanghai
     if _NOT_LEGAL_PERSON.search(text):
         found["independent_legal_person"] = False
     elif _LEGAL_PERSON.search(text):
         found["independent_legal_person"] = True
     speaker = re.split(r"想|要|能|可以|打算|准备", text, maxsplit=1)[0]  # who they are, before what they want
     if _HEALTH_UNIT.search(speaker):
-        found["health_system_unit"] = True
+        # the 卫生计生系统 of the notices is Shanghai's (本市): a hospital elsewhere is outside it
+        found["health_system_unit"] = found.get("legally_established_in_shanghai") is not False
     elif _ENTERPRISE.search(speaker) and not re.search(r"医院|卫生", speaker):
         found["health_system_unit"] = False
     return found
@@ -140,6 +144,11 @@ def _count(pattern: re.Pattern[str], text: str) -> float | None:
     return to_number(match.group(1)) if match.lastindex and match.group(1) else None
 
 
+# "还能再加一个不", "再报两个行吗": more of what was counted before in the conversation
+COUNT_KEYS = ("partner_count", "unit_applications", "pi_concurrent_projects", "copies")
+_MORE = re.compile(rf"(?:再|多)(?:加|报|申报|申请|找|拉|接|做|承担)?\s*({NUMBER})\s*(?:个|家|项|份)")
+
+
 def _count_attributes(text: str) -> Profile:
     found: Profile = {}
     total = _count(_TOTAL_WITH_LEAD, text)
@@ -166,12 +175,26 @@ def _count_attributes(text: str) -> Profile:
         found["pi_concurrent_projects"] = int(concurrent)
     elif (applications := _count(_UNIT_APPLICATIONS, text)) is not None:
         found["unit_applications"] = int(applications)
+    return _with_more(found, text)
+
+
+def _with_more(found: Profile, text: str) -> Profile:
+    """"已经报了3个 … 还能再加一个不": the one count said, plus what is added."""
+    more = _count(_MORE, text)
+    counted = [key for key in COUNT_KEYS if key in found]
+    if more and len(counted) == 1:
+        found[counted[0]] += int(more)
     return found
 
 
 # --- the project leader -----------------------------------------------------------------------
 
 _AGE = re.compile(rf"(?:今年|已经|我|他|她|负责人|申请人)?[^，,。？?]{{0,4}}?({NUMBER})\s*(?:岁|周岁)")
+# "我今年48，能做负责人吗": a bare number after 今年 (no unit follows) is the speaker's age
+_AGE_BARE = re.compile(rf"(?:我|本人|负责人|申请人)\s*今年\s*({NUMBER})(?=[，,。？?！!\s了]|$)")
+# "只能拿出40%的工作时间", "投入项目时间大概70%": the leader's share of working time
+_TIME_SHARE = re.compile(r"时间[^，,。？?]{0,10}?(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s*%\s*的?(?:工作|本人|个人)?(?:时间|精力)")
+TIME_SHARE_REQUIRED = 60  # 用于项目研究的时间不少于本人工作时间的60% (smart.yml: pi_time_share)
 _FOREIGN = re.compile(r"(?:美国|英国|加拿大|澳大利亚|日本|韩国|新加坡|德国|法国|外|外国)国?籍|(?<!中)国国籍|外籍|绿卡|(?:不是|非)中国(?:国籍|籍|公民)|外国人")
 _CHINESE = re.compile(r"中国(?:国籍|籍|公民)")
 _ABSENCE = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*个?月")
@@ -181,6 +204,7 @@ _ABSENCE_YEAR = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，
 def _person_attributes(text: str) -> Profile:
     found: Profile = {}
     age = _count(_AGE, text)
+    age = age if age is not None else _count(_AGE_BARE, text)
     if age is not None and 18 <= age <= 90:
         found["pi_age"] = int(age)
     if _FOREIGN.search(text):
@@ -191,6 +215,9 @@ def _person_attributes(text: str) -> Profile:
     years = _count(_ABSENCE_YEAR, text)
     if months is not None or years is not None:
         found["pi_absence_over_six_months"] = (months or 0) > 6 or (years or 0) >= 1
+    share = _TIME_SHARE.search(text)
+    if share:
+        found["pi_time_share"] = float(share.group(1) or share.group(2)) >= TIME_SHARE_REQUIRED
     return found
 
 
@@ -205,7 +232,7 @@ def _money_attributes(text: str) -> Profile:
     if ratio and re.search(r"配套|投入|出资|资金", text) and float(ratio.group(2)):
         return {"cofunding_ratio": float(ratio.group(1)) / float(ratio.group(2))}
     percent = _PERCENT.search(text)
-    if percent:
+    if percent and not _TIME_SHARE.search(text):  # "投入项目的时间70%" is time, not money
         return {"cofunding_ratio": float(percent.group(1)) / 100}
     return {}
 
@@ -293,6 +320,16 @@ def read_situation(text: str) -> Situation:
     return Situation(profile, find_moment(text))
 
 
+# A statement (no question in it) in which the applicant speaks of their unit, project or plans.
+_QUESTION = re.compile(r"[吗么嘛呢吧?？]|什么|啥|哪|几|多少|多久|怎么|怎样|如何|谁|是否|能否|可否|要不要|有没有|能不能|可不可以|行不行")
+_ONESELF = re.compile(r"我们|我|咱们|本单位|本院|我院|我司|想|要|准备|打算|计划|已经|已|让给|换成|改成")
+
+
+def tells_about_oneself(text: str) -> bool:
+    text = normalize(text)
+    return bool(_ONESELF.search(text)) and not _QUESTION.search(text)
+
+
 # "我刚才说的情况有误", "情况有变，重新说": what was said about the applicant no longer holds.
 FORGET_SITUATION = re.compile(r"(?:刚才|之前|前面|上面)(?:说|讲|提)的(?:情况|信息)?(?:有误|不对|错了|有错|不准)|情况有变|重新(?:开始|说明|介绍)")
 MAX_SITUATION_CHARS = 400
@@ -303,6 +340,8 @@ def situation_so_far(said_before: str, text: str) -> str:
     says something about them; a correction ("刚才说的情况有误") starts over from this message."""
     if FORGET_SITUATION.search(text):
         said_before = ""
-    if not read_situation(text):
+    # "明年要去国外进修" then "大概要出去10个月": a statement about the applicant's own plans is
+    # kept even when nothing in it is read yet; the next message may complete it
+    if not read_situation(text) and not tells_about_oneself(text):
         return said_before
     return f"{said_before} {text}".strip()[-MAX_SITUATION_CHARS:]

@@ -17,14 +17,14 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from .models import Citation, CitationRef, Deadline, Program
-from .situation import Moment, Situation, to_number
+from .situation import UNIT_KEYS, Moment, Situation, to_number
 from .text import normalize
 from .timeaware import format_date, status_phrase
 
 if TYPE_CHECKING:  # the pre-check module imports the loaded knowledge; only its type is needed here
     from .forms.eligibility import EligibilityCheck
 
-Status = Literal["met", "broken", "soft"]
+Status = Literal["met", "broken", "soft", "unclear"]
 
 # A question that wants a verdict: 能/可以…吗, 够不够, 算按时吗, 来得及吗, 没问题吧.
 ASKS_VERDICT = re.compile(
@@ -36,7 +36,7 @@ ASKS_RULE = re.compile(r"有(?:什么|哪些|啥|没有)?(?:级别)?(?:要求|�
 # "每天几点到几点能收材料": what is asked is a value, even with a 能 in it.
 ASKS_VALUE = re.compile(r"几点|几号|哪天|哪几天|哪里|哪儿|在哪|什么时候|多少|几份|几家|几个|几项|谁|怎么|如何|什么|啥|哪些|哪个")
 # "…算按时吧", "…能牵头不": a yes/no question in the applicant's own way of asking
-ASKS_YES_NO_TAIL = re.compile(r"(?:算|是|行|可以|能|够|没问题|合规|符合|按时|准时|来得及|赶得上|会|没|不)[^，。,？?]{0,8}吧[？?。!！]*$|(?:能|可以|行|够|算|会)[^，。,？?]{0,8}不[？?。!！]*$")
+ASKS_YES_NO_TAIL = re.compile(r"(?:算|是|行|可以|能|够|没问题|合规|符合|按时|准时|来得及|赶得上|会|没|不)[^，。,？?]{0,8}吧[？?。!！]*$|(?:能|可以|行|够|算|会)[^，。,？?]{0,16}不[？?。!！]*$")
 # "…最多10家，是吧": a premise to confirm or correct, not a verdict on the asker ("…可以吧" is one)
 _CHECKS_PREMISE = re.compile(r"对吧|是吧|对不对|没错吧|是这样吗|对吗|是吗")
 _LATE_RULE = re.compile(r"逾期不予受理|逾期不受理|不予受理")
@@ -97,6 +97,9 @@ class VerdictEngine:
             return Decision(_no_headline(broken), broken + soft)
         if soft:
             return Decision("原则上不可以（需进一步确认）：", soft)
+        unclear = [f for f in findings if f.status == "unclear"]
+        if unclear:
+            return Decision("需进一步确认（通知未明确）：", unclear)
         last_per_attribute = {f.about or f.text: f for f in findings}  # 至少1家 and 不超过8家: the binding one
         return Decision(_yes_headline(findings), list(last_per_attribute.values()))
 
@@ -106,13 +109,18 @@ class VerdictEngine:
         if check is None:
             return []
         findings = []
+        partner = situation.profile.get("role") == "partner"
         for question in check.questions:
             if question.key not in situation.profile:
                 continue
             value = situation.profile[question.key]
             for rule in question.rules:
                 citation = self._cite(program, rule.cite)
-                if rule.broken_by(value):
+                if rule.broken_by(value) and partner and question.key in UNIT_KEYS:
+                    # the notices state who may apply (the lead unit); whether partners must meet it too, they do not say
+                    said = _with_value(rule.reason, question.key, value).rstrip("。")
+                    findings.append(Finding("unclear", f"{said}——这是对项目申报单位的要求，联合单位是否也须满足，通知未明确", citation, question.key))
+                elif rule.broken_by(value):
                     status: Status = "broken" if rule.outcome == "not_eligible" else "soft"
                     said = _with_value(rule.reason, question.key, value)
                     text = f"{said.rstrip('。')}；{rule.advice}" if rule.advice else said
@@ -217,6 +225,8 @@ _VALUE_WORDS = {
     "partner_count": "您说的联合单位是{value}家",
     "pi_age": "您说的是{value}岁",
     "cofunding_ratio": "您说的配套比例约为{value:.2g}:1",
+    "unit_applications": "按您所说是{value}项",
+    "pi_concurrent_projects": "按您所说是{value}项",
 }
 
 
