@@ -76,7 +76,9 @@ RULE_TOPICS = ("eligibility", "documents", "submission", "procedure", "deadline"
 FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范 流程 程序 步骤 手续 办法".split())
 # "要交哪些材料/资料/东西": materials in general, answered with the program's list (its first document).
 MATERIAL_WORDS = frozenset("材料 资料 文件 东西 申报材料 材料清单 清单".split())
-HAND_IN_WORDS = frozenset("交 要交 提交 上交 递交 报送 准备 要准备 需要 都 一共 总共 具体".split())
+HAND_IN_WORDS = frozenset("交 要交 提交 上交 递交 报送 准备 要准备 需要 都 一共 总共 具体 寄 寄到 送 送到 交到 上传 传 好".split())
+# "材料怎么交", "验收资料往哪传": the way of handing in is asked, not the list of materials
+HOW_OR_WHERE = re.compile(r"怎么|如何|怎样|咋|哪(?!些|几|一些)|什么方式|什么途径|什么渠道")
 MAX_DIRECTION_CHARS = 220  # each of several directions described
 MAX_ONE_DIRECTION_CHARS = 700  # one direction asked about: its content and indicators in full
 # A related notice's fact must outrank the program's own facts clearly to be used instead.
@@ -436,6 +438,9 @@ class AnswerComposer:
             # first); "验收整体从啥时候到啥时候": its longest one
             window = _longest_window(program) if OVERALL_ASKED.search(normalize(question)) else None
             return units_reply(program, [self._unit((window or program.deadlines[0]).id)], topic)
+        if program.submission and self._only_asks_what_to_hand_in(question) and HOW_OR_WHERE.search(normalize(question)):
+            units = [self._unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
+            return units_reply(program, units, "submission")
         if topic == "documents" and program.documents and self._only_asks_what_to_hand_in(question):
             # "验收要交哪些材料": nothing more specific than "materials": the program's list
             return units_reply(program, [self._unit(program.documents[0].id)], topic)
@@ -448,7 +453,10 @@ class AnswerComposer:
         asks_basis = BASIS.search(normalize(question))
         if (self._asks_about_notice(question) and not asks_basis) or (topic == "overview" and not self._has_specific_words(program, question)):
             return overview_reply(program, self._unit(f"{program.key}.overview"), topic)
-        if topic in ("submission", "procedure") and program.submission and self._asks_how_to_apply(question):
+        if (
+            topic in ("submission", "procedure", "overview") and program.submission and self._asks_how_to_apply(question)
+            and not asks_if_still_open(raw) and not (topic == "overview" and asks_for_verdict(raw))  # "现在还可以网上申报吗"
+        ):
             units = [self._unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
             return units_reply(program, units, "submission")
         return self._answer_from_facts(program, topic, question)

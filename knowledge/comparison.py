@@ -87,9 +87,15 @@ def compare(question: str, sides: list[Side], by_wording: bool = True) -> str | 
     return _compare_wording(a, b) if by_wording and ASKS_YES_NO_SAME.search(normalize(question)) else None
 
 
+# "比例的基数一样吗": what a quantity is taken of, not the quantity; compared by the rules' words
+_ASKS_BASE = re.compile(r"基数|基准|口径|对象|范围|按什么算|以什么为")
+
+
 def _kinds_asked(question: str) -> list[str]:
     """What is compared: the time of day when only that is asked ("钟点一样吗"), the day when
     that is asked, a quantity when one is asked, else the day and the time."""
+    if _ASKS_BASE.search(question):
+        return []
     day = "end" if _ASKS_END.search(question) else "day"
     asks_time, asks_day = bool(_ASKS_TIME_OF_DAY.search(question)), bool(_ASKS_DAY.search(question))
     if asks_time or asks_day:

@@ -12,6 +12,8 @@ WEAK_ALIAS_MAX_CHARS = 3
 # "申报和验收时的联系人分别是谁": both phases asked, so the application notice stays in.
 # "上海注册的公司", "本市的医院": where the asker is, not which program is asked about.
 ASKER_PLACE = re.compile(r"(上海|本市|沪)(市)?(注册|设立|本地|当地)?(的)?(公司|企业|医院|单位|机构|高校|大学|院校|厂商|团队)")
+# "2022年那个通知", "2024年的验收通知": a notice named by the year it was issued
+NOTICE_OF_YEAR = re.compile(r"(20\d{2})\s*年?(?:的|那个|那份|那次|那篇|发的|出的|印发的|发布的|下发的)?[^，,。？?\d]{0,4}?(?:通知|文件|发文)")
 COMPARING = re.compile(r"分别|区别|不同|一样|同一个|是一个|一回事|相同|对比|比较|各是|各自")
 
 
@@ -77,6 +79,9 @@ class ProgramDetector:
         self._detectors = sorted(names | cues, key=lambda pair: -len(pair[0]))
         self._cue_words = {cue for cue, _ in cues}
         self._cue_patterns = [(re.compile(pattern), key) for key, program in programs.items() for pattern in program.cue_patterns]
+        self._issued_in: dict[int, list[str]] = {}
+        for key, program in programs.items():
+            self._issued_in.setdefault(program.issued.year, []).append(key)
 
     def is_cue_word(self, word: str) -> bool:
         """A subject that names a program (年度总结报告): not what a question asks about it."""
@@ -97,6 +102,10 @@ class ProgramDetector:
         remaining = ASKER_PLACE.sub(" ", normalize(text))
         strong: list[str] = [key for pattern, key in self._cue_patterns if pattern.search(remaining)]
         weak: list[str] = []
+        for year in NOTICE_OF_YEAR.findall(remaining):
+            issued = self._issued_in.get(int(year), [])
+            # one notice that year names it; several (2020: the national and the Shanghai call) only hint
+            (strong if len(issued) == 1 else weak).extend(k for k in issued if k not in strong and k not in weak)
         for alias, key in self._detectors:
             if alias and alias in remaining:
                 remaining = remaining.replace(alias, "\u0000")

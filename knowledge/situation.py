@@ -193,7 +193,9 @@ _AGE = re.compile(rf"(?:今年|已经|我|他|她|负责人|申请人)?[^，,。
 # "我今年48，能做负责人吗": a bare number after 今年 (no unit follows) is the speaker's age
 _AGE_BARE = re.compile(rf"(?:我|本人|负责人|申请人)\s*今年\s*({NUMBER})(?=[，,。？?！!\s了]|$)")
 # "只能拿出40%的工作时间", "投入项目时间大概70%": the leader's share of working time
-_TIME_SHARE = re.compile(r"时间[^，,。？?]{0,10}?(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s*%\s*的?(?:工作|本人|个人)?(?:时间|精力)")
+_TIME_SHARE = re.compile(
+    rf"时间[^，,。？?]{{0,10}}?(?:(\d+(?:\.\d+)?)\s*%|({NUMBER})\s*成)|(\d+(?:\.\d+)?)\s*%\s*的?(?:工作|本人|个人)?(?:时间|精力)"
+)
 TIME_SHARE_REQUIRED = 60  # 用于项目研究的时间不少于本人工作时间的60% (smart.yml: pi_time_share)
 _FOREIGN = re.compile(r"(?:美国|英国|加拿大|澳大利亚|日本|韩国|新加坡|德国|法国|外|外国)国?籍|(?<!中)国国籍|外籍|绿卡|(?:不是|非)中国(?:国籍|籍|公民)|外国人")
 _CHINESE = re.compile(r"中国(?:国籍|籍|公民)")
@@ -217,7 +219,9 @@ def _person_attributes(text: str) -> Profile:
         found["pi_absence_over_six_months"] = (months or 0) > 6 or (years or 0) >= 1
     share = _TIME_SHARE.search(text)
     if share:
-        found["pi_time_share"] = float(share.group(1) or share.group(2)) >= TIME_SHARE_REQUIRED
+        percent, tenths, percent_before = share.groups()
+        value = float(percent or percent_before) if (percent or percent_before) else (to_number(tenths) or 0) * 10
+        found["pi_time_share"] = value >= TIME_SHARE_REQUIRED
     return found
 
 
@@ -342,6 +346,7 @@ def situation_so_far(said_before: str, text: str) -> str:
         said_before = ""
     # "明年要去国外进修" then "大概要出去10个月": a statement about the applicant's own plans is
     # kept even when nothing in it is read yet; the next message may complete it
-    if not read_situation(text) and not tells_about_oneself(text):
+    completes = read_situation(f"{said_before} {text}") != read_situation(said_before)  # "再拉一家进来" after "有8家"
+    if not read_situation(text) and not tells_about_oneself(text) and not completes:
         return said_before
     return f"{said_before} {text}".strip()[-MAX_SITUATION_CHARS:]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from .models import Citation, CitationRef, Deadline, Program
-from .situation import UNIT_KEYS, Moment, Situation, to_number
+from .situation import Moment, Situation, to_number
 from .text import normalize
 from .timeaware import format_date, status_phrase
 
@@ -116,7 +116,9 @@ class VerdictEngine:
             value = situation.profile[question.key]
             for rule in question.rules:
                 citation = self._cite(program, rule.cite)
-                if rule.broken_by(value) and partner and question.key in UNIT_KEYS:
+                if partner and rule.partners == "exempt":
+                    continue
+                if rule.broken_by(value) and partner and rule.partners == "unclear":
                     # the notices state who may apply (the lead unit); whether partners must meet it too, they do not say
                     said = _with_value(rule.reason, question.key, value).rstrip("。")
                     findings.append(Finding("unclear", f"{said}——这是对项目申报单位的要求，联合单位是否也须满足，通知未明确", citation, question.key))

@@ -41,6 +41,9 @@ class Rule(_Strict):
     outcome: Outcome = "not_eligible"
     reason: str  # the rule, as said whether it is met or not
     advice: str = ""  # what to do when it is not met (said only then)
+    # for a unit joining as a partner: the notice does not say whether it must meet the rule
+    # ("unclear"), or the rule is only the applying unit's ("exempt"); None: it applies to anyone asking
+    partners: Literal["unclear", "exempt"] | None = None
     cite: CitationRef
 
     def reason_when_broken(self) -> str:

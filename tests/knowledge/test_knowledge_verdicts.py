@@ -36,8 +36,10 @@ def test_the_situation_becomes_typed_attributes(text, expected):
         assert profile.get(key) == pytest.approx(value) if isinstance(value, float) else profile.get(key) == value, (text, profile)
 
 
-def test_a_partner_joining_is_not_judged_by_the_lead_units_rules():
-    assert read_situation("我们是区里的电信分公司，想作为联合单位参与").profile == {"role": "partner"}
+def test_a_partner_joining_is_read_as_a_partner_with_what_it_says_of_itself():
+    # the lead unit's rules are not applied to it as they are (test_knowledge_followups.py)
+    profile = read_situation("我们是区里的电信分公司，想作为联合单位参与").profile
+    assert profile["role"] == "partner" and profile["independent_legal_person"] is False
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,118 @@
+"""What the applicant says about themselves, read across a conversation, and the verdicts it
+leads to: a place anywhere in China tells Shanghai or elsewhere; a bare "这样行吗" judges the
+statement before it; "再加一个" adds to what was counted; a partner is not judged by the rules for
+the applying unit. Also: a listed direction asked "能报吗", a notice named by its year, and "how
+do we hand it in". Phrasings are written for this test, not taken from the question files."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.api import KnowledgeBase
+from knowledge.places import registered_in_shanghai
+from knowledge.reply import Context, Reply
+from knowledge.situation import read_situation
+
+
+def conversation(kb: KnowledgeBase, *turns: str) -> Reply:
+    context = Context()
+    reply = None
+    for turn in turns:
+        reply = kb.answer(turn, context=context)
+        context = Context(programs=tuple(reply.programs) or context.programs, topic=reply.topic, question=reply.question,
+                          situation=reply.situation)
+    assert reply is not None
+    return reply
+
+
+def opening(reply: Reply) -> str:
+    return reply.text.partition("】")[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "in_shanghai"),
+    [("我们是太仓注册的软件企业", False), ("我们是宁波的一家民营医院", False), ("公司注册在合肥", False),
+     ("我们在无锡设立的研究所", False), ("我们是闵行的一家社区卫生服务中心", True), ("我们是徐汇区的公司", True),
+     ("我们是瑞金医院信息科", None), ("我们是高新技术企业", None), ("我们是新注册的公司", None)],
+)
+def test_where_a_unit_is_registered_from_any_city_or_county(text, in_shanghai):
+    assert registered_in_shanghai(text) is in_shanghai
+
+
+@pytest.mark.parametrize(
+    ("text", "profile"),
+    [("负责人今年46，能报吗", {"pi_age": 46}),
+     ("我每周能投在课题上的时间大概30%", {"pi_time_share": False}),
+     ("我用于项目研究的时间有八成，约80%", {"pi_time_share": True}),
+     ("我们单位已经申报了2个项目 还想再报一个", {"unit_applications": 3}),
+     ("联合体里已经有6家参与单位，打算再找三家", {"partner_count": 9})],
+)
+def test_what_is_said_about_the_applicant_is_read(text, profile):
+    read = read_situation(text).profile
+    assert {key: read.get(key) for key in profile} == profile
+    assert "cofunding_ratio" not in read  # a share of working time is not money
+
+
+def test_time_share_is_not_read_as_a_funding_ratio():
+    assert read_situation("投入到项目里的时间大概65%").profile == {"pi_time_share": True}
+
+
+def test_a_bare_yes_no_question_judges_the_statement_before_it(kb: KnowledgeBase):
+    reply = conversation(kb, "我是智慧医疗专项的申请人", "下半年单位派我去海外访学", "前后要9个月", "这样可以吗")
+    assert opening(reply).startswith("不可以") and "6个月" in reply.text
+
+
+def test_a_date_said_before_is_judged_against_the_window_asked_about(kb: KnowledgeBase, set_today):
+    set_today("2026-12-03")
+    reply = conversation(kb, "智慧医疗专项的书面材料我们打算4月14号上午送过去", "行不行")
+    assert opening(reply).startswith("不") and "4月13日" in reply.text
+
+
+def test_one_more_is_added_to_the_count_said_before(kb: KnowledgeBase):
+    reply = conversation(kb, "上海5G试点我们的联合体目前有8家联合单位", "再拉一家医院进来可以不")
+    assert opening(reply).startswith("不可以") and "9家" in reply.text
+
+
+def test_a_hospital_outside_shanghai_is_outside_the_citys_health_system(kb: KnowledgeBase):
+    reply = conversation(kb, "我们是南京的一家三甲医院，可以报智慧医疗专项吗")
+    assert opening(reply).startswith("不可以") and "本市卫生计生系统" in reply.text
+
+
+def test_a_partner_is_not_judged_by_the_rules_for_the_applying_unit(kb: KnowledgeBase):
+    reply = conversation(kb, "我们是合肥注册的公司，想作为联合单位参加上海5G试点的申报，行吗")
+    assert opening(reply).startswith("需进一步确认") and "通知未明确" in reply.text
+
+
+def test_an_enterprise_joining_a_hospitals_project_is_judged_as_a_partner(kb: KnowledgeBase):
+    reply = conversation(kb, "我们是做手术机器人的企业，准备和华山医院合作申报智慧医疗专项，医院牵头，企业配套按1:1出资", "这样可以吗")
+    assert opening(reply).startswith("可以") and "1:1" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "number"),
+    [("国家5G试点 远程诊断方向我们能选吗", "方向2"), ("智慧医疗专项的智能诊断方向，我们做病理AI的可以报不", "方向1")],
+)
+def test_a_listed_direction_asked_may_we_gets_yes_and_its_number(kb: KnowledgeBase, question, number):
+    reply = conversation(kb, question)
+    assert opening(reply).startswith("可以") and number in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [("2024年那份验收通知里专家组怎么打分", "accept"), ("2018年的那个文件负责人有年龄限制吗", "smart"),
+     ("2022年发的通知里年报几号交", "annual")],
+)
+def test_a_notice_named_by_the_year_it_was_issued(kb: KnowledgeBase, question, program):
+    assert kb.composer.detector.detect(question).programs == (program,)
+
+
+def test_a_year_of_two_notices_only_hints(kb: KnowledgeBase):
+    detected = kb.composer.detector.detect("2020年那个通知的联合单位上限")
+    assert set(detected.programs) == {"sh5g", "nat5g"}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("国家5G试点的申报材料要怎么寄", "花园北路52号"), ("验收资料如何提交", "five_g"), ("上海5G试点的材料送到哪儿", "金港路")],
+)
+def test_how_or_where_to_hand_in_gets_the_way_not_the_list(kb: KnowledgeBase, question, expected):
+    assert expected in conversation(kb, question).text
