@@ -50,7 +50,7 @@ from .wording import (
 )
 
 from .units import Unit
-from .situation import read_situation, situation_so_far, tells_about_oneself
+from .situation import last_said, read_situation, situation_so_far, tells_about_oneself
 from .decide import FILES_ITSELF, by_ruling, decide, verdict_first, who_files
 from .reply import Button, Context, Reply
 from .render import HUMAN_PAYLOAD, contact_line, item_text, labelled, not_given, overview_reply, shorten, units_reply
@@ -125,7 +125,7 @@ class AnswerComposer:
         situation = situation_so_far(context.situation, text)
         if self._asks_of_what_was_said(text, context):
             # "书面材料想4月10号送过去" then "可以吗": the verdict asked is on that statement
-            text = f"{context.question}，{text}"
+            text = f"{last_said(context.situation)}，{text}"
         frame = understand(text, self._with_known_words(text))
         reply = self._answer(frame, intent, nlu_programs, replace(context, situation=situation))
         reply.situation = situation
@@ -171,9 +171,10 @@ class AnswerComposer:
             return self._clarify(question, topic)
         if topic is None:
             topic = "overview"
-        if len(programs) == 1 and (practiced := self._against_practice(frame, self.data.programs[programs[0]])):
-            return practiced
         decided = self._decide(programs, text, topic, context.situation)
+        if len(programs) == 1 and (practiced := self._against_practice(frame, self.data.programs[programs[0]])):
+            # "双面打印了3份，够不够": the way is right, the count is not; the broken rule decides
+            return _with_broken_rule_first(decided, practiced) if decided else practiced
         core = self.detector.strip(question)
         if (
             context.question and not detection.programs and question == text and len(tokens(core)) <= 2
@@ -204,7 +205,7 @@ class AnswerComposer:
         """"可以吗", "这样行吗", "那能换吗": a yes/no question with no subject of its own, right
         after the applicant said what they do or plan."""
         return bool(
-            context.question and tells_about_oneself(context.question) and asks_for_verdict(text)
+            context.situation and tells_about_oneself(last_said(context.situation)) and asks_for_verdict(text)
             and not content_terms(self.detector.strip(text)) and not self.detector.detect(text).programs
         )
 
@@ -302,21 +303,32 @@ class AnswerComposer:
         """"项目任务没按期完成，该怎么办": the step the notices set for the project's state (a
         statement's ``for_states``), in whichever notice of the pilot states it."""
         said = read_situation(said_before).updated_by(read_situation(text))
-        # "负责人要换，我们能自己提申请吗": who files the step is asked, so the step is what answers
-        if not (WHAT_TO_DO.search(normalize(text)) or FILES_ITSELF.search(normalize(text))):
+        # "负责人要换，我们能自己提申请吗": who files the step is asked, so the step is what answers;
+        # "任务没完成，能申请终止吗", "想提前验收，要交什么": the state named now is what is asked about
+        asks_one_thing = sum(bool(QUESTION_WORD.search(c)) for c in clauses(text)) <= 1
+        named_now = "project_state" in read_situation(text).profile and asks_one_thing
+        if not (WHAT_TO_DO.search(normalize(text)) or FILES_ITSELF.search(normalize(text)) or named_now):
             return None
         state = said.profile.get("project_state")
         if state is None:
             return None
         family = [p for p in self.data.programs if any(p != q and self._same_pilot(p, q) for q in programs)]
-        for key in list(dict.fromkeys([*programs, *family])):
-            program = self.data.programs[key]
-            steps = [s for s in program.procedures if state in s.for_states]
-            if steps:
-                reply = units_reply(program, [self._unit(steps[0].id)], "procedure")
-                reply.ruling = steps[0].ruling
-                return who_files(text, said, by_ruling(text, self._labelled([reply], [key], "procedure", text)))
-        return None
+        keys = list(dict.fromkeys([*programs, *family]))
+        steps = [step for key in keys for step in self.data.programs[key].procedures if state in step.for_states]
+        if not steps:
+            return None
+        step = self._nearest_step(text, keys, steps)
+        owner = self.data.programs[self._unit(step.id).program]
+        reply = units_reply(owner, [self._unit(step.id)], "procedure")
+        reply.ruling = step.ruling
+        return decide(text, said, self._labelled([reply], [owner.key], "procedure", text))
+
+    def _nearest_step(self, text: str, keys: list[str], steps: list[Statement]) -> Statement:
+        """Of the steps the notices set for the state, the one nearest what is asked ("要谁批":
+        the approval step); the first listed when the question says nothing more."""
+        ids = {step.id: step for step in steps}
+        hits = self.retriever.search(text, programs=keys, facts_only=True, top_k=FACT_SEARCH_DEPTH)
+        return next((ids[h.unit.id] for h in hits if h.unit.id in ids), steps[0])
 
     def _two_facts_compared(self, question: str) -> tuple[str, str] | None:
         """Two facts of one notice ("网上申报和书面材料的截止"), not two notices ("申报通知和验收通知")."""
@@ -444,7 +456,7 @@ class AnswerComposer:
         if topic == "documents" and program.documents and self._only_asks_what_to_hand_in(question):
             # "验收要交哪些材料": nothing more specific than "materials": the program's list
             return units_reply(program, [self._unit(program.documents[0].id)], topic)
-        if self._directions_named(question) and topic in ("directions", "overview") and not SEVERAL_DIRECTIONS.search(normalize(question)):
+        if self._directions_named(question) and (topic in ("directions", "overview") or self._asks_for_a_direction(program, question)) and not SEVERAL_DIRECTIONS.search(normalize(question)):
             return self._answer_directions(program, "directions", question)
         if topic == "directions" and self._asks_for_direction_list(question):
             return self._answer_directions(program, "directions", question)
@@ -771,6 +783,11 @@ class AnswerComposer:
             return text, cite
         return f"{text}{other.text}", [*cite, self.data.cite(program, other.cite)]
 
+    def _asks_for_a_direction(self, program: Program, question: str) -> bool:
+        """"我们中医院做中医诊疗方向能报吗": may they apply in a direction the program lists."""
+        named = set(self._directions_named(question))
+        return "方向" in question and asks_for_verdict(question) and any(named & _direction_keys(d) for d in program.directions)
+
     def _asks_for_direction_list(self, question: str) -> bool:
         """"一共几个方向", "有哪些方向"; not "每个方向优秀项目最多占多少" or "验收专家是哪些领域的",
         whose other words ask something else."""
@@ -920,6 +937,18 @@ def _mentions_agency(question: str, contact: object) -> bool:
 
 UNKNOWN_LEAD = "通知中没有给出这方面的规定，我不能确定。"  # _not_given(…, "这方面的规定")
 UNKNOWN_TERM_LEAD = re.compile(r"^(【[^】]*】)?通知中没有提到“[^”]*”，")  # _unknown(…, missing)
+
+
+def _with_broken_rule_first(decided: Reply, practiced: Reply) -> Reply:
+    """A rule the situation breaks, then the way of doing judged (as a remark), then the fact."""
+    label, _, verdict = decided.text.partition("】")
+    if not verdict.startswith(("不", "原则上不")):
+        return practiced
+    practice_line, _, fact = practiced.text.partition("】")[2].partition("\n")
+    remark = re.sub(r"^(?:可以|不可以|原则上不可以)[：:]", "", practice_line)
+    practiced.text = f"{label}】{verdict}\n另：{remark}\n{fact}".rstrip()
+    practiced.citations = list(dict.fromkeys([*decided.citations, *practiced.citations]))
+    return practiced
 
 
 def _listed_direction_lead(program: Program, directions: list[Direction], question: str) -> str:

@@ -334,6 +334,11 @@ def tells_about_oneself(text: str) -> bool:
     return bool(_ONESELF.search(text)) and not _QUESTION.search(text)
 
 
+def last_said(situation: str) -> str:
+    """The applicant's latest message about themselves (situation_so_far keeps one a line)."""
+    return situation.rsplit("\n", 1)[-1]
+
+
 # "我刚才说的情况有误", "情况有变，重新说": what was said about the applicant no longer holds.
 FORGET_SITUATION = re.compile(r"(?:刚才|之前|前面|上面)(?:说|讲|提)的(?:情况|信息)?(?:有误|不对|错了|有错|不准)|情况有变|重新(?:开始|说明|介绍)")
 MAX_SITUATION_CHARS = 400
@@ -346,7 +351,7 @@ def situation_so_far(said_before: str, text: str) -> str:
         said_before = ""
     # "明年要去国外进修" then "大概要出去10个月": a statement about the applicant's own plans is
     # kept even when nothing in it is read yet; the next message may complete it
-    completes = read_situation(f"{said_before} {text}") != read_situation(said_before)  # "再拉一家进来" after "有8家"
+    completes = read_situation(f"{said_before}\n{text}") != read_situation(said_before)  # "再拉一家进来" after "有8家"
     if not read_situation(text) and not tells_about_oneself(text) and not completes:
         return said_before
-    return f"{said_before} {text}".strip()[-MAX_SITUATION_CHARS:]
+    return f"{said_before}\n{text}".strip()[-MAX_SITUATION_CHARS:]  # one message a line: the last is last_said

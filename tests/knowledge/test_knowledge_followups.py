@@ -116,3 +116,31 @@ def test_a_year_of_two_notices_only_hints(kb: KnowledgeBase):
 )
 def test_how_or_where_to_hand_in_gets_the_way_not_the_list(kb: KnowledgeBase, question, expected):
     assert expected in conversation(kb, question).text
+
+
+@pytest.mark.parametrize(
+    ("question", "lead", "fact"),
+    [("5G试点项目到期了还有任务没干完，可以申请延期吗", "可以", "附件5"),
+     ("上海5G试点我们进度快，还没到期，能不能提前验收", "可以", "提前验收"),
+     ("上海5G试点我们项目想提前结项，需要交什么材料", "", "验收总结报告")],
+)
+def test_the_projects_state_named_in_the_question_gets_its_step(kb: KnowledgeBase, question, lead, fact):
+    reply = conversation(kb, question)
+    assert opening(reply).startswith(lead) and fact in reply.text
+
+
+def test_of_several_steps_for_a_state_the_one_asked_about(kb: KnowledgeBase):
+    # 中止: the acceptance notice's deadline step and the annual notice's approval step; who approves is asked
+    reply = conversation(kb, "上海5G试点项目打算中止，这个得哪些部门审批")
+    assert "审核" in reply.text and "批复" in reply.text
+
+
+def test_a_partner_may_not_file_what_the_lead_unit_files_and_is_not_told_both(kb: KnowledgeBase):
+    reply = conversation(kb, "我们只是上海5G试点项目的合作单位，打算自己去申请退出，行不行")
+    assert opening(reply).startswith("不能") and "牵头单位" in reply.text
+    assert "可以：" not in reply.text  # no second, contrary verdict below
+
+
+def test_a_broken_count_decides_before_a_way_of_doing_that_is_right(kb: KnowledgeBase):
+    reply = conversation(kb, "国家5G试点的申报书我们正反面打印了两份，这样行吗")
+    assert opening(reply).startswith("不") and "3份" in reply.text and "另：" in reply.text
