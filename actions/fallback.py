@@ -45,7 +45,7 @@ def asks_what_to_do_in_its_state(text: str, said_before: str) -> bool:
 
 def understood(kb: KnowledgeBase, text: str) -> bool:
     """A question that names a program or a topic is answered (or clarified) from the facts."""
-    return bool(kb.composer.topic_from_cues(text) or kb.composer.detector.detect(text).programs)
+    return bool(kb.composer.topics.best(text) or kb.composer.detector.detect(text).programs)
 
 
 def previous_user_text(tracker: Tracker) -> tuple[str, str | None] | None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from .loader import KnowledgeData
 from .models import Citation, Contact, Deadline, Direction, Program, Ruling, Statement
-from .programs import ASKER_PLACE, ProgramDetector, scope_sentence
+from .programs import ProgramDetector, scope_sentence
 from .retrieval import Hit, HybridRetriever
 from .synonyms import Synonyms
 from .text import NOUN_HEADS, content_terms, normalize, tokens
@@ -17,7 +17,6 @@ from .wording import (
     APPLICANT_KIND,
     asked_part,
     asking_clauses,
-    asking_words,
     asks_if_still_open,
     asks_when,
     asks_where_submitted,
@@ -31,12 +30,9 @@ from .wording import (
     describes_asker,
     DIRECTION_COUNT,
     DIRECTION_EXISTS,
-    FOLLOW_UP_SUBJECT,
     GENERIC_DIRECTION_WORDS,
     GENERIC_WHEN_WORDS,
     MAY_APPLY,
-    OTHER_REGION_NAMED,
-    OTHER_REGION_PROGRAM,
     OVERALL_ASKED,
     QUESTION_WORD,
     SEVERAL_ASKED,
@@ -51,26 +47,18 @@ from .wording import (
 
 from .units import Unit
 from .situation import last_said, read_situation, situation_so_far, tells_about_oneself
-from .decide import FILES_ITSELF, by_ruling, decide, verdict_first, who_files
+from .decide import FILES_ITSELF, decide, verdict_first
 from .reply import Button, Context, Reply
+from .resolve import Resolver, TopicCues
+from .vocabulary import Vocabulary, direction_keys
 from .render import HUMAN_PAYLOAD, contact_line, item_text, labelled, not_given, overview_reply, shorten, units_reply
 from .comparison import Side, compare, plain_question, two_subjects
-from .frame import Form, Frame, understand
+from .frame import Frame, understand
 from .practices import practice_said, states_requirement, verdict_line
 from .verdicts import VerdictEngine, asks_for_verdict
 from .details import load_asked_details, missing_detail
 from .settings import DATA_DIR
 
-INTENT_TOPICS = {
-    "ask_deadline": "deadline",
-    "ask_eligibility": "eligibility",
-    "ask_documents": "documents",
-    "ask_directions": "directions",
-    "ask_submission": "submission",
-    "ask_contact": "contact",
-    "ask_procedure": "procedure",
-    "ask_overview": "overview",
-}
 RULE_TOPICS = ("eligibility", "documents", "submission", "procedure", "deadline")
 # Words that qualify what is asked (年龄限制, 格式要求): the subject is the word before them.
 FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范 流程 程序 步骤 手续 办法".split())
@@ -90,7 +78,6 @@ INTENT_TOPIC_BOOST = 1.25  # the NLU intent is a strong hint of what is asked
 
 
 # Forms of question that decide the topic whatever their subject ("还能报吗" is about the deadline).
-TOPIC_OF_FORM = {Form.STILL_OPEN: "deadline", Form.ON_TIME: "deadline", Form.WHAT_IF: "procedure"}
 # Facts of a program searched for one that states something precise (a required way of doing, an
 # address or URL) when the best fact does not: about all of one notice's facts.
 FACT_SEARCH_DEPTH = 30
@@ -106,19 +93,17 @@ class AnswerComposer:
         self.asked_details = load_asked_details(DATA_DIR / "asked_details.yml")
         self.retriever = retriever
         self.detector = detector
-        cues = {topic: [normalize(w) for w in words] for topic, words in topic_cues.items() if isinstance(words, list)}
-        self.notice_cues = cues.pop("notice", [])
-        self.apply_cues = sorted(cues.pop("apply", []), key=len, reverse=True)
-        self.directions_list_cues = cues.pop("directions_list", [])
-        self.synonyms = synonyms
+        cues = {topic: words for topic, words in topic_cues.items() if isinstance(words, list)}
+        self.notice_cues = [normalize(w) for w in cues.pop("notice", [])]
+        self.apply_cues = sorted((normalize(w) for w in cues.pop("apply", [])), key=len, reverse=True)
+        self.directions_list_cues = [normalize(w) for w in cues.pop("directions_list", [])]
         cues.pop("synonyms", None)
-        self.topic_cues = cues
-        self._direction_aliases = self._collect_direction_aliases()
-        self._own_corpus = self._collect_own_corpus()
-        self._typos = HomophoneCorrector(self._own_corpus.values())
-        self._corpus = self._collect_corpus()
+        self.synonyms = synonyms
+        self.topics = TopicCues(cues)
+        self.vocabulary = Vocabulary(data.programs, retriever.units, detector)
+        self.resolver = Resolver(data.programs, detector, self.vocabulary, self.topics)
+        self._typos = HomophoneCorrector(self.vocabulary.own.values())
         self._units_by_id = {u.id: u for u in retriever.units}
-        self._all_corpus = " ".join(self._corpus.values())
 
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
@@ -133,57 +118,24 @@ class AnswerComposer:
         return reply
 
     def _answer(self, frame: Frame, intent: str | None, nlu_programs: list[str] | None, context: Context) -> Reply:
-        compared, text = frame.compared, frame.plain  # each side answers the plain question
-        topic = TOPIC_OF_FORM.get(frame.form) or self._topic(text, intent)
-        question = text
-        detection = self.detector.detect(compared or text)  # "…跟当初申报的是同一个吗" names both
-        if OTHER_REGION_NAMED.search(normalize(text)) or (not detection.programs and OTHER_REGION_PROGRAM.search(normalize(text))):
-            # 广东省5G医疗试点: another region's program, not one of ours
+        compared, text = frame.compared, frame.plain
+        resolved = self.resolver.resolve(frame, intent, nlu_programs, context)
+        if resolved.other_region:
             return self.out_of_scope("抱歉，我只能解答上海市和国家层面的这几个项目，其他地区的项目请咨询当地主管部门。")
-        # the NLU reads "上海注册的公司" as the Shanghai pilot; the detector knows it is the asker
-        nlu_programs = [] if ASKER_PLACE.search(normalize(text)) else nlu_programs
-        programs = list(detection.programs) or [p for p in (nlu_programs or []) if p in self.data.programs]
-        follow_up = topic is None or intent == "inform_program"
-        if follow_up and context.topic and (programs or detection.generic_5g):
-            # "那国家的呢": same question as before, about another program.
-            topic = topic if intent != "inform_program" and topic else context.topic
-            question = context.question or text
-        if topic is None:
-            topic = context.topic if programs else None
-        asked_again = self._asked_of_another_subject(text, context)
-        if asked_again:
-            topic, question = context.topic, asked_again
-        if not programs:
-            if detection.generic_family:
-                candidates = [p for p in context.programs if p in detection.generic_family.members]
-                own = self._member_with_own_words(question, detection.generic_family.members)
-                programs = candidates or own or list(detection.generic_family.applications)
-            elif context.programs:
-                programs = list(context.programs)
-        if not programs:
-            programs = self._only_program_using(question) or self._only_program_with_direction(question)
+        programs, topic, question = list(resolved.programs), resolved.topic, resolved.question
         if not programs and (step := self._what_to_do(text, list(self.data.programs), context.situation)):
             return self._said_when_missing(text, step)  # "那现在该怎么办" after the project's state
         if not programs:
-            if self.missing_terms_anywhere(text):
+            if self.vocabulary.missing_terms_anywhere(text):
                 # e.g. 专精特新申报截止是哪天: another program, not one of ours
                 return self.out_of_scope()
             return self._clarify(question, topic)
-        if topic is None:
-            topic = "overview"
+        assert topic is not None  # resolved with a program: at least "overview"
         decided = self._decide(programs, text, topic, context.situation)
         if len(programs) == 1 and (practiced := self._against_practice(frame, self.data.programs[programs[0]])):
             # "双面打印了3份，够不够": the way is right, the count is not; the broken rule decides
             return _with_broken_rule_first(decided, practiced) if decided else practiced
         core = self.detector.strip(question)
-        if (
-            context.question and not detection.programs and question == text and len(tokens(core)) <= 2
-            and topic in (context.topic, "deadline")
-        ):
-            # A short follow-up ("啥时候截止?") is about the subject of the previous question;
-            # one asking something else ("那要几份" after "谁组织的") stands on its own.
-            question = f"{question} {context.question}"
-            core = self.detector.strip(question)
         step = self._what_to_do(text, programs, context.situation) if decided is None else None
         if step is not None:
             return self._said_when_missing(text, step)
@@ -265,23 +217,11 @@ class AnswerComposer:
         answer.text = f"{label}】{lead}{rest}" if rest else f"{lead}{answer.text}"
         return answer
 
-    def _asked_of_another_subject(self, text: str, context: Context) -> str | None:
-        """"牵头单位呢" after "联合单位最多几家": the previous question's asking words with the new
-        subject ("牵头单位 最多几家"); none when the new words ask something of their own topic
-        ("那联系人呢") or only name a program ("那国家的呢")."""
-        match = FOLLOW_UP_SUBJECT.match(normalize(text))
-        if not match or not context.question or not context.topic:
-            return None
-        subject = self.detector.strip(match.group("subject"))
-        if not tokens(subject) or self.topic_from_cues(subject) not in (None, context.topic):
-            return None
-        return f"{subject} {asking_words(self.detector.strip(context.question))}"
-
     def _own_part(self, key: str, question: str, programs: list[str]) -> str:
         """"年度总结报告和验收资料各几号截止", asked of two notices: each answers without the
         subject only the other's notice names."""
-        others = [self._own_corpus[p] for p in programs if p != key]
-        own = self._own_corpus[key]
+        others = [self.vocabulary.own[p] for p in programs if p != key]
+        own = self.vocabulary.own[key]
         for term in content_terms(question):
             if term not in own and any(term in other for other in others):
                 question = question.replace(term, " ")
@@ -312,7 +252,7 @@ class AnswerComposer:
         state = said.profile.get("project_state")
         if state is None:
             return None
-        family = [p for p in self.data.programs if any(p != q and self._same_pilot(p, q) for q in programs)]
+        family = [p for p in self.data.programs if any(p != q and self.resolver.same_pilot(p, q) for q in programs)]
         keys = list(dict.fromkeys([*programs, *family]))
         steps = [step for key in keys for step in self.data.programs[key].procedures if state in step.for_states]
         if not steps:
@@ -344,7 +284,7 @@ class AnswerComposer:
         replies = []
         for subject in subjects:
             part = f"{subject}{rest}"
-            part_topic = self.topic_from_cues(part) or topic
+            part_topic = self.topics.best(part) or topic
             replies.append(self._answer_one(program, part_topic, self.detector.strip(part), raw=part))
         if any(r.kind != "answer" for r in replies) or replies[0].text == replies[1].text:
             return self._answer_one(program, topic, self.detector.strip(asked), raw=asked)
@@ -359,7 +299,7 @@ class AnswerComposer:
         """Each part answered on its own (its own topic when its words tell one); one reply."""
         replies = []
         for part in parts:
-            part_topic = "deadline" if asks_if_still_open(part) else self.topic_from_cues(part) or topic
+            part_topic = "deadline" if asks_if_still_open(part) else self.topics.best(part) or topic
             replies.append(self._answer_one(program, part_topic, self.detector.strip(part), raw=part))
         answered = [r for r in replies if r.kind == "answer"]
         if len(answered) < 2 or answered[0].text == answered[1].text:
@@ -396,27 +336,6 @@ class AnswerComposer:
                 lines.append(f"{program.short_name}：{contact_line(contact)}")
         return "人工咨询：" + "；".join(lines) + "。"
 
-    # ---- topic and program ------------------------------------------------------------------
-    def _topic(self, text: str, intent: str | None) -> str | None:
-        if intent == "ask_overview":  # "一共有几个重点方向": the words tell more than "about the program"
-            return self.topic_from_cues(text) or "overview"
-        if intent in INTENT_TOPICS:
-            return INTENT_TOPICS[intent]
-        return self.topic_from_cues(text)
-
-    def topics_from_cues(self, text: str) -> list[str]:
-        normalized = normalize(text)
-        return [topic for topic, words in self.topic_cues.items() if any(w in normalized for w in words)]
-
-    def topic_from_cues(self, text: str) -> str | None:
-        normalized = normalize(text)
-        best, best_len = None, 0
-        for topic, words in self.topic_cues.items():
-            for word in words:
-                if word in normalized and len(word) > best_len:
-                    best, best_len = topic, len(word)
-        return best
-
     def _clarify(self, question: str, topic: str | None) -> Reply:
         return Reply(
             text="请问您问的是哪个项目？请点选：",
@@ -433,12 +352,12 @@ class AnswerComposer:
         raw = raw or question
         if topic == "deadline" and program.deadlines and asks_if_still_open(raw):
             return self._answer_still_open(program, question)
-        if program.directions and WHICH_DIRECTION.search(normalize(question)) and not self._directions_named(question):
+        if program.directions and WHICH_DIRECTION.search(normalize(question)) and not self.vocabulary.directions_named(question):
             return self._answer_which_direction(program, question)
-        missing = self.missing_terms(program, question)
+        missing = self.vocabulary.missing_terms(program, question)
         if missing and topic not in ("directions", "contact") and self._missing_is_asked(missing, question):
-            owner = self._only_program_using(question)
-            if owner and owner[0] != program.key and self._same_pilot(program.key, owner[0]):
+            owner = self.vocabulary.only_program_using(question)
+            if owner and owner[0] != program.key and self.resolver.same_pilot(program.key, owner[0]):
                 # 国家试点的典型项目怎么复核: the acceptance notice is the one that says
                 return self._from_other_notice(self.data.programs[owner[0]], topic, question, raw)
             return self._unknown(program, topic, missing, question)
@@ -456,7 +375,7 @@ class AnswerComposer:
         if topic == "documents" and program.documents and self._only_asks_what_to_hand_in(question):
             # "验收要交哪些材料": nothing more specific than "materials": the program's list
             return units_reply(program, [self._unit(program.documents[0].id)], topic)
-        if self._directions_named(question) and (topic in ("directions", "overview") or self._asks_for_a_direction(program, question)) and not SEVERAL_DIRECTIONS.search(normalize(question)):
+        if self.vocabulary.directions_named(question) and (topic in ("directions", "overview") or self._asks_for_a_direction(program, question)) and not SEVERAL_DIRECTIONS.search(normalize(question)):
             return self._answer_directions(program, "directions", question)
         if topic == "directions" and self._asks_for_direction_list(question):
             return self._answer_directions(program, "directions", question)
@@ -472,11 +391,6 @@ class AnswerComposer:
             units = [self._unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
             return units_reply(program, units, "submission")
         return self._answer_from_facts(program, topic, question)
-
-    def _same_pilot(self, key: str, other: str) -> bool:
-        """Notices about the same pilot (the Shanghai 5G pilot's application, annual work and
-        acceptance): one may answer for another; an unrelated program's rule never does."""
-        return other in self.data.programs[key].related or key in self.data.programs[other].related
 
     def _from_other_notice(self, owner: Program, topic: str, question: str, raw: str) -> Reply:
         reply = self._answer_one(owner, topic, question, raw)
@@ -499,7 +413,7 @@ class AnswerComposer:
         return not tokens(remaining)
 
     def _topic_boost(self, topic: str, question: str) -> dict[str, float]:
-        boost = {t: 1.04 for t in self.topics_from_cues(question)}
+        boost = {t: 1.04 for t in self.topics.all(question)}
         boost[topic] = boost.get(topic, 1.0) * INTENT_TOPIC_BOOST
         return boost
 
@@ -599,7 +513,7 @@ class AnswerComposer:
             # "负责人要换人，需要走什么流程": the asking clause only asks "what procedure"
             terms = content_terms(self.detector.strip(question))
         if SEVERAL_DIRECTIONS.search(normalize(question)):  # "远程诊断和健康管理两个都勾上": the rule is asked
-            terms = [t for t in terms if t not in self._direction_aliases]
+            terms = [t for t in terms if t not in self.vocabulary.direction_aliases]
         return [t for t in terms if not WHEN.search(t) and not self.detector.is_cue_word(t) and not _only_when_words(t)]
 
     def _about_subject(self, question: str, units: list[Unit], share: float = 0.0) -> bool:
@@ -655,7 +569,7 @@ class AnswerComposer:
     def _has_specific_words(self, program: Program, question: str) -> bool:
         """True when the question says more than the program's name and an overview word."""
         remaining = normalize(question)
-        for alias in self.topic_cues.get("overview", []):
+        for alias in self.topics.words("overview"):
             remaining = remaining.replace(alias, " ")
         return len(tokens(remaining)) > 0
 
@@ -672,12 +586,6 @@ class AnswerComposer:
             topic=topic,
         )
 
-    def missing_terms(self, program: Program, question: str) -> list[str]:
-        """Words naming the subject of the question that the program's notices never use: the
-        sign of a question the sources do not answer (资助金额, 申报费, 中期检查 …)."""
-        corpus = self._corpus[program.key]
-        return [t for t in content_terms(asked_part(question)) if _unknown_term(t, corpus)]
-
     def _missing_is_asked(self, missing: list[str], question: str) -> bool:
         """An unknown word makes the question one the notices do not answer when it is what is
         asked (报名费多少, 打分权重是多少, 有年龄限制吗), not a word on the way (寄北京花园北路
@@ -686,10 +594,6 @@ class AnswerComposer:
             return True
         terms = [t for t in content_terms(asked_part(question)) if t not in FOCUS_QUALIFIERS]
         return not terms or terms[-1] in missing
-
-    def missing_terms_anywhere(self, question: str) -> list[str]:
-        """Subject words no notice ever uses: with no program named, the question is off topic."""
-        return [t for t in content_terms(question) if _unknown_term(t, self._all_corpus)]
 
     def _unknown(self, program: Program, topic: str, missing: list[str] | None = None, question: str = "") -> Reply:
         contact = program.contacts[0] if program.contacts else None
@@ -738,13 +642,13 @@ class AnswerComposer:
         return None
 
     def _answer_directions(self, program: Program, topic: str, question: str) -> Reply:
-        asked = self._directions_named(question)
+        asked = self.vocabulary.directions_named(question)
         cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
         if not program.directions:
             return self._answer_from_facts(program, "procedure", question)
         names = "、".join(d.name for d in program.directions)
         if asked:
-            matches = [d for d in program.directions if any(a in _direction_keys(d) for a in asked)]
+            matches = [d for d in program.directions if any(a in direction_keys(d) for a in asked)]
             if matches:
                 described = self._describe_directions(program, matches, topic)
                 if DIRECTION_EXISTS.search(without_5g(question)) or asks_for_verdict(question):
@@ -785,8 +689,8 @@ class AnswerComposer:
 
     def _asks_for_a_direction(self, program: Program, question: str) -> bool:
         """"我们中医院做中医诊疗方向能报吗": may they apply in a direction the program lists."""
-        named = set(self._directions_named(question))
-        return "方向" in question and asks_for_verdict(question) and any(named & _direction_keys(d) for d in program.directions)
+        named = set(self.vocabulary.directions_named(question))
+        return "方向" in question and asks_for_verdict(question) and any(named & direction_keys(d) for d in program.directions)
 
     def _asks_for_direction_list(self, question: str) -> bool:
         """"一共几个方向", "有哪些方向"; not "每个方向优秀项目最多占多少" or "验收专家是哪些领域的",
@@ -795,8 +699,8 @@ class AnswerComposer:
         counted = DIRECTION_COUNT.search(normalized) and not SEVERAL_DIRECTIONS.search(normalized)
         if not counted and not any(cue in normalized for cue in self.directions_list_cues):
             return False
-        other_subjects = [t for t in self._subject_terms(question) if not self.topic_from_cues(t) == "directions" and t not in self._direction_aliases]
-        return not set(self.topics_from_cues(question)) - {"directions", "overview"} and not other_subjects
+        other_subjects = [t for t in self._subject_terms(question) if not self.topics.best(t) == "directions" and t not in self.vocabulary.direction_aliases]
+        return not set(self.topics.all(question)) - {"directions", "overview"} and not other_subjects
 
     def _unlisted_direction_asked(self, question: str) -> str | None:
         """The name in "有没有X方向" / "有X方向吗" when X is no program's direction."""
@@ -807,7 +711,7 @@ class AnswerComposer:
         name = match.group("name") or match.group("name2")
         if any(cue in name for cue in self.directions_list_cues) or GENERIC_DIRECTION_WORDS.search(name):
             return None
-        return None if self._directions_named(name) else name
+        return None if self.vocabulary.directions_named(name) else name
 
     def _answer_unlisted_direction(self, program: Program, name: str, question: str) -> Reply:
         cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
@@ -839,72 +743,6 @@ class AnswerComposer:
         text = direction.description or self.data.sources[program.source].section_text(direction.cite.clause) or ""
         return shorten(text, limit)
 
-    def _collect_corpus(self) -> dict[str, str]:
-        """All text of each program's notices (own and related) and facts, normalised."""
-        own = self._own_corpus
-        return {key: " ".join([own[key], *(own[other] for other in program.related)]) for key, program in self.data.programs.items()}
-
-    def _collect_own_corpus(self) -> dict[str, str]:
-        """All text of each program's own notice and facts, normalised."""
-        texts: dict[str, list[str]] = {key: [] for key in self.data.programs}
-        for unit in self.retriever.units:
-            texts[unit.program].append(unit.search_text)
-            if unit.clause_text:
-                texts[unit.program].append(unit.clause_text)
-        return {key: normalize(" ".join(parts)) for key, parts in texts.items()}
-
-    def _only_program_using(self, question: str) -> list[str]:
-        """The one program whose notice uses every subject word of a question that names no
-        program (延期/终止表 only exists in the acceptance notice); none when several do."""
-        if describes_asker(question):
-            return []  # "我们社区卫生服务中心能不能报": who asks, not which notice
-        terms = content_terms(self.detector.strip(question))
-        if not terms:
-            return []
-        owners = [key for key, corpus in self._own_corpus.items() if all(t in corpus for t in terms)]
-        return owners if len(owners) == 1 else []
-
-    def _member_with_own_words(self, question: str, members: tuple[str, ...] | list[str]) -> list[str]:
-        """"5G试点想延期一年半": of a family's notices, the one whose words only it uses (延期 is
-        only in the acceptance notice); none when the words point at no single one."""
-        owners = set()
-        for term in {t for t in tokens(self.detector.strip(question)) if len(t) >= 2}:
-            users = [key for key in members if term in self._own_corpus.get(key, "")]
-            if len(users) == 1:
-                owners.add(users[0])
-        return list(owners) if len(owners) == 1 else []
-
-    def _only_program_with_direction(self, question: str) -> list[str]:
-        """"信息安全与共性标准研究方向要在几家单位应用": a direction only one program has."""
-        named = set(self._directions_named(question))
-        owners = [p.key for p in self.data.programs.values() if any(named & _direction_keys(d) for d in p.directions)]
-        return owners if len(owners) == 1 else []
-
-    def _collect_direction_aliases(self) -> list[str]:
-        aliases = {normalize(a) for p in self.data.programs.values() for d in p.directions for a in _direction_keys(d)}
-        return sorted(aliases, key=len, reverse=True)
-
-    def _directions_named(self, question: str) -> list[str]:
-        remaining = re.sub(r"5g\s*\+", "", normalize(question))
-        named = []
-        for alias in self._direction_aliases:
-            if len(alias) >= 2 and alias in remaining:
-                named.append(alias)
-                remaining = remaining.replace(alias, "\u0000")
-        return named
-
-
-def _unknown_term(term: str, corpus: str) -> bool:
-    """A term the notices never use. Compounds of known words (注册地, 建设期) and segmentation
-    slips count as known, unless their head (last character) is itself unknown (报名费)."""
-    if term in corpus:
-        return False
-    if len(term) >= 3 and term[-1] in NOUN_HEADS:
-        return True  # 申报费: a fee the notices never name, though 申报 and 经费 are known
-    no_known_piece = not any(term[i:i + 2] in corpus for i in range(len(term) - 1))
-    return no_known_piece or term[-1] not in corpus
-
-
 def _longest_window(program: Program) -> Deadline | None:
     dated = [d for d in program.deadlines if d.start and d.end]
     return max(dated, key=lambda d: d.end - d.start, default=None)
@@ -915,17 +753,6 @@ def _only_when_words(term: str) -> bool:
     for word in sorted(GENERIC_WHEN_WORDS, key=len, reverse=True):
         term = term.replace(word, "")
     return not term
-
-
-def _direction_keys(direction: Direction) -> set[str]:
-    base = _strip_5g(direction.name)
-    core = re.sub(r"[（(].*?[）)]", "", base)
-    inner = re.findall(r"[（(](.*?)[）)]", base)
-    return {_strip_5g(a) for a in direction.aliases} | {core, *inner} - {""}
-
-
-def _strip_5g(name: str) -> str:
-    return re.sub(r"^5g\s*\+?", "", normalize(name))
 
 
 def _mentions_agency(question: str, contact: object) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .loader import KnowledgeData
-from .models import Citation, CitationRef, Contact, Deadline, Item, Program, Statement
+from .models import Citation, CitationRef, Deadline, Item, Program
 
 log = logging.getLogger(__name__)
 

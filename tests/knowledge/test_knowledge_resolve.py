@@ -1,0 +1,86 @@
+"""Resolve (knowledge/resolve.py) and the vocabulary it reads (knowledge/vocabulary.py): which
+programs a message is about, its topic and the question each program answers, from the frame and
+the conversation so far. Phrasings written for this test."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.api import KnowledgeBase
+from knowledge.frame import understand
+from knowledge.reply import Context
+from knowledge.resolve import Resolved
+from knowledge.vocabulary import unknown_term
+
+
+def resolve(kb: KnowledgeBase, text: str, context: Context = Context(), intent: str | None = None) -> Resolved:
+    return kb.composer.resolver.resolve(understand(text, text), intent, None, context)
+
+
+def test_a_named_program_and_the_topic_its_words_tell(kb):
+    resolved = resolve(kb, "智慧医疗专项书面材料几号截止")
+    assert resolved.programs == ("smart",) and resolved.topic == "deadline"
+
+
+def test_another_program_asked_the_same_question_as_before(kb):
+    before = Context(programs=("sh5g",), topic="deadline", question="上海5G试点纸质材料最晚哪天送")
+    resolved = resolve(kb, "那国家的呢", before)
+    assert resolved.programs == ("nat5g",) and resolved.topic == "deadline"
+    assert resolved.question == before.question
+
+
+def test_the_previous_asking_words_with_a_new_subject(kb):
+    before = Context(programs=("sh5g",), topic="eligibility", question="上海5G试点联合单位最多几家")
+    resolved = resolve(kb, "那牵头单位呢", before)
+    assert resolved.programs == ("sh5g",) and "牵头单位" in resolved.question and "几家" in resolved.question
+
+
+def test_a_short_follow_up_keeps_the_previous_subject(kb):
+    before = Context(programs=("nat5g",), topic="submission", question="国家5G试点申报材料寄到哪")
+    resolved = resolve(kb, "几号截止", before)
+    assert resolved.programs == ("nat5g",) and "申报材料" in resolved.question
+
+
+def test_the_pilot_named_generically_is_the_one_the_conversation_is_about(kb):
+    before = Context(programs=("accept",), topic="documents", question="上海5G试点验收交什么")
+    assert resolve(kb, "5G试点的联系人是谁", before).programs == ("accept",)
+
+
+def test_the_pilot_named_generically_with_words_only_one_of_its_notices_uses(kb):
+    assert resolve(kb, "5G试点延期申请表是附件几").programs == ("accept",)
+
+
+def test_no_program_named_but_words_only_one_notice_uses(kb):
+    assert resolve(kb, "合作研究协议要盖章吗").programs == ("smart",)
+
+
+def test_no_program_can_be_told(kb):
+    resolved = resolve(kb, "截止时间是哪天")
+    assert resolved.programs == () and resolved.topic == "deadline"
+
+
+def test_another_regions_program(kb):
+    assert resolve(kb, "浙江省的5G医疗试点什么时候申报").other_region
+
+
+def test_several_programs_come_in_the_order_of_the_program_files(kb):
+    order = list(kb.data.programs)
+    for text in ("国家和上海的5G试点联合单位上限一样吗", "上海和国家的5G试点联合单位上限一样吗"):
+        programs = resolve(kb, text).programs
+        assert len(programs) == 2 and sorted(programs, key=order.index) == list(programs)
+
+
+@pytest.mark.parametrize(("term", "unknown"), [("报名费", True), ("申报费", True), ("注册地", False), ("联合单位", False)])
+def test_a_word_no_notice_uses(kb, term, unknown):
+    assert unknown_term(term, kb.composer.vocabulary.with_related["sh5g"]) is unknown
+
+
+def test_the_subject_words_a_program_never_uses(kb):
+    vocabulary = kb.composer.vocabulary
+    assert vocabulary.missing_terms(kb.data.programs["sh5g"], "上海5G试点的申报费交多少") == ["申报费"]
+    assert vocabulary.missing_terms(kb.data.programs["sh5g"], "上海5G试点联合单位最多几家") == []
+
+
+def test_directions_are_found_by_their_names_and_aliases(kb):
+    vocabulary = kb.composer.vocabulary
+    assert "远程诊断" in vocabulary.directions_named("我们做5G+远程诊断")
+    assert vocabulary.only_program_with_direction("信息安全与共性标准研究方向要几家单位") == ["smart"]
