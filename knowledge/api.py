@@ -127,7 +127,7 @@ class KnowledgeBase:
         for hit in hits:
             unit = hit.unit
             owner = self.data.programs[unit.program]
-            reply = self.composer._answer_one(owner, unit.topic or "overview", query) if unit.topic in ("directions", "overview") else units_reply(owner, [unit], unit.topic or "")
+            reply = self.composer.select.answer_one(owner, unit.topic or "overview", query) if unit.topic in ("directions", "overview") else units_reply(owner, [unit], unit.topic or "")
             short_name = self.data.programs[unit.program].short_name
             results.append(
                 FaqHit(
@@ -149,9 +149,9 @@ class KnowledgeBase:
                 continue
             owner = self.data.programs[unit.program]
             if isinstance(unit.item, Direction):
-                reply = self.composer._describe_directions(owner, [unit.item], "directions")
+                reply = self.composer.select.describe_directions(owner, [unit.item], "directions")
             elif unit.topic == "directions":
-                reply = self.composer._answer_directions(owner, "directions", "")
+                reply = self.composer.select.answer_directions(owner, "directions", "")
             elif unit.topic == "overview":
                 reply = overview_reply(owner, unit)
             else:
