@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.api import KnowledgeBase, get_knowledge
 from messaging import NOT_UNDERSTOOD, NOT_UNDERSTOOD_AGAIN
-from knowledge.situation import read_situation
+from knowledge.reply import Context
+from knowledge.situation import read_situation, tells_about_oneself
 from knowledge.text import normalize
 from knowledge.wording import WHAT_TO_DO
 
@@ -43,9 +44,14 @@ def asks_what_to_do_in_its_state(text: str, said_before: str) -> bool:
     return "project_state" in read_situation(said_before).updated_by(read_situation(text)).profile
 
 
-def understood(kb: KnowledgeBase, text: str) -> bool:
-    """A question that names a program or a topic is answered (or clarified) from the facts."""
-    return bool(kb.composer.topics.best(text) or kb.composer.detector.detect(text).programs)
+def understood(kb: KnowledgeBase, text: str, said_before: str = "") -> bool:
+    """A question that names a program or a topic is answered (or clarified) from the facts; so is
+    what the applicant says of their own unit or plans ("明年要去国外进修半年"), kept for the next
+    turn, and a bare "这样行吗" about what they said."""
+    return bool(
+        kb.composer.topics.best(text) or kb.composer.detector.detect(text).programs or tells_about_oneself(text)
+        or kb.composer.asks_of_what_was_said(text, Context(situation=said_before))
+    )
 
 
 def previous_user_text(tracker: Tracker) -> tuple[str, str | None] | None:
@@ -73,7 +79,7 @@ class ActionFallback(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         kb = get_knowledge()
         text = tracker.latest_message.get("text") or ""
-        if understood(kb, text):
+        if understood(kb, text, tracker.get_slot("situation") or ""):
             from .answer import ActionAnswerQuestion
 
             return ActionAnswerQuestion().run(dispatcher, tracker, domain)

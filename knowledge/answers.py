@@ -25,7 +25,7 @@ from .wording import (
     WHAT_TO_DO,
 )
 
-from .situation import last_said, read_situation, situation_so_far, tells_about_oneself
+from .situation import last_said, read_situation, situation_so_far
 from .decide import FILES_ITSELF, decide, verdict_first
 from .reply import Button, Context, Reply
 from .resolve import Resolver, TopicCues
@@ -69,16 +69,19 @@ class AnswerComposer:
     # ---- public -------------------------------------------------------------------------
     def answer(self, text: str, intent: str | None = None, nlu_programs: list[str] | None = None, context: Context = Context()) -> Reply:
         situation = situation_so_far(context.situation, text)
-        if self._asks_of_what_was_said(text, context):
+        if self.asks_of_what_was_said(text, context):
             # "书面材料想4月10号送过去" then "可以吗": the verdict asked is on that statement
             text = f"{last_said(context.situation)}，{text}"
         frame = understand(text, self._with_known_words(text))
-        reply = self._answer(frame, intent, nlu_programs, replace(context, situation=situation))
+        # "前后大概十个月" after "明年要出国访学": a statement that completes the situation is judged
+        # unasked when it breaks a rule (advice, not silence)
+        volunteered = not QUESTION_WORD.search(normalize(text)) and read_situation(situation) != read_situation(context.situation)
+        reply = self._answer(frame, intent, nlu_programs, replace(context, situation=situation), volunteered)
         reply.situation = situation
         reply.form = frame.form
         return reply
 
-    def _answer(self, frame: Frame, intent: str | None, nlu_programs: list[str] | None, context: Context) -> Reply:
+    def _answer(self, frame: Frame, intent: str | None, nlu_programs: list[str] | None, context: Context, volunteered: bool = False) -> Reply:
         compared, text = frame.compared, frame.plain
         resolved = self.resolver.resolve(frame, intent, nlu_programs, context)
         if resolved.other_region:
@@ -92,7 +95,7 @@ class AnswerComposer:
                 return self.out_of_scope()
             return self._clarify(question, topic)
         assert topic is not None  # resolved with a program: at least "overview"
-        decided = self._decide(programs, text, topic, context.situation)
+        decided = self._decide(programs, text, topic, context.situation, volunteered)
         if len(programs) == 1 and (practiced := self._against_practice(frame, self.data.programs[programs[0]])):
             # "双面打印了3份，够不够": the way is right, the count is not; the broken rule decides
             return _with_broken_rule_first(decided, practiced) if decided else practiced
@@ -114,11 +117,11 @@ class AnswerComposer:
         said = read_situation(context.situation).updated_by(frame.stated)
         return self._said_when_missing(text, decide(text, said, merged))
 
-    def _asks_of_what_was_said(self, text: str, context: Context) -> bool:
+    def asks_of_what_was_said(self, text: str, context: Context) -> bool:
         """"可以吗", "这样行吗", "那能换吗": a yes/no question with no subject of its own, right
         after the applicant said what they do or plan."""
         return bool(
-            context.situation and tells_about_oneself(last_said(context.situation)) and asks_for_verdict(text)
+            context.situation and asks_for_verdict(text)
             and not content_terms(self.detector.strip(text)) and not self.detector.detect(text).programs
         )
 
@@ -140,21 +143,24 @@ class AnswerComposer:
             return shown
         return None
 
-    def _decide(self, programs: list[str], text: str, topic: str, said_before: str) -> Reply | None:
+    def _decide(self, programs: list[str], text: str, topic: str, said_before: str, volunteered: bool = False) -> Reply | None:
         """A yes/no question about the applicant's own situation (in this message or said earlier
-        in the conversation): the verdict, then its reasons."""
-        if self.verdicts is None or len(programs) != 1 or not asks_for_verdict(text):
+        in the conversation): the verdict, then its reasons. A statement that adds to the
+        situation (``volunteered``) gets the verdict only when a rule is not met."""
+        asked = asks_for_verdict(text)
+        if self.verdicts is None or len(programs) != 1 or not (asked or volunteered):
             return None
         situation = read_situation(said_before).updated_by(read_situation(text))
         if not situation:
             return None
         program = self.data.programs[programs[0]]
         decision = self.verdicts.decide(program, situation, text)
-        if decision is None:
+        if decision is None or (not asked and decision.headline.startswith("可以")):
             return None
         citations = list(dict.fromkeys(f.citation for f in decision.findings))
+        said_unasked = "" if asked else "按您所说，"
         return Reply(
-            text=f"【{program.short_name}】{decision.render()}", citations=citations, programs=[program.key],
+            text=f"【{program.short_name}】{said_unasked}{decision.render()}", citations=citations, programs=[program.key],
             topic=topic, question=text,
         )
 

@@ -169,3 +169,20 @@ def test_a_multi_turn_project_state_gets_what_to_do(stack):
     ask(stack, "我们5G试点项目的建设任务没能按期完成", session)
     reply = joined(ask(stack, "那现在该怎么办", session))
     assert "延期或终止申请" in reply and "2024年1月10日" in reply
+
+
+def test_what_was_said_over_several_turns_decides_a_bare_yes_no_question(stack):
+    """Statements about the applicant's plans, then "这样行吗": judged on what was said, through
+    Rasa's NLU, the action server and the gateway (slot situation, one statement a line)."""
+    session = uuid.uuid4().hex
+    ask(stack, "我是智慧医疗专项项目的负责人", session)
+    ask(stack, "下半年单位安排我出国访学", session)
+    volunteered = joined(ask(stack, "前后大概十个月", session))  # completes the plan: judged unasked
+    assert "按您所说，不可以" in volunteered and "6个月" in volunteered
+    reply = joined(ask(stack, "这样行吗", session))
+    assert "不可以" in reply and "6个月" in reply
+
+
+def test_a_partner_elsewhere_is_told_the_notice_does_not_say_through_the_real_stack(stack):
+    reply = joined(ask(stack, "我们是嘉兴注册的公司，想作为联合单位参加上海5G试点的申报，可以吗"))
+    assert "需进一步确认" in reply and "通知未明确" in reply

@@ -144,3 +144,13 @@ def test_a_partner_may_not_file_what_the_lead_unit_files_and_is_not_told_both(kb
 def test_a_broken_count_decides_before_a_way_of_doing_that_is_right(kb: KnowledgeBase):
     reply = conversation(kb, "国家5G试点的申报书我们正反面打印了两份，这样行吗")
     assert opening(reply).startswith("不") and "3份" in reply.text and "另：" in reply.text
+
+
+def test_a_statement_that_breaks_a_rule_is_judged_unasked(kb: KnowledgeBase):
+    reply = conversation(kb, "智慧医疗专项的项目负责人是我", "单位明年派我去国外进修", "一共要待八个月")
+    assert opening(reply).startswith("按您所说，不可以") and "6个月" in reply.text
+
+
+def test_a_statement_that_breaks_nothing_gets_no_verdict(kb: KnowledgeBase):
+    reply = conversation(kb, "我们是徐汇注册的独立法人企业，在看上海5G试点")
+    assert not opening(reply).startswith(("按您所说", "可以", "不可以"))
