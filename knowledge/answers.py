@@ -35,7 +35,7 @@ from .render import HUMAN_PAYLOAD, contact_line, labelled, units_reply
 from .comparison import Side, compare, plain_question, two_subjects
 from .frame import Frame, understand
 from .practices import practice_said, states_requirement, verdict_line
-from .verdicts import VerdictEngine, asks_for_verdict
+from .verdicts import ASKS_CONFIRMATION, VerdictEngine, asks_for_verdict
 from .details import load_asked_details, missing_detail
 from .settings import DATA_DIR
 
@@ -75,7 +75,8 @@ class AnswerComposer:
         frame = understand(text, self._with_known_words(text))
         # "前后大概十个月" after "明年要出国访学": a statement that completes the situation is judged
         # unasked when it breaks a rule (advice, not silence)
-        volunteered = not QUESTION_WORD.search(normalize(text)) and read_situation(situation) != read_situation(context.situation)
+        asks = QUESTION_WORD.search(normalize(text)) or ASKS_CONFIRMATION.search(normalize(text))
+        volunteered = not asks and read_situation(situation) != read_situation(context.situation)
         reply = self._answer(frame, intent, nlu_programs, replace(context, situation=situation), volunteered)
         reply.situation = situation
         reply.form = frame.form
@@ -155,7 +156,7 @@ class AnswerComposer:
             return None
         program = self.data.programs[programs[0]]
         decision = self.verdicts.decide(program, situation, text)
-        if decision is None or (not asked and decision.headline.startswith("可以")):
+        if decision is None or (not asked and all(f.status == "met" for f in decision.findings)):
             return None
         citations = list(dict.fromkeys(f.citation for f in decision.findings))
         said_unasked = "" if asked else "按您所说，"

@@ -104,7 +104,7 @@ def against_limit(question: str, answer: Reply) -> Reply:
     elif check.soft:
         lead = f"原则上不可以（需进一步确认）：规定是{check.limit}，您说的是{check.said}。"
     else:
-        lead = f"不符合：规定是{check.limit}，您说的是{check.said}。"
+        lead = f"不符合（{'超出' if check.upper else '不足'}）：规定是{check.limit}，您说的是{check.said}。"
     answer.text = f"{label}】{lead}{rest}" if rest else f"{lead}{answer.text}"
     return answer
 

@@ -66,7 +66,9 @@ class Decision:
 def asks_for_verdict(text: str) -> bool:
     normalized = normalize(text)
     if ASKS_RULE.search(normalized):
-        return False
+        return False  # "有什么要求吗": the rule itself is asked
+    if ASKS_CONFIRMATION.search(normalized) and not ASKS_YES_NO_TAIL.search(normalized):
+        return False  # "最多10家，是这样吗", "上限是50岁吧": a premise, confirmed or corrected ("可以吧" is a verdict)
     last = re.split(r"[，,。；;]", normalized.rstrip("？?。!！ "))[-1]
     if ASKS_VALUE.search(last) and not re.search(r"行不行|可不可以|能不能|够不够|算不算|是不是|有没有问题|来得及|赶得上", last):
         return False
@@ -250,7 +252,7 @@ def _yes_headline(findings: list[Finding]) -> str:
 # --- a premise the applicant asks us to confirm ------------------------------------------------
 
 # "…最多10家，是吧", "…是55岁，对吧", "…10月31号吧": the applicant states a value and asks if it holds.
-ASKS_CONFIRMATION = re.compile(r"对吧|是吧|对不对|是不是这样|没错吧|是这样吗|对吗|是吗|吧[？?。!！]*$")
+ASKS_CONFIRMATION = re.compile(r"对吧|是吧|对不对|是不是这样|没错吧|是这样吗|对吗|是吗|吧(?:[？?。!！，,]|$)")
 _QUANTITY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]{1,6})\s*(?:来|多|余)?\s*(家|份|岁|个月|年|天|个工作日|分|个人|人|位|名|项|个|字|页|%|％)")
 _MONTHS_PER = {"年": 12, "个月": 1}
 _HALF_YEAR = re.compile(r"(?<![一二两三四五六七八九十\d])半年")
@@ -329,6 +331,7 @@ class LimitCheck:
     soft: bool
     limit: str
     said: str
+    upper: bool = True  # a maximum (不超过, 以内); else a minimum (不少于)
 
 
 def check_against_limit(question: str, fact: str) -> LimitCheck | None:
@@ -353,5 +356,5 @@ def check_against_limit(question: str, fact: str) -> LimitCheck | None:
         within = value <= limit if upper else value >= limit
         clause_before = re.split(r"[，,；;。]", fact[:match.start()])[-1]
         soft = bool(match.group("soft")) or "原则上" in clause_before  # "原则上延期时间不超过一年"
-        return LimitCheck(within, soft, match.group(0).strip(), shown)
+        return LimitCheck(within, soft, match.group(0).strip(), shown, upper)
     return None

@@ -154,3 +154,17 @@ def test_a_statement_that_breaks_a_rule_is_judged_unasked(kb: KnowledgeBase):
 def test_a_statement_that_breaks_nothing_gets_no_verdict(kb: KnowledgeBase):
     reply = conversation(kb, "我们是徐汇注册的独立法人企业，在看上海5G试点")
     assert not opening(reply).startswith(("按您所说", "可以", "不可以"))
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [("国家5G试点联合单位上限是10家，对吗", "不对，不是10家"), ("上海5G试点纸质版准备四份就行了是吧", "不对，不是四份"),
+     ("国家5G试点的纸质申报材料准备三份，没错吧", "是的")],
+)
+def test_a_premise_is_confirmed_or_corrected_not_judged_as_the_askers_situation(kb: KnowledgeBase, question, lead):
+    assert opening(conversation(kb, question)).startswith(lead)
+
+
+def test_a_quantity_over_the_limit_says_it_is_over(kb: KnowledgeBase):
+    reply = conversation(kb, "验收申请书的试点项目介绍我们写了一千字左右，会不会超")
+    assert opening(reply).startswith("不符合（超出）") and "500字" in reply.text
