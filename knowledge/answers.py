@@ -96,7 +96,7 @@ class AnswerComposer:
                 return self.out_of_scope()
             return self._clarify(question, topic)
         assert topic is not None  # resolved with a program: at least "overview"
-        decided = self._decide(programs, text, topic, context.situation, volunteered)
+        decided = self._decide(programs, text, topic, context.situation, volunteered) or self._room_left(programs, text, topic, context.situation)
         if len(programs) == 1 and (practiced := self._against_practice(frame, self.data.programs[programs[0]])):
             # "双面打印了3份，够不够": the way is right, the count is not; the broken rule decides
             return _with_broken_rule_first(decided, practiced) if decided else practiced
@@ -164,6 +164,15 @@ class AnswerComposer:
             text=f"【{program.short_name}】{said_unasked}{decision.render()}", citations=citations, programs=[program.key],
             topic=topic, question=text,
         )
+
+    def _room_left(self, programs: list[str], text: str, topic: str, said_before: str) -> Reply | None:
+        """"还能再拉几家": how many more the program's limit leaves, from the count said before."""
+        if self.verdicts is None or len(programs) != 1:
+            return None
+        program = self.data.programs[programs[0]]
+        said = read_situation(said_before).updated_by(read_situation(text))
+        room = self.verdicts.room_left(program, said, text)
+        return None if room is None else Reply(text=f"【{program.short_name}】{room}", programs=[program.key], topic=topic, question=text)
 
     def _said_when_missing(self, question: str, answer: Reply) -> Reply:
         """"刘娜的邮箱是多少": the notice gives no e-mail; say so first, then what it gives, as related."""

@@ -34,7 +34,7 @@ ASKS_VERDICT = re.compile(
 # "有级别要求吗", "有什么规定吗": the rule itself is asked, not a verdict on the asker.
 ASKS_RULE = re.compile(r"有(?:什么|哪些|啥|没有)?(?:级别)?(?:要求|规定|限制|条件|标准)(?:吗|么|嘛)|(?:要求|规定|条件)是(?:什么|啥)")
 # "每天几点到几点能收材料": what is asked is a value, even with a 能 in it.
-ASKS_VALUE = re.compile(r"几点|几号|哪天|哪几天|哪里|哪儿|在哪|什么时候|多少|几份|几家|几个|几项|谁|怎么|如何|什么|啥|哪些|哪个")
+ASKS_VALUE = re.compile(r"干嘛|干啥|几点|几号|哪天|哪几天|哪里|哪儿|在哪|什么时候|多少|几份|几家|几个|几项|谁|怎么|如何|什么|啥|哪些|哪个")
 # "…算按时吧", "…能牵头不": a yes/no question in the applicant's own way of asking
 ASKS_YES_NO_TAIL = re.compile(r"(?:算|是|行|可以|能|够|没问题|合规|符合|按时|准时|来得及|赶得上|会|没|不)[^，。,？?]{0,8}吧[？?。!！]*$|(?:能|可以|行|够|算|会)[^，。,？?]{0,16}不[？?。!！]*$")
 # "…最多10家，是吧": a premise to confirm or correct, not a verdict on the asker ("…可以吧" is one)
@@ -104,6 +104,23 @@ class VerdictEngine:
             return Decision("需进一步确认（通知未明确）：", unclear)
         last_per_attribute = {f.about or f.text: f for f in findings}  # 至少1家 and 不超过8家: the binding one
         return Decision(_yes_headline(findings), list(last_per_attribute.values()))
+
+    def room_left(self, program: Program, situation: Situation, question: str) -> str | None:
+        """"已经有6家合作单位了" then "还能再拉几家": the count said against the rule's maximum."""
+        if not _ASKS_ROOM_LEFT.search(normalize(question)):
+            return None
+        check = self._eligibility.get(program.key)
+        for asked in check.questions if check else []:
+            value = situation.profile.get(asked.key)
+            limit = next((r.max for r in asked.rules if r.max is not None), None)
+            if isinstance(value, bool) or value is None or limit is None:
+                continue
+            unit = _COUNT_UNITS.get(asked.key, "个")
+            rule = next(r for r in asked.rules if r.max is not None)
+            left = int(limit - value)
+            said = f"按您所说已有{value:g}{unit}，" if left > 0 else f"按您所说已有{value:g}{unit}，已到或超过上限，"
+            return f"{said}还能再加{max(left, 0)}{unit}（{rule.reason.rstrip('。')}）。"
+        return None
 
     # --- rules of the pre-check ---------------------------------------------------------------
     def _eligibility_findings(self, program: Program, situation: Situation) -> list[Finding]:
@@ -224,6 +241,10 @@ def _window_for(program: Program, question: str) -> Deadline | None:
 def _cn(number: int | None) -> str:
     return "零一二三四五六七八九十"[number] if number is not None and 0 <= number <= 10 else str(number)
 
+
+# "还能再拉几家", "最多还能报几个": how many more the rule's maximum leaves
+_ASKS_ROOM_LEFT = re.compile(r"还(?:能|可以)(?:再)?(?:加|拉|找|报|申报|增加|放)?几(?:家|个|项)|最多还(?:能|可以)[^，,。？?]{0,4}几")
+_COUNT_UNITS = {"partner_count": "家", "unit_applications": "项", "pi_concurrent_projects": "项"}
 
 _VALUE_WORDS = {
     "partner_count": "您说的联合单位是{value}家",

@@ -168,3 +168,17 @@ def test_a_premise_is_confirmed_or_corrected_not_judged_as_the_askers_situation(
 def test_a_quantity_over_the_limit_says_it_is_over(kb: KnowledgeBase):
     reply = conversation(kb, "验收申请书的试点项目介绍我们写了一千字左右，会不会超")
     assert opening(reply).startswith("不符合（超出）") and "500字" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [(("国家5G试点我们联合体目前有5家联合单位", "最多还能加几家"), "还能再加3家"),
+     (("智慧医疗专项我们医院这次已经申报了1项", "还可以再报几个"), "还能再加2项")],
+)
+def test_how_many_more_the_limit_leaves(kb: KnowledgeBase, turns, expected):
+    assert expected in conversation(kb, *turns).text
+
+
+def test_what_now_in_the_projects_state_in_other_words(kb: KnowledgeBase):
+    reply = conversation(kb, "上海5G试点我们的项目到期了还没建完", "那下一步咋办")
+    assert "延期或终止申请" in reply.text and not opening(reply).startswith("可以")
