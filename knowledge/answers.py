@@ -55,6 +55,7 @@ class AnswerComposer:
         self.notice_cues = [normalize(w) for w in cues.pop("notice", [])]
         self.apply_cues = sorted((normalize(w) for w in cues.pop("apply", [])), key=len, reverse=True)
         self.directions_list_cues = [normalize(w) for w in cues.pop("directions_list", [])]
+        self.domain_words = [normalize(w) for w in cues.pop("domain", [])]
         cues.pop("synonyms", None)
         self.synonyms = synonyms
         self.topics = TopicCues(cues)
@@ -93,6 +94,9 @@ class AnswerComposer:
         if not programs:
             if self.vocabulary.missing_terms_anywhere(text):
                 # e.g. 专精特新申报截止是哪天: another program, not one of ours
+                return self.out_of_scope()
+            if topic is None and not self.vocabulary.known_terms(text) and not any(w in normalize(text) for w in self.domain_words):
+                # "写一首关于春天的诗", "吃点啥药好": nothing any notice speaks of, no question of ours
                 return self.out_of_scope()
             return self._clarify(question, topic)
         assert topic is not None  # resolved with a program: at least "overview"

@@ -65,6 +65,10 @@ class Vocabulary:
         """Subject words no notice ever uses: with no program named, the question is off topic."""
         return [t for t in content_terms(question) if unknown_term(t, self._everything)]
 
+    def known_terms(self, question: str) -> list[str]:
+        """Subject words of the question that some notice uses."""
+        return [t for t in content_terms(question) if not unknown_term(t, self._everything)]
+
     # --- directions -----------------------------------------------------------------------------
     def directions_named(self, question: str) -> list[str]:
         remaining = re.sub(r"5g\s*\+", "", normalize(question))

@@ -84,3 +84,13 @@ def test_directions_are_found_by_their_names_and_aliases(kb):
     vocabulary = kb.composer.vocabulary
     assert "远程诊断" in vocabulary.directions_named("我们做5G+远程诊断")
     assert vocabulary.only_program_with_direction("信息安全与共性标准研究方向要几家单位") == ["smart"]
+
+
+@pytest.mark.parametrize("question", ["帮我算一下房贷月供多少", "晚饭吃什么比较健康", "推荐一部好看的电影"])
+def test_nothing_of_the_notices_domain_is_out_of_scope(kb, question):
+    assert kb.answer(question).kind == "out_of_scope"
+
+
+@pytest.mark.parametrize("question", ["一家单位能牵头几个", "网上去哪里申报", "负责人有什么要求"])
+def test_a_domain_question_naming_no_program_asks_which(kb, question):
+    assert kb.answer(question).kind == "clarify"
