@@ -73,6 +73,7 @@ class AnswerComposer:
         if self.asks_of_what_was_said(text, context):
             # "书面材料想4月10号送过去" then "可以吗": the verdict asked is on that statement
             text = f"{last_said(context.situation)}，{text}"
+        text = self._direction_meant(text, context.situation)
         frame = understand(text, self._with_known_words(text))
         # "前后大概十个月" after "明年要出国访学": a statement that completes the situation is judged
         # unasked when it breaks a rule (advice, not silence)
@@ -121,6 +122,17 @@ class AnswerComposer:
             return verdict_first(decided, merged)
         said = read_situation(context.situation).updated_by(frame.stated)
         return self._said_when_missing(text, decide(text, said, merged))
+
+    def _direction_meant(self, text: str, said_before: str) -> str:
+        """"能报这个方向吗" after "我们在做5G+移动医护": the direction the applicant named before."""
+        if not _THIS_DIRECTION.search(text) or self.vocabulary.directions_named(text):
+            return text
+        earlier = normalize(said_before)
+        named = self.vocabulary.directions_named(earlier)
+        if not named:
+            return text
+        latest = max(named, key=earlier.rfind)
+        return _THIS_DIRECTION.sub(f"{latest}方向", text, count=1)
 
     def asks_of_what_was_said(self, text: str, context: Context) -> bool:
         """"可以吗", "这样行吗", "那能换吗": a yes/no question with no subject of its own, right
@@ -331,6 +343,9 @@ class AnswerComposer:
         return labelled(replies, [self.data.programs[p] for p in programs], topic, question, compared)
 
     # ---- helpers ---------------------------------------------------------------------------
+_THIS_DIRECTION = re.compile(r"(?:这个|这一|该|这种|这类)方向")
+
+
 def _with_broken_rule_first(decided: Reply, practiced: Reply) -> Reply:
     """A rule the situation breaks, then the way of doing judged (as a remark), then the fact."""
     label, _, verdict = decided.text.partition("】")

@@ -50,7 +50,7 @@ def _place_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
         return re.compile(
             rf"(?:{alternatives})[^，,。？?]{{0,4}}{_REGISTERED}"
             rf"|(?:在|是|位于)(?:{alternatives})(?:的|的一家|的一所|一家|一所)[^，,。？?]{{0,10}}{_UNIT}"
-            rf"|{_REGISTERED}(?:在|于)(?:{alternatives})"
+            rf"|{_REGISTERED}(?:地)?(?:在|于|是|为)(?:{alternatives})"
         )
 
     shanghai, elsewhere = place_names()

@@ -54,12 +54,14 @@ from .vocabulary import Vocabulary, direction_keys
 from .render import HUMAN_PAYLOAD, contact_line, item_text, not_given, overview_reply, shorten, units_reply
 from .verdicts import asks_for_verdict
 
+# "我们想报X方向", "能选X这个方向吗": a direction the applicant means to choose
+_DIRECTION_ASKED_FOR = re.compile(r"(?:报|选|做|申报|申请|选择)(?!这|那|哪|什么|啥|该|其他|别的)(?P<name>[\u4e00-\u9fffa-z]{2,12}?)(?:这个|这一|这类|的)?方向")
 RULE_TOPICS = ("eligibility", "documents", "submission", "procedure", "deadline")
 # Words that qualify what is asked (年龄限制, 格式要求): the subject is the word before them.
 FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范 流程 程序 步骤 手续 办法".split())
 # "要交哪些材料/资料/东西": materials in general, answered with the program's list (its first document).
-MATERIAL_WORDS = frozenset("材料 资料 文件 东西 申报材料 材料清单 清单".split())
-HAND_IN_WORDS = frozenset("交 要交 提交 上交 递交 报送 准备 要准备 需要 都 一共 总共 具体 寄 寄到 送 送到 交到 上传 传 好".split())
+MATERIAL_WORDS = frozenset("材料 资料 文件 东西 申报材料 材料清单 清单 申报书 书面材料 纸质材料 纸质版".split())
+HAND_IN_WORDS = frozenset("交 要交 提交 上交 递交 报送 准备 要准备 需要 都 一共 总共 具体 寄 寄到 送 送到 交到 上传 传 好 写好 弄好 做好 下一步".split())
 # "材料怎么交", "验收资料往哪传": the way of handing in is asked, not the list of materials
 HOW_OR_WHERE = re.compile(r"怎么|如何|怎样|咋|哪(?!些|几|一些)|什么方式|什么途径|什么渠道")
 MAX_DIRECTION_CHARS = 220  # each of several directions described
@@ -436,8 +438,8 @@ class FactSelector:
 
     def _asks_for_a_direction(self, program: Program, question: str) -> bool:
         """"我们中医院做中医诊疗方向能报吗": may they apply in a direction the program lists."""
-        named = set(self.vocabulary.directions_named(question))
-        return "方向" in question and asks_for_verdict(question) and any(named & direction_keys(d) for d in program.directions)
+        # a direction of another program ("国家试点能报远程查房方向吗") is answered too: 没有该方向
+        return "方向" in question and asks_for_verdict(question) and bool(self.vocabulary.directions_named(question))
 
     def _asks_for_direction_list(self, question: str) -> bool:
         """"一共几个方向", "有哪些方向"; not "每个方向优秀项目最多占多少" or "验收专家是哪些领域的",
@@ -453,9 +455,12 @@ class FactSelector:
         """The name in "有没有X方向" / "有X方向吗" when X is no program's direction."""
         normalized = without_5g(question)
         match = DIRECTION_EXISTS.search(normalized)
-        if not match:
+        if match:
+            name = match.group("name") or match.group("name2")
+        elif asks_for_verdict(question) and (asked := _DIRECTION_ASKED_FOR.search(normalized)):
+            name = asked.group("name")  # "想报脑机接口方向，能报吗"
+        else:
             return None
-        name = match.group("name") or match.group("name2")
         if any(cue in name for cue in self.directions_list_cues) or GENERIC_DIRECTION_WORDS.search(name):
             return None
         return None if self.vocabulary.directions_named(name) else name

@@ -64,7 +64,8 @@ _REGISTERED = r"(?:注册|设立|成立|登记|的(?:公司|企业|医院|单位
 _SHANGHAI_UNIT = re.compile(rf"(?:{SHANGHAI_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}|(?:在|是)(?:{SHANGHAI_PLACES})的?(?:一家|一所|一个)?[^，,。？?]{{0,8}}(?:医院|公司|企业|单位|中心|高校|大学)")
 _OTHER_UNIT = re.compile(rf"(?:{OTHER_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}|(?:在|是)(?:{OTHER_PLACES})的?(?:一家|一所|一个)?[^，,。？?]{{0,8}}(?:医院|公司|企业|单位|中心|高校|大学)")
 _ABROAD_UNIT = re.compile(rf"(?:{ABROAD_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}")
-_NOT_LEGAL_PERSON = re.compile(r"分公司|分院|分支机构|办事处|科室|(?:没有|无|不是|非|不具备|不具有)(?:独立)?法人")
+# (a 科室 is part of its hospital, the applying unit: no sign either way)
+_NOT_LEGAL_PERSON = re.compile(r"分公司|分院|分支机构|办事处|(?:没有|无|不是|非|不具备|不具有)(?:独立)?法人")
 _LEGAL_PERSON = re.compile(r"独立法人|法人单位")
 _ENTERPRISE = re.compile(r"(?:我们|我司|本公司|我单位|我们单位)?(?:是|作为)?[^，,。？?]{0,12}(?:公司|企业|厂商|厂家)(?!合作|联合)")
 _HEALTH_UNIT = re.compile(r"(?:我们|我)(?:是|在)?[^，,。？?]{0,10}(?:医院|卫生院|卫生服务中心|疾控|妇幼|血液中心|急救中心|卫健|卫生计生)")
@@ -112,7 +113,9 @@ def _unit_attributes(text: str) -> Profile:
     elif _LEGAL_PERSON.search(text):
         found["independent_legal_person"] = True
     speaker = re.split(r"想|要|能|可以|打算|准备", text, maxsplit=1)[0]  # who they are, before what they want
-    if _HEALTH_UNIT.search(speaker):
+    if _HEALTH_UNIT.search(speaker) and re.search(r"民营|私立|私营|民办", speaker):
+        pass  # 民营医院: whether it is inside the 卫生计生系统 the notice does not say
+    elif _HEALTH_UNIT.search(speaker):
         # the 卫生计生系统 of the notices is Shanghai's (本市): a hospital elsewhere is outside it
         found["health_system_unit"] = found.get("legally_established_in_shanghai") is not False
     elif _ENTERPRISE.search(speaker) and not re.search(r"医院|卫生", speaker):
@@ -129,7 +132,7 @@ _PARTNERS = re.compile(
 _PARTNERS_BEFORE = re.compile(rf"({NUMBER})\s*(?:家|个)(?:联合|合作|参与|参加)(?:单位|方|伙伴)?")
 _TOTAL_WITH_LEAD = re.compile(rf"(?:加上|连同|包括|含)牵头[^，,。？?]{{0,6}}?(?:一共|共|总共)?({NUMBER})\s*家")
 _SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)(?:报|申报|申请)?[^，,。？?\d]{{0,2}}({NUMBER})\s*个[^，,。？?]{{0,12}}?项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头")
-_SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|一起|都|也)(?:勾|选|报)[^，,。？?]{{0,8}}|(?:勾|选)了?(?:两|2|多)个|既[^，,。？?]{{2,12}}又")
+_SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|一起|都|也)(?:勾|选)|(?:同时|一起|都|也)报[^，,。？?]{{0,8}}方向|方向[^，,。？?]{{0,6}}(?:同时|一起|都|也)报|(?:勾|选)了?(?:两|2|多)个|既[^，,。？?]{{2,12}}又")
 # "今年想报4个智慧医疗项目", "单位一共申报5项": how many projects the unit applies with
 _UNIT_APPLICATIONS = re.compile(rf"(?:报|申报|申请|交)[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:个|项)(?![^，,。？?]{{0,6}}方向)")
 # "负责人目前同期在做4个科研项目", "手上同时承担3项国家课题": the leader's concurrent projects
@@ -197,9 +200,10 @@ _TIME_SHARE = re.compile(
     rf"时间[^，,。？?]{{0,10}}?(?:(\d+(?:\.\d+)?)\s*%|({NUMBER})\s*成)|(\d+(?:\.\d+)?)\s*%\s*的?(?:工作|本人|个人)?(?:时间|精力)"
 )
 TIME_SHARE_REQUIRED = 60  # 用于项目研究的时间不少于本人工作时间的60% (smart.yml: pi_time_share)
-_FOREIGN = re.compile(r"(?:美国|英国|加拿大|澳大利亚|日本|韩国|新加坡|德国|法国|外|外国)国?籍|(?<!中)国国籍|外籍|绿卡|(?:不是|非)中国(?:国籍|籍|公民)|外国人")
+_FOREIGN = re.compile(r"(?:美国|英国|加拿大|澳大利亚|日本|韩国|新加坡|德国|法国|外|外国)国?籍|(?<!中)国国籍|外籍|(?:不是|非)中国(?:国籍|籍|公民)|外国人")
+_GREEN_CARD = re.compile(r"绿卡|永久居留|永居")  # residence abroad: nationality unchanged unless said
 _CHINESE = re.compile(r"中国(?:国籍|籍|公民)")
-_ABSENCE = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*个?月")
+_ABSENCE = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,12}}?({NUMBER})\s*个?月")
 _ABSENCE_YEAR = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*年")
 
 
@@ -212,7 +216,9 @@ def _person_attributes(text: str) -> Profile:
     if _FOREIGN.search(text):
         found["pi_chinese_nationality"] = False
     elif _CHINESE.search(text):
-        found["pi_chinese_nationality"] = True
+        found["pi_chinese_nationality"] = True  # "中国国籍，只是拿了美国绿卡"
+    elif _GREEN_CARD.search(text):
+        found["pi_chinese_nationality"] = False
     months = _count(_ABSENCE, text)
     years = _count(_ABSENCE_YEAR, text)
     if months is not None or years is not None:

@@ -182,3 +182,31 @@ def test_how_many_more_the_limit_leaves(kb: KnowledgeBase, turns, expected):
 def test_what_now_in_the_projects_state_in_other_words(kb: KnowledgeBase):
     reply = conversation(kb, "上海5G试点我们的项目到期了还没建完", "那下一步咋办")
     assert "延期或终止申请" in reply.text and not opening(reply).startswith("可以")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [("我们医院的信息科想牵头报", "independent_legal_person", None),  # a 科室 is part of its hospital
+     ("负责人是中国籍，有加拿大永久居留", "pi_chinese_nationality", True),
+     ("负责人拿了美国绿卡", "pi_chinese_nationality", False),
+     ("公司注册地在苏州，上海只有研发中心", "legally_established_in_shanghai", False),
+     ("我们是一家民营医院", "health_system_unit", None),  # whether it is in the 卫生计生系统 is not said
+     ("申请人每年去海外参加学术会议加起来差不多两个月", "pi_absence_over_six_months", False)],
+)
+def test_more_ways_of_describing_oneself(text, key, value):
+    assert read_situation(text).profile.get(key) == value
+
+
+def test_a_tick_box_for_the_online_system_is_no_second_direction():
+    assert "one_direction" not in read_situation("纸质版六份打好了，线上系统也报了").profile
+
+
+@pytest.mark.parametrize(
+    ("turns", "lead", "fact"),
+    [(("国家5G试点我们能报远程查房这个方向吗",), "不可以", "8个方向"),
+     (("上海5G试点，想申报元宇宙医院方向，行不行",), "不可以", "10个方向"),
+     (("我们的产品是5G急救车", "想参加上海的5G试点", "能报这个方向吗"), "可以", "方向1")],
+)
+def test_a_direction_asked_may_we_in_a_program_that_does_or_does_not_list_it(kb: KnowledgeBase, turns, lead, fact):
+    reply = conversation(kb, *turns)
+    assert opening(reply).startswith(lead) and fact in reply.text
