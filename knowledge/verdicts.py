@@ -36,7 +36,7 @@ ASKS_RULE = re.compile(r"有(?:什么|哪些|啥|没有)?(?:级别)?(?:要求|�
 # "每天几点到几点能收材料": what is asked is a value, even with a 能 in it.
 ASKS_VALUE = re.compile(r"干嘛|干啥|几点|几号|哪天|哪几天|哪里|哪儿|在哪|什么时候|多少|几份|几家|几个|几项|谁|怎么|如何|什么|啥|哪些|哪个")
 # "…算按时吧", "…能牵头不": a yes/no question in the applicant's own way of asking
-ASKS_YES_NO_TAIL = re.compile(r"(?:算|是|行|可以|能|够|没问题|合规|符合|按时|准时|来得及|赶得上|会|没|不)[^，。,？?]{0,8}吧[？?。!！]*$|(?:能|可以|行|够|算|会)[^，。,？?]{0,16}不[？?。!！]*$")
+ASKS_YES_NO_TAIL = re.compile(r"(?:算|是|行|可以|能|够|没问题|合规|符合|按时|准时|来得及|赶得上|会|没|不)[^，。,？?]{0,8}吧[？?。!！]*$|(?:内|里)吧[？?。!！]*$|(?:能|可以|行|够|算|会)[^，。,？?]{0,16}不[？?。!！]*$")
 # "…最多10家，是吧": a premise to confirm or correct, not a verdict on the asker ("…可以吧" is one)
 _CHECKS_PREMISE = re.compile(r"对吧|是吧|对不对|没错吧|是这样吗|对吗|是吗")
 _LATE_RULE = re.compile(r"逾期不予受理|逾期不受理|不予受理")

@@ -71,7 +71,7 @@ COPIES = re.compile(r"[一二三四五六七八九十两\d]+\s*份|一式")
 
 
 # "从哪年到哪年", "几月几号": a calendar date is asked, a duration (两年) does not answer it.
-CALENDAR_ASKED = re.compile(r"哪年|哪月|哪个月|哪天|哪一天|哪几天|几号|几月|日期|时间段|哪段时间|起止")
+CALENDAR_ASKED = re.compile(r"哪年|哪月|哪个月|哪天|哪一天|哪几天|几号|几月|日期|时间段|哪段时间|起止|从(?:什么|啥)时候(?:开始)?到(?:什么|啥)时候|从哪(?:天|年|月)到")
 CALENDAR_DATE = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|即日起")
 
 

@@ -210,3 +210,19 @@ def test_a_tick_box_for_the_online_system_is_no_second_direction():
 def test_a_direction_asked_may_we_in_a_program_that_does_or_does_not_list_it(kb: KnowledgeBase, turns, lead, fact):
     reply = conversation(kb, *turns)
     assert opening(reply).startswith(lead) and fact in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [("上海5G试点纸质材料我们2021年1月18号下午三点送的，在集中受理时间之内吧", "算按时"),
+     ("智慧医疗专项书面材料我们4月13号下午5点送到的，还在期限里吧？", "不能")],
+)
+def test_a_time_given_with_in_the_window_right_is_checked_against_it(kb: KnowledgeBase, set_today, question, lead):
+    set_today("2026-12-03")
+    assert opening(conversation(kb, question)).startswith(lead)
+
+
+def test_a_span_of_dates_asked_is_not_answered_by_a_duration(kb: KnowledgeBase):
+    reply = conversation(kb, "国家5G试点的项目建设期从啥时候到啥时候")
+    assert "2021年9月" in reply.text or "通知中没有给出具体时间" in reply.text
+    assert not opening(reply).startswith("建设周期。")  # "原则上不超过两年" alone does not answer it
