@@ -101,7 +101,9 @@ class AnswerComposer:
                 return self.out_of_scope()
             return self._clarify(question, topic)
         assert topic is not None  # resolved with a program: at least "overview"
-        decided = self._decide(programs, text, topic, context.situation, volunteered) or self._room_left(programs, text, topic, context.situation)
+        # "那国家那个呢" after "想牵头报上海5G试点可以吗": the verdict asked before, for the other program
+        asked = question if question != text and asks_for_verdict(question) and not asks_for_verdict(text) else text
+        decided = self._decide(programs, asked, topic, context.situation, volunteered) or self._room_left(programs, text, topic, context.situation)
         if len(programs) == 1 and (practiced := self._against_practice(frame, self.data.programs[programs[0]])):
             # "双面打印了3份，够不够": the way is right, the count is not; the broken rule decides
             return _with_broken_rule_first(decided, practiced) if decided else practiced

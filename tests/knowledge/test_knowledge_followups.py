@@ -226,3 +226,13 @@ def test_a_span_of_dates_asked_is_not_answered_by_a_duration(kb: KnowledgeBase):
     reply = conversation(kb, "国家5G试点的项目建设期从啥时候到啥时候")
     assert "2021年9月" in reply.text or "通知中没有给出具体时间" in reply.text
     assert not opening(reply).startswith("建设周期。")  # "原则上不超过两年" alone does not answer it
+
+
+def test_the_same_yes_no_question_for_another_program(kb: KnowledgeBase):
+    reply = conversation(kb, "我们是南京注册的独立法人企业", "能牵头报上海的5G试点吗", "那国家的呢")
+    assert reply.programs == ["nat5g"] and opening(reply).startswith("可以") and "境内" in reply.text
+
+
+def test_the_city_level_pilot_named_as_the_city_ones(kb: KnowledgeBase):
+    detected = kb.composer.detector.detect("市里那个和国家那个5G试点，联合单位上限各是多少")
+    assert set(detected.programs) == {"sh5g", "nat5g"}
