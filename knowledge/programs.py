@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from .models import Program
-from .text import normalize
+from .text import normalize, word_frequency
 
 # Aliases this short ("上海的", "国家") name a program only when nothing more specific is said.
 WEAK_ALIAS_MAX_CHARS = 3
@@ -107,7 +107,7 @@ class ProgramDetector:
             # one notice that year names it; several (2020: the national and the Shanghai call) only hint
             (strong if len(issued) == 1 else weak).extend(k for k in issued if k not in strong and k not in weak)
         for alias, key in self._detectors:
-            if alias and alias in remaining:
+            if alias and alias in remaining and not _split_from_a_word(remaining, alias):
                 remaining = remaining.replace(alias, "\u0000")
                 # a subject only one notice covers (年报) is never weak, however short
                 bucket = weak if len(alias) <= WEAK_ALIAS_MAX_CHARS and alias not in self._cue_words else strong
@@ -128,6 +128,20 @@ class ProgramDetector:
         applications only ("上海5G试点" + "验收")."""
         family = self._family_of.get(key)
         return family is not None and all(k in family.applications for k in strong)
+
+
+# A short name ("年报") read across a much more common word ("去年报过" is 去年 + 报过): not the name
+SPLIT_WORD_MIN_FREQUENCY = 1000
+SPLIT_WORD_RATIO = 3
+
+
+def _split_from_a_word(text: str, alias: str) -> bool:
+    """Every occurrence of a short alias begins with the last character of a much more common word."""
+    if len(alias) > 2:
+        return False
+    starts = [m.start() for m in re.finditer(re.escape(alias), text)]
+    threshold = max(SPLIT_WORD_MIN_FREQUENCY, SPLIT_WORD_RATIO * word_frequency(alias))
+    return all(i > 0 and word_frequency(text[i - 1:i + 1]) >= threshold for i in starts)
 
 
 def _number_names(program: Program) -> list[str]:

@@ -119,7 +119,9 @@ class FactSelector:
             window = _longest_window(program) if OVERALL_ASKED.search(normalize(question)) else None
             return units_reply(program, [self.unit((window or program.deadlines[0]).id)], topic)
         if program.submission and self._only_asks_what_to_hand_in(question) and HOW_OR_WHERE.search(normalize(question)):
-            units = [self.unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
+            # "寄到哪里": the fact with the address answers; "怎么交": the program's ways of handing in
+            placed = self._placed_fact(program, question) if asks_where_submitted(question) else None
+            units = [placed] if placed else [self.unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
             return units_reply(program, units, "submission")
         if topic == "documents" and program.documents and self._only_asks_what_to_hand_in(question):
             # "验收要交哪些材料": nothing more specific than "materials": the program's list

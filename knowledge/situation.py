@@ -237,7 +237,21 @@ _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：比]\s*(\d+(?:\.\d+)?)")
 _PERCENT = re.compile(r"(?:配套|投入|出资)[^，,。？?]{0,12}?(\d+(?:\.\d+)?)\s*%")
 
 
+# "这个研究去年报过市科委还拿到资助了", "同一内容已经申请了国自然": the same research funded or
+# applied for through another channel (智慧医疗专项: 不予受理)
+_FUNDED_ELSEWHERE = re.compile(
+    r"(?:这个|该|同一个?|同样的?|相同的?)(?:研究|课题|内容|项目)[^。？?]{0,16}?(?:报过|申报过|报了|申请过|申请了|拿到|拿过|获得|获批|立项|资助)"
+    r"|(?:已经|已)(?:通过)?其他渠道(?:申报|申请)|(?:拿到|获得|有)(?:了)?(?:市)?财政(?:性)?资金"
+)
+
+
 def _money_attributes(text: str) -> Profile:
+    if _FUNDED_ELSEWHERE.search(text):
+        return {"funded_elsewhere": True, **_ratio_attributes(text)}
+    return _ratio_attributes(text)
+
+
+def _ratio_attributes(text: str) -> Profile:
     ratio = _RATIO.search(text)
     if ratio and re.search(r"配套|投入|出资|资金", text) and float(ratio.group(2)):
         return {"cofunding_ratio": float(ratio.group(1)) / float(ratio.group(2))}

@@ -42,6 +42,11 @@ def add_words(words: list[str]) -> None:
             tokenizer.add_word(normalize(word), freq=2000)
 
 
+def word_frequency(word: str) -> int:
+    """How common a word is in the tokenizer's dictionary (0: not a word)."""
+    return _tokenizer().FREQ.get(normalize(word), 0) or 0
+
+
 _PUNCT = re.compile(r"^[\W_]+$")
 # Parts of speech that name a thing an applicant asks about (jieba's tag set).
 _CONTENT_TAGS = ("n", "vn", "nz", "l", "eng")

@@ -236,3 +236,18 @@ def test_the_same_yes_no_question_for_another_program(kb: KnowledgeBase):
 def test_the_city_level_pilot_named_as_the_city_ones(kb: KnowledgeBase):
     detected = kb.composer.detector.detect("市里那个和国家那个5G试点，联合单位上限各是多少")
     assert set(detected.programs) == {"sh5g", "nat5g"}
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [("这项研究内容前年已经获得市财政资金支持了，还能报智慧医疗专项吗",),
+     ("我们课题想报智慧医疗专项", "同一个课题去年申请了市科委的项目，已经立项", "这样还能报吗")],
+)
+def test_the_same_research_funded_elsewhere_is_not_accepted(kb: KnowledgeBase, turns):
+    reply = conversation(kb, *turns)
+    assert reply.programs == ["smart"] and opening(reply).startswith("不可以") and "不予受理" in reply.text
+
+
+def test_a_short_name_read_across_a_common_word_names_no_program(kb: KnowledgeBase):
+    assert kb.composer.detector.detect("今年报的智慧医疗专项").programs == ("smart",)  # 今年 + 报, not 年报
+    assert kb.composer.detector.detect("5G试点的年报几号交").programs == ("annual",)
