@@ -57,6 +57,7 @@ def _place_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return pattern(shanghai), pattern(elsewhere)
 
 
+@lru_cache(maxsize=4096)  # the same messages are read several times while one answer is composed
 def registered_in_shanghai(text: str) -> bool | None:
     """Whether the unit described is registered in Shanghai (True), elsewhere in China (False), or
     the text names no such place (None)."""
