@@ -67,6 +67,7 @@ _ABROAD_UNIT = re.compile(rf"(?:{ABROAD_PLACES})[^，,。？?]{{0,6}}{_REGISTERE
 # (a 科室 is part of its hospital, the applying unit: no sign either way)
 _NOT_LEGAL_PERSON = re.compile(r"分公司|分院|分支机构|办事处|(?:没有|无|不是|非|不具备|不具有)(?:独立)?法人")
 _LEGAL_PERSON = re.compile(r"独立法人|法人单位")
+_PRIVATE = re.compile(r"民营|私立|私营|民办")
 _ENTERPRISE = re.compile(r"(?:我们|我司|本公司|我单位|我们单位)?(?:是|作为)?[^，,。？?]{0,12}(?:公司|企业|厂商|厂家)(?!合作|联合)")
 _HEALTH_UNIT = re.compile(r"(?:我们|我)(?:是|在)?[^，,。？?]{0,10}(?:医院|卫生院|卫生服务中心|疾控|妇幼|血液中心|急救中心|卫健|卫生计生)")
 
@@ -113,11 +114,11 @@ def _unit_attributes(text: str) -> Profile:
     elif _LEGAL_PERSON.search(text):
         found["independent_legal_person"] = True
     speaker = re.split(r"想|要|能|可以|打算|准备", text, maxsplit=1)[0]  # who they are, before what they want
-    if _HEALTH_UNIT.search(speaker) and re.search(r"民营|私立|私营|民办", speaker):
-        pass  # 民营医院: whether it is inside the 卫生计生系统 the notice does not say
-    elif _HEALTH_UNIT.search(speaker):
-        # the 卫生计生系统 of the notices is Shanghai's (本市): a hospital elsewhere is outside it
-        found["health_system_unit"] = found.get("legally_established_in_shanghai") is not False
+    if _HEALTH_UNIT.search(speaker):
+        # a private hospital: whether it is inside the 卫生计生系统 the notice does not say; the
+        # 卫生计生系统 of the notices is Shanghai's (本市): a hospital elsewhere is outside it
+        if not _PRIVATE.search(speaker):
+            found["health_system_unit"] = found.get("legally_established_in_shanghai") is not False
     elif _ENTERPRISE.search(speaker) and not re.search(r"医院|卫生", speaker):
         found["health_system_unit"] = False
     return found
