@@ -18,6 +18,7 @@ from .synonyms import Synonyms
 from .text import content_terms, normalize, tokens
 from .typos import HomophoneCorrector
 from .wording import (
+    CONSEQUENCE,
     asks_if_still_open,
     clauses,
     describes_asker,
@@ -167,17 +168,26 @@ class AnswerComposer:
         in the conversation): the verdict, then its reasons. A statement that adds to the
         situation (``volunteered``) gets the verdict only when a rule is not met."""
         asked = asks_for_verdict(text)
-        if self.verdicts is None or len(programs) != 1 or not (asked or volunteered):
+        # "验收资料没提交，会怎样": what follows from a rule the situation breaks
+        consequence = bool(CONSEQUENCE.search(normalize(text)))
+        if self.verdicts is None or not programs or not (asked or volunteered or consequence):
             return None
         situation = read_situation(said_before).updated_by(read_situation(text))
         if not situation:
             return None
-        program = self.data.programs[programs[0]]
-        decision = self.verdicts.decide(program, situation, text)
-        if decision is None or (not asked and all(f.status == "met" for f in decision.findings)):
+        # of several programs named, the verdict is given when the rules of exactly one read the situation
+        decided = {}
+        for key in programs:
+            if (found := self.verdicts.decide(self.data.programs[key], situation, text)) is not None:
+                decided.setdefault(found.render(), (found.program or key, found))  # one rule reached from two programs
+        if len(decided) != 1:
+            return None
+        key, decision = next(iter(decided.values()))
+        program = self.data.programs[key]
+        if not asked and all(f.status == "met" for f in decision.findings):
             return None
         citations = list(dict.fromkeys(f.citation for f in decision.findings))
-        said_unasked = "" if asked else "按您所说，"
+        said_unasked = "" if asked or consequence else "按您所说，"
         return Reply(
             text=f"【{program.short_name}】{said_unasked}{decision.render()}", citations=citations, programs=[program.key],
             topic=topic, question=text,

@@ -112,7 +112,7 @@ class KnowledgeBase:
         retriever.warm_up()
         from .forms.eligibility import load_checks  # the rules of the pre-check: one source for verdicts too
 
-        verdicts = VerdictEngine(data.cite, load_checks(knowledge=data))
+        verdicts = VerdictEngine(data.cite, load_checks(knowledge=data), data.programs)
         return cls(data, retriever, AnswerComposer(data, retriever, detector, topic_cues, synonyms, verdicts))
 
     def program_keys(self) -> list[str]:

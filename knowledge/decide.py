@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from .render import HUMAN_PAYLOAD
 from .reply import Reply
 from .rulings import ASKS_IF_REQUIRED, verdict_by_ruling
 from .situation import Situation
@@ -23,7 +24,7 @@ def verdict_first(verdict: Reply, answer: Reply) -> Reply:
         return verdict
     said = normalize(verdict.text)
     extra = []
-    for line in answer.text.split("\n")[:MAX_CONTEXT_LINES]:
+    for line in _own_block(verdict.text, answer.text)[:MAX_CONTEXT_LINES]:
         line = re.sub(r"^【[^】]*】", "", line).strip()
         sentences = [s for s in re.split(r"(?<=[。；])", line) if s.strip() and normalize(s.rstrip("。；")) not in said]
         if sentences:
@@ -35,11 +36,27 @@ def verdict_first(verdict: Reply, answer: Reply) -> Reply:
     return Reply(
         text="\n".join([head, *extra]),
         citations=list(dict.fromkeys([*verdict.citations, *answer.citations])),
-        buttons=answer.buttons,
+        # a handoff offered because one notice was silent is not offered over a verdict that settles it
+        buttons=answer.buttons if "需进一步确认" in head else [b for b in answer.buttons if b.payload != HUMAN_PAYLOAD],
         programs=verdict.programs,
         topic=verdict.topic,
         question=verdict.question,
     )
+
+
+_NOT_CONTEXT = re.compile(r"^(?:通知中没有给出|点击“转人工”|转人工$|建议咨询)")
+
+
+def _own_block(verdict: str, answer: str) -> list[str]:
+    """The lines of the answer under the verdict's program label (all, when the answer has one
+    program), without the lines that say a notice is silent: the verdict has spoken."""
+    label = re.match(r"【[^】]*】", verdict)
+    blocks = re.split(r"\n(?=【)", answer)
+    own = next((b for b in blocks if label and b.startswith(label.group(0))), None)
+    if own is None:
+        own = answer if len(blocks) == 1 else ""
+    lines = [re.sub(r"^【[^】]*】", "", line).strip() for line in own.split("\n")]
+    return [line for line in lines if line and not _NOT_CONTEXT.match(line)]
 
 
 def by_ruling(question: str, answer: Reply) -> Reply:

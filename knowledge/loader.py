@@ -114,6 +114,13 @@ def _check_relations(programs: dict[str, Program]) -> None:
         for index, key in enumerate(program.related):
             if key not in programs:
                 raise KnowledgeError(f"{program.key}.yml: related.{index}: unknown program '{key}'")
+    deadline_ids = {d.id for p in programs.values() for d in p.deadlines}
+    for program in programs.values():
+        for index, deadline in enumerate(program.deadlines):
+            if deadline.follows is not None and (deadline.follows not in deadline_ids or deadline.within_months is None):
+                raise KnowledgeError(
+                    f"{program.key}.yml: deadlines.{index}.follows: '{deadline.follows}' must name a loaded deadline, with within_months"
+                )
     for family in families(programs).values():
         if family.generic_words and not family.applications:
             raise KnowledgeError(

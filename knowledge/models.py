@@ -77,6 +77,10 @@ class Deadline(Item):
     start_precision: Literal["minute", "day", "month"] = "day"
     daily_hours: str | None = Field(default=None, description="e.g. 9:00-17:00")
     note: str | None = None
+    project_period: bool = Field(default=False, description="bounds the applicant's own project (研究期限, 建设周期)")
+    follows: str | None = Field(default=None, description="id of the deadline whose end this one follows (到期后…)")
+    within_months: int | None = Field(default=None, description="months after that end (到期后一个月内: 1)")
+    early_allowed: bool = Field(default=False, description="acting before that end is allowed (可申请提前验收)")
 
 
 class Document(Item):

@@ -17,37 +17,13 @@ from typing import Any
 
 import yaml
 
+from .periods import Day, Span, YearMonth, find_day, find_project_end, find_span
 from .places import registered_in_shanghai
 from .settings import DATA_DIR
-from .text import normalize
+from .text import NUMBER, normalize, to_number
 
 
 Profile = dict[str, Any]
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十百千]{1,6})"
-
-
-def to_number(text: str) -> float | None:
-    """12 / 十二 / 两 / 二十五 / 六百五十 / 一千二 → the number; None when it is none."""
-    text = normalize(text)
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
-    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
-        return None
-    total, digit = 0, None
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        else:
-            total += (1 if digit is None else digit) * _CN_UNITS[ch]
-            digit = None
-    if digit is not None:  # 一千二 is 1200, 六百五 is 650: a last digit counts one unit below
-        last_unit = next((_CN_UNITS[ch] for ch in reversed(text) if ch in _CN_UNITS), 10)
-        total += digit * (last_unit // 10 if len(text) > 1 and text[-2] in _CN_UNITS else 1)
-    return float(total)
-
 
 # --- the unit ---------------------------------------------------------------------------------
 
@@ -312,13 +288,58 @@ def find_moment(text: str) -> Moment | None:
 class Situation:
     profile: Profile = field(default_factory=dict)
     moment: Moment | None = None
+    span: Span | None = None  # a period planned: 2018年9月至2021年12月, 建设3年
+    project_end: YearMonth | None = None  # 项目2023年8月到期
+    day: Day | None = None  # a day or part of a month to act on, even without the day (10月中旬)
 
     def __bool__(self) -> bool:
-        return bool(self.profile) or self.moment is not None
+        return bool(self.profile) or any(v is not None for v in (self.moment, self.span, self.project_end, self.day))
 
     def updated_by(self, newer: "Situation") -> "Situation":
         """What was said before, with what is said now taking precedence."""
-        return Situation({**self.profile, **newer.profile}, newer.moment or self.moment)
+        return Situation(
+            {**self.profile, **newer.profile}, newer.moment or self.moment, newer.span or self.span,
+            newer.project_end or self.project_end, newer.day or self.day,
+        )
+
+
+# --- a project at its acceptance ------------------------------------------------------------------
+
+_NATIONAL_LIST = r"(?:国家|工信部|部里|部委|220号)[^，,。？?]{0,12}(?:名单|试点|批)"
+_NOT_IN_NATIONAL_LIST = re.compile(
+    rf"(?:没|没有|不|未)(?:在|进|入围|入选|列入)[^，,。？?]{{0,8}}{_NATIONAL_LIST}|{_NATIONAL_LIST}[^，,。？?]{{0,6}}(?:没有|没|不包括|不含)(?:我们|我单位|本单位)?"
+    r"|只(?:是)?(?:在)?(?:上海)?(?:市级|市里)[^，,。？?]{0,10}入围|(?:没|没有|未)入围国家"
+)
+_IN_NATIONAL_LIST = re.compile(rf"(?:入围|入选|列入|进了|在)了?{_NATIONAL_LIST}|{_NATIONAL_LIST}[^，,。？?]{{0,4}}(?:里|中|上)有(?:我们|我单位)")
+# "项目基本没怎么建设", "压根没建" (not "还没建完": unfinished, another state)
+_NOT_BUILT = re.compile(r"(?:项目|我们|基本|根本|压根|完全|几乎|一直)[^，,。？?]{0,4}(?:没|没有|未)(?:怎么|有)?(?:建设|建|开工|实施|动工)(?!完|好|成)")
+_MATERIALS_NOT_SUBMITTED = re.compile(
+    r"验收(?:材料|资料)[^，,。？?]{0,10}(?:没|未|没有)(?:来得及)?(?:提交|交|上传|报)|(?:没|未|没有)(?:来得及)?(?:提交|交|上传)[^，,。？?]{0,4}验收(?:材料|资料)"
+)
+_MATERIALS_UNTRUE = re.compile(
+    r"(?:材料|资料|数据|照片|截图)[^，,。？?]{0,8}(?:造假|不真实|假的|虚构|编的|虚报|注水|弄虚作假|伪造)"
+    r"|(?:造假|编造|虚报|编的|假的|伪造)[^，,。？?]{0,6}(?:材料|资料|数据|照片|截图)"
+)
+_SCORE = re.compile(rf"(?:打了|得了|评了)[^，,。？?\d]{{0,4}}({NUMBER})\s*分|(?:评分|打分|得分|分数)[^，,。？?\d]{{0,4}}({NUMBER})")
+
+
+def _acceptance_attributes(text: str) -> Profile:
+    """What an applicant says of their project at acceptance: in the national list, built, the
+    materials handed in and true, the experts' score."""
+    found: Profile = {}
+    if _NOT_IN_NATIONAL_LIST.search(text):
+        found["in_national_list"] = False
+    elif _IN_NATIONAL_LIST.search(text):
+        found["in_national_list"] = True
+    if _NOT_BUILT.search(text):
+        found["project_built"] = False
+    if _MATERIALS_NOT_SUBMITTED.search(text):
+        found["acceptance_materials_submitted"] = False
+    if _MATERIALS_UNTRUE.search(text):
+        found["acceptance_materials_true"] = False
+    if (score := _SCORE.search(text)) and (value := to_number(score.group(1) or score.group(2))) is not None and value <= 100:
+        found["expert_score"] = value
+    return found
 
 
 # --- the state of a running project --------------------------------------------------------------
@@ -340,9 +361,10 @@ def read_situation(text: str) -> Situation:
     """Everything the text says about the applicant's unit, counts, leader, money, project and a moment."""
     text = normalize(text)
     profile: Profile = {}
-    for extract in (_unit_attributes, _operator_attributes, _count_attributes, _person_attributes, _money_attributes, _state_attributes):
+    for extract in (_unit_attributes, _operator_attributes, _count_attributes, _person_attributes, _money_attributes, _state_attributes,
+                    _acceptance_attributes):
         profile.update(extract(text))
-    return Situation(profile, find_moment(text))
+    return Situation(profile, find_moment(text), find_span(text), find_project_end(text), find_day(text))
 
 
 # A statement (no question in it) in which the applicant speaks of their unit, project or plans.

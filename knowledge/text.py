@@ -110,3 +110,28 @@ def tokens(text: str) -> list[str]:
     """Content tokens for BM25: jieba words (search mode adds sub-words) minus stopwords."""
     words = _tokenizer().lcut_for_search(normalize(text))
     return [w for w in words if w.strip() and w not in STOPWORDS and not _PUNCT.match(w)]
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十百千]{1,6})"
+
+
+def to_number(text: str) -> float | None:
+    """12 / 十二 / 两 / 二十五 / 六百五十 / 一千二 → the number; None when it is none."""
+    text = normalize(text)
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
+        return None
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+    if digit is not None:  # 一千二 is 1200, 六百五 is 650: a last digit counts one unit below
+        last_unit = next((_CN_UNITS[ch] for ch in reversed(text) if ch in _CN_UNITS), 10)
+        total += digit * (last_unit // 10 if len(text) > 1 and text[-2] in _CN_UNITS else 1)
+    return float(total)

@@ -11,14 +11,15 @@ anything the applicant said: the composer then answers as before.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from .models import Citation, CitationRef, Deadline, Program
-from .situation import Moment, Situation, to_number
-from .text import normalize
+from .periods import PeriodCheck, Span, check_after_end, check_span, find_span
+from .situation import Moment, Situation
+from .text import normalize, to_number
 from .timeaware import format_date, status_phrase
 
 if TYPE_CHECKING:  # the pre-check module imports the loaded knowledge; only its type is needed here
@@ -50,6 +51,7 @@ class Finding:
     text: str
     citation: Citation
     about: str = ""  # the attribute it read (one reason per attribute is enough when all are met)
+    verdict: str = ""  # the rule's own verdict words when broken (按不通过处理)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Decision:
     headline: str
     findings: list[Finding]
     note: str = ""
+    program: str | None = None  # a rule a related notice sets: its program labels the verdict
 
     def render(self) -> str:
         reasons = "；".join(f.text.rstrip("。") for f in self.findings)
@@ -78,18 +81,26 @@ def asks_for_verdict(text: str) -> bool:
 
 class VerdictEngine:
     def __init__(
-        self, cite: Callable[[Program, CitationRef], Citation], eligibility: Mapping[str, EligibilityCheck]
+        self, cite: Callable[[Program, CitationRef], Citation], eligibility: Mapping[str, EligibilityCheck],
+        programs: Mapping[str, Program] | None = None,
     ) -> None:
-        """``cite``: KnowledgeData.cite; ``eligibility``: the pre-check of each program that has one."""
+        """``cite``: KnowledgeData.cite; ``eligibility``: the pre-check of each program that has one;
+        ``programs``: all programs, for a deadline a related notice sets (到期后一个月内)."""
         self._cite = cite
         self._eligibility = eligibility
+        self._programs = programs or {}
 
     def decide(self, program: Program, situation: Situation, question: str) -> Decision | None:
         """The verdict on ``situation`` under ``program``'s rules; None when no rule reads it."""
+        if situation.day is not None and (after := self._after_end(program, situation, question)) is not None:
+            return after
         if situation.moment is not None and _asks_about_timing(question):
             timing = self._timing(program, situation.moment, question)
             if timing is not None:
                 return timing
+        if situation.span is not None and (find_span(question) or _ASKS_PERIOD.search(normalize(question))):
+            if (period := self._period(program, situation.span)) is not None:
+                return period
         findings = self._eligibility_findings(program, situation) + self._copies_findings(program, situation)
         if not findings:
             return None
@@ -98,7 +109,8 @@ class VerdictEngine:
         if broken:
             return Decision(_no_headline(broken), broken + soft)
         if soft:
-            return Decision("原则上不可以（需进一步确认）：", soft)
+            own = {f.verdict for f in soft}
+            return Decision(f"原则上{own.pop()}（需进一步确认）：" if own != {""} and len(own) == 1 else "原则上不可以（需进一步确认）：", soft)
         unclear = [f for f in findings if f.status == "unclear"]
         if unclear:
             return Decision("需进一步确认（通知未明确）：", unclear)
@@ -121,6 +133,34 @@ class VerdictEngine:
             said = f"按您所说已有{value:g}{unit}，" if left > 0 else f"按您所说已有{value:g}{unit}，已到或超过上限，"
             return f"{said}还能再加{max(left, 0)}{unit}（{rule.reason.rstrip('。')}）。"
         return None
+
+    # --- periods ------------------------------------------------------------------------------------
+    def _period(self, program: Program, span: Span) -> Decision | None:
+        """"计划建设3年", "2018年9月到2021年12月": the period planned against the program's."""
+        for window in (d for d in program.deadlines if d.project_period):
+            check = check_span(span, window)
+            if check is not None:
+                return _period_decision(check, self._cite(program, window.cite), "符合：")
+        return None
+
+    def _after_end(self, program: Program, situation: Situation, question: str) -> Decision | None:
+        """"8月底到期，9月20号递交验收申请": a day against a deadline that follows the project's end,
+        set by this program or a related notice."""
+        text = normalize(question)
+        for owner in [program, *(self._programs[key] for key in program.related if key in self._programs)]:
+            for deadline in (d for d in owner.deadlines if d.follows):
+                if situation.project_end is None and deadline.kind not in text:
+                    continue  # "1月9号上传验收资料": another window; the project's end or this deadline must be named
+                reference = self._deadline(deadline.follows)
+                assert situation.day is not None
+                check = None if reference is None else check_after_end(situation.day, situation.project_end, deadline, reference)
+                if check is not None:
+                    decision = _period_decision(check, self._cite(owner, deadline.cite), "可以：" if check.early else "符合（在期限内）：")
+                    return replace(decision, program=owner.key)
+        return None
+
+    def _deadline(self, deadline_id: str | None) -> Deadline | None:
+        return next((d for p in self._programs.values() for d in p.deadlines if d.id == deadline_id), None)
 
     # --- rules of the pre-check ---------------------------------------------------------------
     def _eligibility_findings(self, program: Program, situation: Situation) -> list[Finding]:
@@ -145,9 +185,10 @@ class VerdictEngine:
                     status: Status = "broken" if rule.outcome == "not_eligible" else "soft"
                     said = _with_value(rule.reason, question.key, value)
                     text = f"{said.rstrip('。')}；{rule.advice}" if rule.advice else said
-                    findings.append(Finding(status, text, citation, question.key))
-                else:
-                    findings.append(Finding("met", _with_value(rule.reason, question.key, value), citation, question.key))
+                    findings.append(Finding(status, text, citation, question.key, rule.verdict))
+                else:  # met; a rule that does not decide the outcome leaves it to be confirmed
+                    status = "met" if rule.sufficient else "unclear"
+                    findings.append(Finding(status, _with_value(rule.reason, question.key, value), citation, question.key))
         return findings
 
     # --- copies ---------------------------------------------------------------------------------
@@ -187,6 +228,15 @@ class VerdictEngine:
                 return Decision("不能：", [Finding("broken", reason, citation)], note)
             return _late(window, said, citation, note)
         return Decision("算按时：", [Finding("met", f"{_name(window)}截止到{_end_text(window)}，您说的是{said}，在受理时间内", citation)], note)
+
+
+# "周期符合要求吗", "在规定的研究期限内吗": the period itself is asked about
+_ASKS_PERIOD = re.compile(r"周期|期限|研究期|建设期|执行期|做多久|几年")
+
+
+def _period_decision(check: PeriodCheck, citation: Citation, yes: str) -> Decision:
+    headline = {"met": yes, "broken": "不符合：", "soft": "原则上不可以（需进一步确认）："}[check.status]
+    return Decision(headline, [Finding(check.status, check.text, citation)])  # type: ignore[arg-type]
 
 
 def _late(window: Deadline, said: str, citation: Citation, note: str) -> Decision:
@@ -252,6 +302,7 @@ _VALUE_WORDS = {
     "cofunding_ratio": "您说的配套比例约为{value:.2g}:1",
     "unit_applications": "按您所说是{value}项",
     "pi_concurrent_projects": "按您所说是{value}项",
+    "expert_score": "您说的是{value:g}分",
 }
 
 
@@ -263,6 +314,9 @@ def _with_value(reason: str, key: str, value: object) -> str:
 
 
 def _no_headline(broken: list[Finding]) -> str:
+    own = {f.verdict for f in broken}
+    if len(own) == 1 and (verdict := own.pop()):
+        return f"{verdict}："
     return "不够：" if all("份" in f.text for f in broken) else "不可以："
 
 

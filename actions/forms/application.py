@@ -24,7 +24,7 @@ from rasa_sdk.types import DomainDict
 
 from messaging import CLIENT_KEY_METADATA
 from knowledge.api import get_knowledge
-from knowledge.forms.eligibility import get_checks
+from knowledge.forms.eligibility import EligibilityCheck, get_checks
 from knowledge.forms.engine import (
     MAX_FAILURES_BEFORE_OFFERING_HELP,
     Draft,
@@ -62,10 +62,11 @@ QUESTION_INTENT_CONFIDENCE = 0.6
 _QUESTION_WORDS = re.compile(r"[?？]|吗|几份|几个|多少|什么|怎么|如何|哪里|哪些|哪个|是否需要|能不能|可不可以|要不要")
 
 
-def eligibility_only(programs: Mapping[str, Program], checks: Iterable[str], forms: Iterable[FormSchema]) -> dict[str, str]:
+def eligibility_only(programs: Mapping[str, Program], checks: Mapping[str, EligibilityCheck], forms: Iterable[FormSchema]) -> dict[str, str]:
     """Programs with an eligibility pre-check but no form to fill (智慧医疗专项), named by their
     short name, in program order."""
-    with_checks, with_forms = set(checks), {form.program for form in forms}
+    with_checks = {key for key, check in checks.items() if check.pre_check}
+    with_forms = {form.program for form in forms}
     return {key: program.short_name for key, program in programs.items() if key in with_checks and key not in with_forms}
 
 

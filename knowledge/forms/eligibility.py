@@ -44,6 +44,10 @@ class Rule(_Strict):
     # for a unit joining as a partner: the notice does not say whether it must meet the rule
     # ("unclear"), or the rule is only the applying unit's ("exempt"); None: it applies to anyone asking
     partners: Literal["unclear", "exempt"] | None = None
+    # False: meeting the rule does not decide the outcome (60分以上 is not yet 通过: the experts decide)
+    sufficient: bool = True
+    # the verdict's words when broken, where 不可以 would not answer the question (不属于验收范围, 按不通过处理)
+    verdict: str = ""
     cite: CitationRef
 
     def reason_when_broken(self) -> str:
@@ -72,6 +76,8 @@ class Question(_Strict):
 class EligibilityCheck(_Strict):
     program: str
     title: str
+    # False: the rules decide answers only; the program's forms start with their fields
+    pre_check: bool = True
     questions: list[Question]
 
 

@@ -91,6 +91,7 @@ def start_draft(form: FormSchema | None, program: str, profile: Mapping[str, Any
     ``profile`` is what the applicant already said about themselves in the chat (the attributes of
     knowledge.situation, keyed like the pre-check's questions): those questions are not asked again."""
     check = get_checks().get(program)
+    check = check if check is not None and check.pre_check else None
     phase: Phase = "eligibility" if check is not None else "fields"
     if form is None and phase == "fields":
         raise ValueError(f"program {program} has neither a form nor an eligibility check")

@@ -9,12 +9,29 @@ from datetime import date
 import pytest
 
 from knowledge.api import KnowledgeBase, get_knowledge
+from knowledge.reply import Context, Reply
 from knowledge.settings import get_settings
 
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return get_knowledge()
+
+
+@pytest.fixture
+def talk(kb: KnowledgeBase) -> Callable[..., Reply]:
+    """One conversation, turn by turn as the action server carries it; returns the last reply."""
+
+    def run(*turns: str) -> Reply:
+        context, reply = Context(), None
+        for turn in turns:
+            reply = kb.answer(turn, context=context)
+            context = Context(programs=tuple(reply.programs) or context.programs, topic=reply.topic,
+                              question=reply.question, situation=reply.situation)
+        assert reply is not None
+        return reply
+
+    return run
 
 
 @pytest.fixture

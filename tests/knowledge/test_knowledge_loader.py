@@ -181,6 +181,14 @@ def test_duplicate_id_is_named(broken) -> None:
     assert "duplicate" in message
 
 
+def test_a_deadline_following_an_unknown_one_is_named(broken) -> None:
+    root = broken("annual.yml", lambda t: t.replace("follows: annual.deadline.build", "follows: annual.deadline.built"))
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(root)
+    assert "annual.yml" in str(error.value)
+    assert "annual.deadline.built" in str(error.value)
+
+
 def test_invalid_yaml_names_file(broken) -> None:
     root = broken("smart.yml", lambda t: t.replace("deadlines:\n", "deadlines:\n  - id: [unclosed\n", 1))
     with pytest.raises(KnowledgeError) as error:

@@ -1,0 +1,64 @@
+"""Periods: a planned project period against the one a notice allows (by its dates or its length),
+and the day an acceptance application is handed in against "到期后一个月内" (early is allowed).
+Phrasings are written for this test, not taken from the question files."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.api import KnowledgeBase
+from knowledge.periods import find_day, find_project_end, find_span, months_between
+from knowledge.reply import Reply
+
+
+def opening(reply: Reply) -> str:
+    return reply.text.partition("】")[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "months"),
+    [("准备2019年1月至2020年12月开展研究", (2019, 1), (2020, 12), 24), ("从2018年8月一直干到2021年3月", (2018, 8), (2021, 3), 32),
+     ("2018年10月启动、2021年9月结项", (2018, 10), (2021, 9), 36), ("项目实施两年半", None, None, 30),
+     ("周期打算定为18个月", None, None, 18)],
+)
+def test_a_planned_period_is_read_by_its_months_or_its_length(text, start, end, months):
+    span = find_span(text)
+    assert span is not None and (span.start, span.end, span.months) == (start, end, months)
+
+
+@pytest.mark.parametrize("text", ["我们已经做了两年", "2023年报过一次", "建设周期到2024年3月"])
+def test_time_spent_a_calendar_year_or_an_end_alone_is_no_planned_period(text):
+    assert find_span(text) is None
+
+
+def test_the_end_of_the_project_and_the_day_to_act_are_told_apart():
+    text = "项目2024年2月底期满，打算3月下旬提交"
+    assert find_project_end(text) == (2024, 2)
+    day = find_day(text)
+    assert day is not None and (day.month, day.day, day.exact) == (3, 25, False)
+    assert months_between((2018, 7), (2021, 6)) == 36
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "said"),
+    [("智慧医疗专项，研究打算从2018年7月做到2021年3月，行不行", "符合", "2021年3月"),
+     ("智慧医疗专项的课题我们想排到2022年1月结束，2018年7月到2022年1月可以吗", "不符合", "结束晚于2021年6月"),
+     ("国家5G试点我们想搞三年，能行吗", "原则上不可以", "两年"),
+     ("上海5G试点的项目实施18个月可以吗", "符合", "18个月")],
+)
+def test_a_planned_period_gets_its_verdict_against_the_notice(kb, question, verdict, said):
+    reply = kb.answer(question)
+    assert opening(reply).startswith(verdict), reply.text
+    assert said in reply.text
+
+
+@pytest.mark.parametrize(
+    ("turns", "verdict", "said"),
+    [(("5G试点项目2023年8月底到期，验收申请9月下旬交算按时吗",), "符合", "2023年9月30日前"),
+     (("我们的5G试点2023年8月结束", "验收申请准备11月初再报，来得及吗"), "不符合", "已超过"),
+     (("上海5G试点我们项目到2023年8月", "2023年6月就想申请验收，行吗"), "可以", "提前验收")],
+)
+def test_an_acceptance_application_day_against_one_month_after_the_end(talk, turns, verdict, said):
+    reply = talk(*turns)
+    assert opening(reply).startswith(verdict), reply.text
+    assert said in reply.text and "到期后一个月内" in reply.text
+    assert "转人工" not in reply.text
