@@ -45,11 +45,12 @@ _NOT_LEGAL_PERSON = re.compile(r"分公司|分院|分支机构|办事处|(?:没�
 _LEGAL_PERSON = re.compile(r"独立法人|法人单位")
 _PRIVATE = re.compile(r"民营|私立|私营|民办")
 _ENTERPRISE = re.compile(r"(?:我们|我司|本公司|我单位|我们单位)?(?:是|作为)?[^，,。？?]{0,12}(?:公司|企业|厂商|厂家)(?!合作|联合)")
+_UNIVERSITY = re.compile(r"大学|高校|学校|学院")
 _HEALTH_UNIT = re.compile(r"(?:我们|我)(?:是|在)?[^，,。？?]{0,10}(?:医院|卫生院|卫生服务中心|疾控|妇幼|血液中心|急救中心|卫健|卫生计生)")
 
 
 # Joining someone else's project: the rules on who may apply (lead) are not theirs.
-_AS_PARTNER = re.compile(r"(?:作为|当|做)(?:联合单位|参与单位|合作单位|合作方|参加单位)|(?:我们|我方|本单位|我单位)[^，,。？?]{0,10}?(?:是|属于|只是|仅是|作为)[^，,。？?]{0,12}(?:联合单位|参与单位|合作单位|参加单位)|(?:参加|参与|加入)[^，,。？?]{0,12}(?:联合体|项目)"
+_AS_PARTNER = re.compile(r"(?:作为|当|做)(?:联合单位|参与单位|合作单位|合作方|参加单位)|(?<!牵头)参与(?:到)?[^，,。？?申报牵头]{0,10}(?:专项|试点|项目)(?!申报)|(?:我们|我方|本单位|我单位)[^，,。？?]{0,10}?(?:是|属于|只是|仅是|作为)[^，,。？?]{0,12}(?:联合单位|参与单位|合作单位|参加单位)|(?:参加|参与|加入)[^，,。？?]{0,12}(?:联合体|项目)"
     r"|(?:跟|和|与)[^，,。？?]{1,12}(?:合作|联合)(?:申报|申请|报)[^，,。？?]{0,12}[，,]\s*(?<!我们)(?<!我院)(?<!本)(?:对方|他们|医院|大学|高校|学校)(?:来)?牵头")
 # "我们合作的运营商是县级分公司": what such a clause says is about a partner, not the asker's unit.
 _ABOUT_A_PARTNER = re.compile(r"(?:合作的|联合的|参与的|参加的|找的|请的|拉的|邀请的|合作方|合作伙伴|联合单位|参与单位|参加单位|对方)[^，,。；;？?]*")
@@ -95,8 +96,8 @@ def _unit_attributes(text: str) -> Profile:
         # 卫生计生系统 of the notices is Shanghai's (本市): a hospital elsewhere is outside it
         if not _PRIVATE.search(speaker):
             found["health_system_unit"] = found.get("legally_established_in_shanghai") is not False
-    elif _ENTERPRISE.search(speaker) and not re.search(r"医院|卫生", speaker):
-        found["health_system_unit"] = False
+    elif (_ENTERPRISE.search(speaker) or _UNIVERSITY.search(speaker)) and not re.search(r"医院|卫生", speaker):
+        found["health_system_unit"] = False  # a company or a university (教育系统) is outside it
     return found
 
 

@@ -102,6 +102,7 @@ class VerdictEngine:
             if (period := self._period(program, situation.span)) is not None:
                 return period
         findings = self._eligibility_findings(program, situation) + self._copies_findings(program, situation)
+        findings += self._as_partner(program, situation)
         if not findings:
             return None
         broken = [f for f in findings if f.status == "broken"]
@@ -116,6 +117,16 @@ class VerdictEngine:
             return Decision("需进一步确认（通知未明确）：", unclear)
         last_per_attribute = {f.about or f.text: f for f in findings}  # 至少1家 and 不超过8家: the binding one
         return Decision(_yes_headline(findings), list(last_per_attribute.values()))
+
+    def _as_partner(self, program: Program, situation: Situation) -> list[Finding]:
+        """A unit joining as a partner, no rule against it: the notice's invitation to join."""
+        check = self._eligibility.get(program.key)
+        if situation.profile.get("role") != "partner" or check is None or check.partners_welcome is None:
+            return []
+        if "project_state" in situation.profile:
+            return []  # a partner of a running project asks about its state, not about joining
+        welcome = check.partners_welcome
+        return [Finding("met", welcome.reason, self._cite(program, welcome.cite), "role")]
 
     def room_left(self, program: Program, situation: Situation, question: str) -> str | None:
         """"已经有6家合作单位了" then "还能再拉几家": the count said against the rule's maximum."""
@@ -321,7 +332,9 @@ def _no_headline(broken: list[Finding]) -> str:
 
 
 def _yes_headline(findings: list[Finding]) -> str:
-    return "足够：" if all("份" in f.text for f in findings) else "可以（就您所说的情况）："
+    if all("份" in f.text for f in findings):
+        return "足够："
+    return "可以（作为联合单位参与）：" if any(f.about == "role" for f in findings) else "可以（就您所说的情况）："
 
 
 # --- a premise the applicant asks us to confirm ------------------------------------------------

@@ -73,9 +73,17 @@ class Question(_Strict):
     ask_if: Condition | None = None
 
 
+class PartnersWelcome(_Strict):
+    """Who the notice invites to join a consortium: the reason a partner may take part."""
+
+    reason: str
+    cite: CitationRef
+
+
 class EligibilityCheck(_Strict):
     program: str
     title: str
+    partners_welcome: PartnersWelcome | None = None
     # False: the rules decide answers only; the program's forms start with their fields
     pre_check: bool = True
     questions: list[Question]

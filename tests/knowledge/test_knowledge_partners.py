@@ -1,0 +1,31 @@
+"""A unit that joins a consortium rather than applies, and a university asking to apply: the
+verdicts come from the rules (the invitation to join in data/eligibility/<program>.yml
+``partners_welcome``; 本市卫生计生系统 for 智慧医疗专项). Phrasings are written for this test."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.api import KnowledgeBase
+from knowledge.situation import read_situation
+
+
+@pytest.mark.parametrize(
+    ("text", "partner"),
+    [("我们公司想参与上海这个5G试点", True), ("医疗器械企业能不能参与到智慧医疗的项目里", True),
+     ("我们医院想牵头参与申报上海5G试点", False), ("我们想申报国家5G试点", False)],
+)
+def test_taking_part_is_read_as_joining(text, partner):
+    assert (read_situation(text).profile.get("role") == "partner") is partner
+
+
+@pytest.mark.parametrize(
+    ("question", "opening", "reason"),
+    [("做手术机器人的企业可以参与国家5G试点吗", "可以（作为联合单位参与）", "设备制造企业"),
+     ("我们是一家AI软件企业，能参与智慧医疗专项研究吗", "可以（作为联合单位参与）", "1:1"),
+     ("我们是交大计算机系，学校想作为申请单位报智慧医疗专项，行吗", "不可以", "卫生计生系统"),
+     ("本市一所高校能不能自己申报智慧医疗专项", "不可以", "卫生计生系统")],
+)
+def test_partners_and_universities_get_their_verdict(kb: KnowledgeBase, question, opening, reason):
+    reply = kb.answer(question)
+    assert reply.text.partition("】")[2].startswith(opening), reply.text
+    assert reason in reply.text
