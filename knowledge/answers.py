@@ -238,9 +238,12 @@ class AnswerComposer:
         if describes_asker(question):
             return []
         parts = clauses(question)
+        if len(parts) == 1 and all(QUESTION_WORD.search(p) for p in parts[0].split("、")):
+            parts = parts[0].split("、")  # "要怎么准备、交到哪儿": two questions listed
         if len(parts) != 2:
             return []
-        if any(len(tokens(self.detector.strip(c))) < 2 or not QUESTION_WORD.search(c) for c in parts):
+        # "寄给谁": 谁/哪 ask for something of their own, though no token counts them
+        if any(len(tokens(self.detector.strip(c))) + bool(re.search("谁|哪", c)) < 2 or not QUESTION_WORD.search(c) for c in parts):
             return []  # a statement of context ("验收总结报告写5G网络建设情况") is no second question
         return parts
 

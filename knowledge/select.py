@@ -60,8 +60,9 @@ RULE_TOPICS = ("eligibility", "documents", "submission", "procedure", "deadline"
 # Words that qualify what is asked (年龄限制, 格式要求): the subject is the word before them.
 FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范 流程 程序 步骤 手续 办法".split())
 # "要交哪些材料/资料/东西": materials in general, answered with the program's list (its first document).
-MATERIAL_WORDS = frozenset("材料 资料 文件 东西 申报材料 材料清单 清单 申报书 书面材料 纸质材料 纸质版".split())
-HAND_IN_WORDS = frozenset("交 要交 提交 上交 递交 报送 准备 要准备 需要 都 一共 总共 具体 寄 寄到 送 送到 交到 上传 传 好 写好 弄好 做好 下一步".split())
+MATERIAL_WORDS = frozenset("材料 资料 文件 东西 申报材料 材料清单 清单 申报书 书面材料 纸质材料 纸质版 纸质 书面".split())
+HAND_IN_WORDS = frozenset("交 要交 提交 上交 递交 报送 准备 要准备 需要 都 一共 总共 具体 寄 寄到 送 送到 交到 上传 传 好 写 写好 弄好 做好 打印 装订 盖章 下一步 一步".split())
+HAND_IN_VERBS = frozenset("交 要交 提交 上交 递交 报送 寄 寄到 送 送到 交到 上传 传".split())
 # "材料怎么交", "验收资料往哪传": the way of handing in is asked, not the list of materials
 HOW_OR_WHERE = re.compile(r"怎么|如何|怎样|咋|哪(?!些|几|一些)|什么方式|什么途径|什么渠道")
 MAX_DIRECTION_CHARS = 220  # each of several directions described
@@ -118,10 +119,14 @@ class FactSelector:
             # first); "验收整体从啥时候到啥时候": its longest one
             window = _longest_window(program) if OVERALL_ASKED.search(normalize(question)) else None
             return units_reply(program, [self.unit((window or program.deadlines[0]).id)], topic)
-        if program.submission and self._only_asks_what_to_hand_in(question) and HOW_OR_WHERE.search(normalize(question)):
+        hands_in = any(w in HAND_IN_VERBS for w in tokens(question))  # "怎么交" (not "申报书怎么写")
+        if program.submission and self._only_asks_what_to_hand_in(question) and hands_in and HOW_OR_WHERE.search(normalize(question)):
             # "寄到哪里": the fact with the address answers; "怎么交": the program's ways of handing in
             placed = self._placed_fact(program, question) if asks_where_submitted(question) else None
             units = [placed] if placed else [self.unit(item.id) for item in program.submission[:MAX_HOW_TO_APPLY_FACTS]]
+            copies = next((d for d in program.documents if d.copies), None)
+            if placed is None and copies is not None:
+                units.append(self.unit(copies.id))  # how to hand in paper: how many copies, too
             return units_reply(program, units, "submission")
         if topic == "documents" and program.documents and self._only_asks_what_to_hand_in(question):
             # "验收要交哪些材料": nothing more specific than "materials": the program's list
