@@ -28,6 +28,9 @@ def head(kb, question: str) -> str:
         ("盖章那页拿复印的可以吗", "原件加盖公章", False),
         ("骑缝章没盖要紧吗", "骑缝章", False),
         ("我们做成精装本可以吗", "简易装订", False),
+        ("课题组想单独把材料送过去，行吗", "单位统一报送", False),
+        ("不走科研处，我们个人直接交可以吗", "单位统一报送", False),
+        ("我们的材料由科研处统一交，没问题吧", "单位统一报送", True),
     ],
 )
 def test_the_way_the_applicant_does_it_is_recognised(question, name, complies):
@@ -53,6 +56,7 @@ def test_every_practice_names_what_is_required_in_a_few_words():
         ("5G试点验收我们光在平台传了电子版，行不行", "不可以", "纸质版"),
         ("国家5G试点材料做成精装本可以吗", "不可以", "简易装订"),
         ("上海5G试点申报书我们正反面打印的，可以吧", "可以", "双面打印"),
+        ("智慧医疗专项我们课题组打算自行寄材料，行不行", "不可以", "单位统一报送"),
     ],
 )
 def test_a_practice_gets_its_verdict_and_the_requirement(kb, question, opening, required):
