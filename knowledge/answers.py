@@ -153,9 +153,11 @@ class AnswerComposer:
         said = practice_said(normalize(question)) if frame.wants_verdict else None
         if said is None:
             return None
-        hits = self.retriever.search(question, programs=[program.key], facts_only=True, top_k=FACT_SEARCH_DEPTH)
-        for hit in hits:
-            shown = units_reply(program, [hit.unit], hit.unit.topic or "")
+        hits = [h.unit for h in self.retriever.search(question, programs=[program.key], facts_only=True, top_k=FACT_SEARCH_DEPTH)]
+        # the nearest facts first; then any fact of the program, since the practice names its requirement
+        hits += [u for u in self.retriever.units if u.program == program.key and u.is_fact and u not in hits]
+        for unit in hits:
+            shown = units_reply(program, [unit], unit.topic or "")
             if not states_requirement(said.practice, shown.text):
                 continue
             shown.text = f"【{program.short_name}】{verdict_line(said)}\n{shown.text}"

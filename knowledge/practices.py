@@ -46,11 +46,14 @@ def load_practices(path: Path = PRACTICES_FILE) -> tuple[Practice, ...]:
 
 
 def practice_said(question: str, practices: tuple[Practice, ...] | None = None) -> PracticeSaid | None:
-    """The first practice the question says the applicant follows or departs from (departing
-    wins: "复印件盖了公章" departs from 原件)."""
-    for practice in practices if practices is not None else load_practices():
+    """The first practice the question says the applicant departs from, else the first it says
+    they follow (departing wins: "复印件盖了公章" departs from 原件; "纸质材料自己送过去" departs
+    from 单位统一报送 though it also hands in paper)."""
+    entries = practices if practices is not None else load_practices()
+    for practice in entries:  # departing from any practice first: it is what the question is about
         if practice.contrary.search(question):
             return PracticeSaid(practice, complies=False)
+    for practice in entries:
         if practice.complying.search(question) and _OWN_DOING.search(question):
             return PracticeSaid(practice, complies=True)
     return None
