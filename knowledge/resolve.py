@@ -138,7 +138,10 @@ class Resolver:
         if not match or not context.question or not context.topic:
             return None
         subject = self.detector.strip(match.group("subject"))
-        if not tokens(subject) or self.topics.best(subject) not in (None, context.topic):
+        own_topic = self.topics.best(subject)
+        # "纸质的呢" after "网上填报截止到几号": a kind of material asks the same when / where of it
+        material_of_when_or_where = own_topic == "documents" and context.topic in ("deadline", "submission")
+        if not tokens(subject) or (own_topic not in (None, context.topic) and not material_of_when_or_where):
             return None
         return f"{subject} {asking_words(self.detector.strip(context.question))}"
 

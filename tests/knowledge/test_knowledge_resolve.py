@@ -94,3 +94,14 @@ def test_nothing_of_the_notices_domain_is_out_of_scope(kb, question):
 @pytest.mark.parametrize("question", ["一家单位能牵头几个", "网上去哪里申报", "负责人有什么要求"])
 def test_a_domain_question_naming_no_program_asks_which(kb, question):
     assert kb.answer(question).kind == "clarify"
+
+
+@pytest.mark.parametrize(("follow_up", "window"), [("那书面的呢", "4月13日"), ("纸质版呢", "4月13日")])
+def test_a_kind_of_material_after_a_when_question_asks_the_same_of_it(talk, follow_up, window):
+    reply = talk("智慧医疗专项网上申报哪天结束", follow_up)
+    assert window in reply.text.split("\n")[0], reply.text
+
+
+def test_a_subject_of_its_own_after_a_when_question_stands_alone(talk):
+    reply = talk("国家5G试点材料几号截止", "那联系人呢")
+    assert "010-" in reply.text and "截止" not in reply.text.split("\n")[0]
