@@ -245,9 +245,17 @@ class AnswerComposer:
         if len(parts) != 2:
             return []
         # "寄给谁": 谁/哪 ask for something of their own, though no token counts them
-        if any(len(tokens(self.detector.strip(c))) + bool(re.search("谁|哪", c)) < 2 or not QUESTION_WORD.search(c) for c in parts):
+        if not all(self._asks_of_its_own(c) for c in parts):
             return []  # a statement of context ("验收总结报告写5G网络建设情况") is no second question
         return parts
+
+    def _asks_of_its_own(self, clause: str) -> bool:
+        """"寄给谁", "能不能提前验收" ask something of their own; "可以吗", "字数多少" lean on the other clause."""
+        if not QUESTION_WORD.search(clause):
+            return False
+        words = tokens(self.detector.strip(clause))
+        # 谁/哪 ask for something though no token counts them; a term of 3+ characters is a subject
+        return len(words) + bool(re.search("谁|哪", clause)) >= 2 or (len(words) == 1 and len(words[0]) >= 3)
 
     def _what_to_do(self, text: str, programs: list[str], said_before: str) -> Reply | None:
         """"项目任务没按期完成，该怎么办": the step the notices set for the project's state (a

@@ -62,3 +62,13 @@ def test_an_acceptance_application_day_against_one_month_after_the_end(talk, tur
     assert opening(reply).startswith(verdict), reply.text
     assert said in reply.text and "到期后一个月内" in reply.text
     assert "转人工" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["5G试点到期以后多长时间内得申请验收？可不可以提前申请验收", "项目结束后验收申请多长时间内交，能不能提前验收啊"],
+)
+def test_how_long_after_the_end_and_whether_early_are_both_answered(kb, question):
+    reply = kb.answer(question)
+    assert "到期后一个月内" in reply.text and "提前验收" in reply.text, reply.text
+    assert "没有给出所需时长" not in reply.text
