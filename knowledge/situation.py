@@ -41,7 +41,11 @@ _SHANGHAI_UNIT = re.compile(rf"(?:{SHANGHAI_PLACES})[^，,。？?]{{0,6}}{_REGIS
 _OTHER_UNIT = re.compile(rf"(?:{OTHER_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}|(?:在|是)(?:{OTHER_PLACES})的?(?:一家|一所|一个)?[^，,。？?]{{0,8}}(?:医院|公司|企业|单位|中心|高校|大学)")
 _ABROAD_UNIT = re.compile(rf"(?:{ABROAD_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}")
 # (a 科室 is part of its hospital, the applying unit: no sign either way)
-_NOT_LEGAL_PERSON = re.compile(r"分公司|分院|分支机构|办事处|(?:没有|无|不是|非|不具备|不具有)(?:独立)?法人")
+_NOT_LEGAL_PERSON = re.compile(
+    r"分公司|分院|分支机构|办事处|(?:没有|无|不是|非|不具备|不具有)(?:独立)?法人"
+    # "我们科室想牵头", "课题组能作为申报单位吗": a part of a unit as the applicant
+    r"|(?:科室|课题组|团队|部门)(?:能|可以|想|要|打算|能否|能不能)?(?:作为|当|单独|自己|独立|直接)*(?:申报单位|申请单位|牵头)"
+)
 _LEGAL_PERSON = re.compile(r"独立法人|法人单位")
 _PRIVATE = re.compile(r"民营|私立|私营|民办")
 _ENTERPRISE = re.compile(r"(?:我们|我司|本公司|我单位|我们单位)?(?:是|作为)?[^，,。？?]{0,12}(?:公司|企业|厂商|厂家)(?!合作|联合)")
@@ -112,7 +116,7 @@ _TOTAL_WITH_LEAD = re.compile(rf"(?:加上|连同|包括|含)牵头[^，,。？?
 _SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)(?:报|申报|申请)?[^，,。？?\d]{{0,2}}({NUMBER})\s*个[^，,。？?]{{0,12}}?项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头")
 _SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|一起|都|也)(?:勾|选)|(?:同时|一起|都|也)报[^，,。？?]{{0,8}}方向|方向[^，,。？?]{{0,6}}(?:同时|一起|都|也)报|(?:勾|选)了?(?:两|2|多)个|既[^，,。？?]{{2,12}}又")
 # "今年想报4个智慧医疗项目", "单位一共申报5项": how many projects the unit applies with
-_UNIT_APPLICATIONS = re.compile(rf"(?:报|申报|申请|交)[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:个|项)(?![^，,。？?]{{0,6}}方向)")
+_UNIT_APPLICATIONS = re.compile(rf"(?:报|申报|申请|交)[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:个(?!月)|项)(?![^，,。？?]{{0,6}}方向)")
 # "负责人目前同期在做4个科研项目", "手上同时承担3项国家课题": the leader's concurrent projects
 _CONCURRENT = re.compile(rf"(?:同期|同时|目前|手上|手头|正在)[^，,。？?\d]{{0,6}}?(?:在做|在研|承担|参与|主持|负责|做|有)[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:个|项)")
 _COPIES = re.compile(rf"(?:打印|准备|交|寄|送|印|复印|装订|打|出|做|弄)了?[^，,。？?\d]{{0,6}}?({NUMBER})\s*份")
@@ -313,7 +317,7 @@ _NOT_IN_NATIONAL_LIST = re.compile(
 )
 _IN_NATIONAL_LIST = re.compile(rf"(?:入围|入选|列入|进了|在)了?{_NATIONAL_LIST}|{_NATIONAL_LIST}[^，,。？?]{{0,4}}(?:里|中|上)有(?:我们|我单位)")
 # "项目基本没怎么建设", "压根没建" (not "还没建完": unfinished, another state)
-_NOT_BUILT = re.compile(r"(?:项目|我们|基本|根本|压根|完全|几乎|一直)[^，,。？?]{0,4}(?:没|没有|未)(?:怎么|有)?(?:建设|建|开工|实施|动工)(?!完|好|成)")
+_NOT_BUILT = re.compile(r"(?:项目|我们|基本|根本|压根|完全|几乎|一直|其实)[^，,。？?]{0,8}(?:没|没有|未)(?:怎么|有)?(?:建设|建|开工|实施|动工)(?!完|好|成)")
 _MATERIALS_NOT_SUBMITTED = re.compile(
     r"验收(?:材料|资料)[^，,。？?]{0,10}(?:没|未|没有)(?:来得及)?(?:提交|交|上传|报)|(?:没|未|没有)(?:来得及)?(?:提交|交|上传)[^，,。？?]{0,4}验收(?:材料|资料)"
 )
@@ -384,7 +388,7 @@ def last_said(situation: str) -> str:
 
 
 # "我刚才说的情况有误", "情况有变，重新说": what was said about the applicant no longer holds.
-FORGET_SITUATION = re.compile(r"(?:刚才|之前|前面|上面)(?:说|讲|提)的(?:情况|信息)?(?:有误|不对|错了|有错|不准)|情况有变|重新(?:开始|说明|介绍)")
+FORGET_SITUATION = re.compile(r"(?:刚才|之前|前面|上面)(?:说|讲|提)的(?:情况|信息)?(?:有误|不对|错了|有错|不准)|(?:刚才|之前|前面|上面)?(?:说|讲|写)错了|情况有变|重新(?:开始|说明|介绍)")
 MAX_SITUATION_CHARS = 400
 
 

@@ -333,7 +333,7 @@ def _no_headline(broken: list[Finding]) -> str:
 
 def _yes_headline(findings: list[Finding]) -> str:
     if all("份" in f.text for f in findings):
-        return "足够："
+        return "足够（符合要求）："
     return "可以（作为联合单位参与）：" if any(f.about == "role" for f in findings) else "可以（就您所说的情况）："
 
 

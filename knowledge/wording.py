@@ -75,7 +75,7 @@ CALENDAR_ASKED = re.compile(r"哪年|哪月|哪个月|哪天|哪一天|哪几天
 CALENDAR_DATE = re.compile(r"\d+\s*[年月日号]|\d{1,2}[:：]\d{2}|即日起")
 
 
-QUESTION_WORD = re.compile(r"[不没吧]$|还是|行不行|是不是|对不对|吗|么|呢|啥|什么|哪|几|多少|多久|多长|怎么|怎样|如何|谁|是否|能否|可否|要不要|有没有|能不能|可不可以")
+QUESTION_WORD = re.compile(r"[不没吧]$|还是|行不行|是不是|对不对|吗|么|呢|啥|什么|哪|(?<!了)几|多少|多久|多长|怎么|怎样|如何|谁|是否|能否|可否|要不要|有没有|能不能|可不可以")
 # "我们是一家做AI影像的初创企业，能单独申报吗": the asker describes themselves first.
 SELF_DESCRIPTION = re.compile(r"^(我们|我是|我院|我司|我单位|本单位|本院|咱们|pi|负责人)")
 # "我们是一家民营医院": who the asker is (not what happened to their project).
