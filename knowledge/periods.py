@@ -34,6 +34,7 @@ _PROJECT_END = re.compile(
 )
 # "9月20号", "10月中旬", "2023年5月": when the applicant means to act, to the day or roughly
 _PART_OF_MONTH = {"初": 5, "上旬": 5, "中旬": 15, "下旬": 25, "底": 28, "末": 28}
+_ACTS_IN_MONTH = re.compile(r"\s*(?:份)?(?:再|就|才|前|左右|底前)?\s*(?:交|递|报|提|申请|送|寄|上传|验收)")
 _WHEN = re.compile(rf"{_MONTH}\s*(?:(\d{{1,2}})\s*[日号]?|(初|上旬|中旬|下旬|底|末))?")
 
 
@@ -105,7 +106,8 @@ def find_day(text: str) -> Day | None:
         year = int(found.group(1)) if found.group(1) else None
         if found.group(3):
             return Day(year, month, min(int(found.group(3)), 31), True, found.group(0))
-        if found.group(4) or year is not None:
+        acts = _ACTS_IN_MONTH.match(text, found.end())  # "11月再递验收申请": the month alone
+        if found.group(4) or year is not None or acts:
             return Day(year, month, _PART_OF_MONTH.get(found.group(4) or "", 1), False, found.group(0))
     return None
 

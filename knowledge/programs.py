@@ -13,7 +13,7 @@ WEAK_ALIAS_MAX_CHARS = 3
 # "上海注册的公司", "本市的医院": where the asker is, not which program is asked about.
 ASKER_PLACE = re.compile(r"(上海|本市|沪)(市)?(注册|设立|本地|当地)?(的)?(公司|企业|医院|单位|机构|高校|大学|院校|厂商|团队|独立法人|法人|企事业单位|事业单位)")
 # "2022年那个通知", "2024年的验收通知": a notice named by the year it was issued
-NOTICE_OF_YEAR = re.compile(r"(20\d{2})\s*年?(?:的|那个|那份|那次|那篇|发的|出的|印发的|发布的|下发的)?[^，,。？?\d]{0,4}?(?:通知|文件|发文)")
+NOTICE_OF_YEAR = re.compile(r"(?<!\d)(20\d{2}|\d{2})\s*年?(?:的|那个|那份|那次|那篇|发的|出的|印发的|发布的|下发的)?(?:[^，,。？?\d]|5g){0,6}?(?:通知|文件|发文)")
 COMPARING = re.compile(r"分别|区别|不同|一样|同一个|是一个|一回事|相同|对比|比较|各是|各自")
 
 
@@ -103,7 +103,7 @@ class ProgramDetector:
         strong: list[str] = [key for pattern, key in self._cue_patterns if pattern.search(remaining)]
         weak: list[str] = []
         for year in NOTICE_OF_YEAR.findall(remaining):
-            issued = self._issued_in.get(int(year), [])
+            issued = self._issued_in.get(int(year) + (2000 if len(year) == 2 else 0), [])  # "22年那个通知"
             # one notice that year names it; several (2020: the national and the Shanghai call) only hint
             (strong if len(issued) == 1 else weak).extend(k for k in issued if k not in strong and k not in weak)
         for alias, key in self._detectors:

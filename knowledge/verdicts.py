@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from .models import Citation, CitationRef, Deadline, Program
+from .programs import NOTICE_OF_YEAR
 from .periods import PeriodCheck, Span, check_after_end, check_span, find_span
 from .situation import Moment, Situation
 from .text import normalize, to_number
@@ -354,6 +355,7 @@ class Confirmation:
 
 
 def _quantities(text: str) -> list[tuple[float, str, str]]:
+    text = NOTICE_OF_YEAR.sub("", text)  # "22年那个通知" names a notice, not a length of time
     found = []
     for match in _QUANTITY.finditer(text):
         number, unit = match.group(1), match.group(2).replace("％", "%")

@@ -251,3 +251,16 @@ def test_the_same_research_funded_elsewhere_is_not_accepted(kb: KnowledgeBase, t
 def test_a_short_name_read_across_a_common_word_names_no_program(kb: KnowledgeBase):
     assert kb.composer.detector.detect("今年报的智慧医疗专项").programs == ("smart",)  # 今年 + 报, not 年报
     assert kb.composer.detector.detect("5G试点的年报几号交").programs == ("annual",)
+
+
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [("22年那个通知里年度报告写啥", "annual"), ("24年那份验收文件要交几样材料", "accept"), ("18年那个5G以外的专项通知，研究期限多久", "smart")],
+)
+def test_a_notice_named_by_a_two_digit_year(kb, question, program):
+    assert kb.answer(question).programs == [program]
+
+
+def test_a_year_naming_a_notice_is_no_length_of_time_to_correct(kb):
+    reply = kb.answer("按23年之前那个22年的通知，建设周期是两年吧")
+    assert "不是22年" not in reply.text

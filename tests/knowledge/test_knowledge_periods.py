@@ -72,3 +72,9 @@ def test_how_long_after_the_end_and_whether_early_are_both_answered(kb, question
     reply = kb.answer(question)
     assert "到期后一个月内" in reply.text and "提前验收" in reply.text, reply.text
     assert "没有给出所需时长" not in reply.text
+
+
+def test_a_month_alone_with_what_is_handed_in_is_the_day_to_act():
+    day = find_day("项目8月到期，准备10月再交验收申请")
+    assert day is not None and (day.month, day.exact) == (10, False)
+    assert find_day("每年6月评一次") is None
