@@ -23,3 +23,9 @@ def test_how_to_hand_in_and_two_questions_at_once(kb: KnowledgeBase, question, f
 def test_how_to_write_is_not_how_to_hand_in(kb: KnowledgeBase):
     reply = kb.answer("上海5G试点申报书怎么写")
     assert "金港路" not in reply.text
+
+
+@pytest.mark.parametrize(("question", "fact"), [("国家5G试点寄材料的收件人手机是多少", "18515943987"),
+                                                ("验收的纸质版还用另外交吗", "纸质版")])
+def test_applicants_words_for_a_phone_and_handing_in_separately(kb: KnowledgeBase, question, fact):
+    assert fact in kb.answer(question).text

@@ -31,6 +31,8 @@ def head(kb, question: str) -> str:
         ("课题组想单独把材料送过去，行吗", "单位统一报送", False),
         ("不走科研处，我们个人直接交可以吗", "单位统一报送", False),
         ("我们的材料由科研处统一交，没问题吧", "单位统一报送", True),
+        ("验收资料我们只在系统上传了，可以吗", "纸质版同步报送", False),
+        ("光传到平台上行不行", "纸质版同步报送", False),
     ],
 )
 def test_the_way_the_applicant_does_it_is_recognised(question, name, complies):
