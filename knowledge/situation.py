@@ -39,7 +39,8 @@ ABROAD_PLACES = "境外|国外|海外|香港|澳门|台湾|美国|英国|日本|
 _REGISTERED = r"(?:注册|设立|成立|登记|的(?:公司|企业|医院|单位|机构))"
 _SHANGHAI_UNIT = re.compile(rf"(?:{SHANGHAI_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}|(?:在|是)(?:{SHANGHAI_PLACES})的?(?:一家|一所|一个)?[^，,。？?]{{0,8}}(?:医院|公司|企业|单位|中心|高校|大学)")
 _OTHER_UNIT = re.compile(rf"(?:{OTHER_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}|(?:在|是)(?:{OTHER_PLACES})的?(?:一家|一所|一个)?[^，,。？?]{{0,8}}(?:医院|公司|企业|单位|中心|高校|大学)")
-_ABROAD_UNIT = re.compile(rf"(?:{ABROAD_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}")
+_ABROAD_UNIT = re.compile(rf"(?:{ABROAD_PLACES})[^，,。？?]{{0,6}}{_REGISTERED}|注册(?:地|地址)?(?:在|于|是)(?:{ABROAD_PLACES})")
+_WITH_A_HOSPITAL = re.compile(r"(?:跟|和|与|同)[^，,。？?]{0,10}(?:医院|医疗机构|卫生服务中心)[^，,。？?]{0,6}(?:一起|共同|联合|合作)(?:报|申报|申请|做)")
 # (a 科室 is part of its hospital, the applying unit: no sign either way)
 _NOT_LEGAL_PERSON = re.compile(
     r"分公司|分院|分支机构|办事处|(?:没有|无|不是|非|不具备|不具有)(?:独立)?法人"
@@ -76,7 +77,9 @@ def _operator_attributes(text: str) -> Profile:
 
 
 def _unit_attributes(text: str) -> Profile:
-    found: Profile = {"role": "partner"} if _AS_PARTNER.search(text) else {}
+    # a company "跟三甲医院一起报" a program only a hospital may apply for joins as a partner
+    with_a_hospital = _WITH_A_HOSPITAL.search(text) and _ENTERPRISE.search(text) and not _HEALTH_UNIT.search(text)
+    found: Profile = {"role": "partner"} if _AS_PARTNER.search(text) or with_a_hospital else {}
     text = _ABOUT_A_PARTNER.sub("", text)
     if _ABROAD_UNIT.search(text):
         found["registered_in_china"] = False
@@ -189,8 +192,16 @@ _ABSENCE = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。�
 _ABSENCE_YEAR = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*年")
 
 
+_NO_PATENT = re.compile(r"(?:没有|无|还没有?|暂无|没|尚无|未)(?:任何|相关|一项|一个)?(?:国内|国际)?(?:的)?专利")
+_PATENT = re.compile(r"(?:有|拥有|持有|拿到|获得|获授权)(?:了)?(?:[一二两三四五六七八九十\d]+(?:项|个)|多项|几项|相关)?(?:国内|国际|发明)?(?:的)?专利")
+
+
 def _person_attributes(text: str) -> Profile:
     found: Profile = {}
+    if _NO_PATENT.search(text):
+        found["pi_has_patent"] = False
+    elif _PATENT.search(text):
+        found["pi_has_patent"] = True
     age = _count(_AGE, text)
     age = age if age is not None else _count(_AGE_BARE, text)
     if age is not None and 18 <= age <= 90:

@@ -29,3 +29,17 @@ def test_partners_and_universities_get_their_verdict(kb: KnowledgeBase, question
     reply = kb.answer(question)
     assert reply.text.partition("】")[2].startswith(opening), reply.text
     assert reason in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "opening", "reason"),
+    [("我们负责人还没有专利，智慧医疗专项能报吗", "不可以", "专利"),
+     ("我拥有两项发明专利，可以申报智慧医疗专项吗", "可以", "专利"),
+     ("公司注册地在香港，国家5G试点能牵头吗", "不可以", "境内"),
+     ("我们医疗器械公司想和区中心医院联合申报智慧医疗专项，可以吗", "可以（作为联合单位参与）", "1:1"),
+     ("我们是软件公司，能不能自己作为申请单位报智慧医疗专项", "不可以", "联合申报")],
+)
+def test_patent_abroad_and_a_company_with_a_hospital(kb: KnowledgeBase, question, opening, reason):
+    reply = kb.answer(question)
+    assert reply.text.partition("】")[2].startswith(opening), reply.text
+    assert reason in reply.text

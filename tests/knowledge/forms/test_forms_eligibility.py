@@ -24,7 +24,7 @@ ELIGIBLE_SH5G = {"legally_established_in_shanghai": "是", "independent_legal_pe
 ELIGIBLE_SMART = {
     "health_system_unit": "是", "independent_legal_person": "是", "unit_applications": "2", "funded_elsewhere": "否",
     "pi_chinese_nationality": "是", "pi_age": "45", "pi_concurrent_projects": "2", "pi_leads_other": "否",
-    "pi_applications": "1", "pi_absence_over_six_months": "否", "pi_time_share": "是", "has_enterprise": "是",
+    "pi_applications": "1", "pi_absence_over_six_months": "否", "pi_time_share": "是", "pi_has_patent": "是", "has_enterprise": "是",
     "cofunding_ratio": "1:1",
 }
 
@@ -123,6 +123,7 @@ def test_smart_eligible() -> None:
         ("pi_chinese_nationality", "否", "not_eligible", "中国国籍"),
         ("pi_absence_over_six_months", "是", "not_eligible", "不超过6个月"),
         ("pi_time_share", "否", "not_eligible", "60%"),
+        ("pi_has_patent", "否", "not_eligible", "专利"),
         ("unit_applications", "4", "not_eligible", "每家单位申报不超过3项"),
         ("health_system_unit", "否", "not_eligible", "卫生计生系统"),
         ("cofunding_ratio", "0.5:1", "needs_confirmation", "1:1配套"),
