@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .models import Citation, CitationRef, Deadline, Program
 from .programs import NOTICE_OF_YEAR
-from .periods import PeriodCheck, Span, check_after_end, check_span, find_span
+from .periods import Day, PeriodCheck, Span, check_after_end, check_span, find_span
 from .situation import Moment, Situation
 from .text import normalize, to_number
 from .timeaware import format_date, status_phrase
@@ -95,6 +95,8 @@ class VerdictEngine:
         """The verdict on ``situation`` under ``program``'s rules; None when no rule reads it."""
         if situation.day is not None and (after := self._after_end(program, situation, question)) is not None:
             return after
+        if situation.day is not None and (inside := self._in_month_window(program, situation.day, question)) is not None:
+            return inside
         if situation.moment is not None and _asks_about_timing(question):
             timing = self._timing(program, situation.moment, question)
             if timing is not None:
@@ -171,6 +173,22 @@ class VerdictEngine:
                     return replace(decision, program=owner.key)
         return None
 
+    def _in_month_window(self, program: Program, day: Day, question: str) -> Decision | None:
+        """"2024年3月来现场考察，在验收工作的时间范围内吗": a month against a window of months."""
+        text = normalize(question)
+        if day.year is None or not _ASKS_WITHIN.search(text):
+            return None
+        for window in program.deadlines:
+            named = any(len(w) >= 2 and normalize(w) in text for w in (window.kind, window.title))
+            if window.end_precision != "month" or window.start is None or window.end is None or not named:
+                continue
+            first, last = (window.start.year, window.start.month), (window.end.year, window.end.month)
+            said = f"{window.title}为{format_date(window.start, 'month')}至{format_date(window.end, 'month')}，您说的是{day.year}年{day.month}月"
+            inside = first <= (day.year, day.month) <= last
+            finding = Finding("met" if inside else "broken", f"{said}，{'在此期间内' if inside else '不在此期间内'}", self._cite(program, window.cite))
+            return Decision("在时间范围内：" if inside else "不在时间范围内：", [finding])
+        return None
+
     def _deadline(self, deadline_id: str | None) -> Deadline | None:
         return next((d for p in self._programs.values() for d in p.deadlines if d.id == deadline_id), None)
 
@@ -188,6 +206,8 @@ class VerdictEngine:
             for rule in question.rules:
                 citation = self._cite(program, rule.cite)
                 if partner and rule.partners == "exempt":
+                    # "已经牵头了一个，还能当别人的联合单位吗": the limit is the lead's, say so
+                    findings.append(Finding("met", f"{rule.reason.rstrip('。')}——这是对项目申报（牵头）单位的要求，联合单位参与不受此限", citation, question.key))
                     continue
                 if rule.broken_by(value) and partner and rule.partners == "unclear":
                     # the notices state who may apply (the lead unit); whether partners must meet it too, they do not say
@@ -242,6 +262,7 @@ class VerdictEngine:
         return Decision("算按时：", [Finding("met", f"{_name(window)}截止到{_end_text(window)}，您说的是{said}，在受理时间内", citation)], note)
 
 
+_ASKS_WITHIN = re.compile(r"范围内|期间内?|期限内|时间内|之内|时段内")
 # "周期符合要求吗", "在规定的研究期限内吗": the period itself is asked about
 _ASKS_PERIOD = re.compile(r"周期|期限|研究期|建设期|执行期|做多久|几年")
 

@@ -43,3 +43,8 @@ def test_patent_abroad_and_a_company_with_a_hospital(kb: KnowledgeBase, question
     reply = kb.answer(question)
     assert reply.text.partition("】")[2].startswith(opening), reply.text
     assert reason in reply.text
+
+
+def test_a_unit_leading_one_project_may_join_another(talk):
+    reply = talk("我们单位已经牵头报了一个国家5G试点", "又有别家邀请我们做他们的参与单位", "可以参加吗")
+    assert reply.text.partition("】")[2].startswith("可以（作为联合单位参与）"), reply.text

@@ -78,3 +78,13 @@ def test_a_month_alone_with_what_is_handed_in_is_the_day_to_act():
     day = find_day("项目8月到期，准备10月再交验收申请")
     assert day is not None and (day.month, day.exact) == (10, False)
     assert find_day("每年6月评一次") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [("验收工作2024年1月还在进行的时间范围内吗", "在时间范围内"), ("要是2024年5月才安排专家评审，还在验收工作期间内吗", "不在时间范围内")],
+)
+def test_a_month_against_a_window_of_months(kb, question, opening):
+    reply = kb.answer(question)
+    assert reply.text.partition("】")[2].startswith(opening), reply.text
+    assert "2023年11月至2024年4月" in reply.text
