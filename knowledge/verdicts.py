@@ -41,6 +41,7 @@ ASKS_VALUE = re.compile(r"干嘛|干啥|几点|几号|哪天|哪几天|哪里|�
 ASKS_YES_NO_TAIL = re.compile(r"(?:算|是|行|可以|能|够|没问题|合规|符合|按时|准时|来得及|赶得上|会|没|不)[^，。,？?]{0,8}吧[？?。!！]*$|(?:内|里)吧[？?。!！]*$|(?:能|可以|行|够|算|会)[^，。,？?]{0,16}不[？?。!！]*$")
 # "…最多10家，是吧": a premise to confirm or correct, not a verdict on the asker ("…可以吧" is one)
 _CHECKS_PREMISE = re.compile(r"对吧|是吧|对不对|没错吧|是这样吗|对吗|是吗")
+_ASKS_ABOUT_OWN_WAY = re.compile(r"这样(?:做|弄|交|处理|操作|提交|写)?(?:是)?(?:对|行|可以|没问题|合规)的?[吗吧么嘛]")
 _LATE_RULE = re.compile(r"逾期不予受理|逾期不受理|不予受理")
 
 
@@ -69,6 +70,8 @@ class Decision:
 
 def asks_for_verdict(text: str) -> bool:
     normalized = normalize(text)
+    if _ASKS_ABOUT_OWN_WAY.search(normalized):
+        return True  # "…同时也报送了纸质版，这样对吧": the applicant's own way, not a premise
     if ASKS_RULE.search(normalized):
         return False  # "有什么要求吗": the rule itself is asked
     if ASKS_CONFIRMATION.search(normalized) and not ASKS_YES_NO_TAIL.search(normalized):

@@ -33,6 +33,9 @@ def head(kb, question: str) -> str:
         ("我们的材料由科研处统一交，没问题吧", "单位统一报送", True),
         ("验收资料我们只在系统上传了，可以吗", "纸质版同步报送", False),
         ("光传到平台上行不行", "纸质版同步报送", False),
+        ("声明书是我们科室主任签的名，行吗", "法定代表人签字", False),
+        ("责任声明没让法人签，可以吗", "法定代表人签字", False),
+        ("我们盖的都是鲜章，可以吧", "原件加盖公章", True),
     ],
 )
 def test_the_way_the_applicant_does_it_is_recognised(question, name, complies):
@@ -59,6 +62,8 @@ def test_every_practice_names_what_is_required_in_a_few_words():
         ("国家5G试点材料做成精装本可以吗", "不可以", "简易装订"),
         ("上海5G试点申报书我们正反面打印的，可以吧", "可以", "双面打印"),
         ("智慧医疗专项我们课题组打算自行寄材料，行不行", "不可以", "单位统一报送"),
+        ("上海5G试点的责任声明由经办人签的字，可以吗", "不可以", "法定代表人签字"),
+        ("5G试点验收我们线上传完了也把纸质版提交了，这样做对吗", "可以", "纸质版"),
     ],
 )
 def test_a_practice_gets_its_verdict_and_the_requirement(kb, question, opening, required):
