@@ -164,13 +164,15 @@ class VerdictEngine:
         """"8月底到期，9月20号递交验收申请": a day against a deadline that follows the project's end,
         set by this program or a related notice."""
         text = normalize(question)
+        # "建设周期是2021年9月到2023年8月": the period said ends the project too
+        project_end = situation.project_end or (situation.span.end if situation.span is not None else None)
         for owner in [program, *(self._programs[key] for key in program.related if key in self._programs)]:
             for deadline in (d for d in owner.deadlines if d.follows):
-                if situation.project_end is None and deadline.kind not in text:
+                if project_end is None and deadline.kind not in text:
                     continue  # "1月9号上传验收资料": another window; the project's end or this deadline must be named
                 reference = self._deadline(deadline.follows)
                 assert situation.day is not None
-                check = None if reference is None else check_after_end(situation.day, situation.project_end, deadline, reference)
+                check = None if reference is None else check_after_end(situation.day, project_end, deadline, reference)
                 if check is not None:
                     decision = _period_decision(check, self._cite(owner, deadline.cite), "可以：" if check.early else "符合（在期限内）：")
                     return replace(decision, program=owner.key)

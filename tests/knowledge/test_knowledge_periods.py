@@ -88,3 +88,9 @@ def test_a_month_against_a_window_of_months(kb, question, opening):
     reply = kb.answer(question)
     assert reply.text.partition("】")[2].startswith(opening), reply.text
     assert "2023年11月至2024年4月" in reply.text
+
+
+def test_the_period_said_ends_the_project_for_the_acceptance_application(talk):
+    reply = talk("我们项目建设周期是2021年9月到2023年8月", "验收申请准备2023年12月1号交", "这个时间行不行")
+    assert reply.text.partition("】")[2].startswith("不符合"), reply.text
+    assert "2023年9月30日前" in reply.text
