@@ -264,7 +264,8 @@ class AnswerComposer:
         # "负责人要换，我们能自己提申请吗": who files the step is asked, so the step is what answers;
         # "任务没完成，能申请终止吗", "想提前验收，要交什么": the state named now is what is asked about
         asks_one_thing = sum(bool(QUESTION_WORD.search(c)) for c in clauses(text)) <= 1
-        named_now = "project_state" in read_situation(text).profile and asks_one_thing
+        asks_whom = bool(_ASKS_FOR_A_CONTACT.search(normalize(text)))  # "材料有问题，想问通信管理局，联系人是谁"
+        named_now = "project_state" in read_situation(text).profile and asks_one_thing and not asks_whom
         if not (WHAT_TO_DO.search(normalize(text)) or FILES_ITSELF.search(normalize(text)) or named_now):
             return None
         state = said.profile.get("project_state")
@@ -383,3 +384,4 @@ def _with_broken_rule_first(decided: Reply, practiced: Reply) -> Reply:
     return practiced
 
 
+_ASKS_FOR_A_CONTACT = re.compile(r"联系人|联系方式|联系电话|电话|邮箱|找谁|问谁")
