@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from .models import Deadline
 from .text import NUMBER, normalize, to_number
@@ -62,7 +63,7 @@ class Day:
 
 @dataclass(frozen=True)
 class PeriodCheck:
-    status: str  # met / broken / soft
+    status: Literal["met", "broken", "soft"]
     text: str
     early: bool = False  # before the project's end, which the deadline allows
 

@@ -274,7 +274,7 @@ _ASKS_PERIOD = re.compile(r"周期|期限|研究期|建设期|执行期|做多�
 
 def _period_decision(check: PeriodCheck, citation: Citation, yes: str) -> Decision:
     headline = {"met": yes, "broken": "不符合：", "soft": "原则上不可以（需进一步确认）："}[check.status]
-    return Decision(headline, [Finding(check.status, check.text, citation)])  # type: ignore[arg-type]
+    return Decision(headline, [Finding(check.status, check.text, citation)])
 
 
 def _late(window: Deadline, said: str, citation: Citation, note: str) -> Decision:

@@ -35,6 +35,18 @@ def talk(kb: KnowledgeBase) -> Callable[..., Reply]:
 
 
 @pytest.fixture
+def opens_with() -> Callable[..., None]:
+    """Asserts a reply opens (after its program label) with the verdict, and states each fact."""
+
+    def check(reply: Reply, verdict: str, *facts: str) -> None:
+        assert reply.text.partition("】")[2].startswith(verdict), reply.text
+        for fact in facts:
+            assert fact in reply.text, reply.text
+
+    return check
+
+
+@pytest.fixture
 def set_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], date]]:
     """Sets ASSISTANT_TODAY (read through the cached settings) for one test; restores it after."""
 
