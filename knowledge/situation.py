@@ -374,7 +374,25 @@ def _state_attributes(text: str) -> Profile:
 
 
 def read_situation(text: str) -> Situation:
-    """Everything the text says about the applicant's unit, counts, leader, money, project and a moment."""
+    """Everything the text says about the applicant's unit, counts, leader, money, project and a moment.
+
+    The conversation's statements come one message a line. Read together, a message can complete
+    the one before ("明年要去国外进修" / "前后大概十个月"); read alone, a later message overrides what
+    an earlier one said ("昆山那个是分公司" / "有独立法人"): the latest word on each attribute of the
+    profile wins.
+    """
+    lines = [line for line in text.split("\n") if line.strip()]
+    whole = _read_one(text)
+    if len(lines) < 2:
+        return whole
+    profile = dict(whole.profile)
+    for line in lines:
+        profile.update(_read_one(line).profile)
+    # moments stay as read together: "网上4月10号交的" / "纸质4月12号送" are two acts, not a correction
+    return Situation(profile, whole.moment, whole.span, whole.project_end, whole.day)
+
+
+def _read_one(text: str) -> Situation:
     text = normalize(text)
     profile: Profile = {}
     for extract in (_unit_attributes, _operator_attributes, _count_attributes, _person_attributes, _money_attributes, _state_attributes,

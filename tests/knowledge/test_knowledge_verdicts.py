@@ -118,6 +118,29 @@ def test_what_was_said_before_decides_a_short_follow_up(kb, turns, verdict):
     assert reply.text.split("】", 1)[1].startswith(verdict), reply.text
 
 
+@pytest.mark.parametrize(
+    ("said", "key", "latest"),
+    [
+        ("我们在浦东注册，下面有个分公司\n哦不对，我们本身是独立法人", "independent_legal_person", True),
+        ("我们是独立法人单位\n其实我们只是集团的分院", "independent_legal_person", False),
+        ("负责人是外籍\n搞错了，他是中国国籍", "pi_chinese_nationality", True),
+        ("联合单位有9家\n后来砍掉了，现在只有6家联合单位", "partner_count", 6),
+        ("负责人今年52岁\n更正一下，他今年49岁", "pi_age", 49),
+    ],
+)
+def test_a_later_message_overrides_what_an_earlier_one_said(said, key, latest):
+    assert read_situation(said).profile[key] == latest
+
+
+def test_a_message_completing_the_one_before_is_read_with_it():
+    assert read_situation("负责人明年要去国外进修\n前后大概十个月").profile["pi_absence_over_six_months"] is True
+
+
+def test_a_late_correction_decides_the_verdict(kb):
+    reply = _conversation(kb, "我们是上海注册的，不过是分公司", "哦不对，我们其实是有独立法人的", "那上海5G试点能牵头吗")
+    assert reply.text.split("】", 1)[1].startswith("可以"), reply.text
+
+
 def test_a_correction_forgets_what_was_said(kb):
     reply = _conversation(kb, "我们是苏州注册的公司，关注上海5G医疗试点", "我刚才说的情况有误，我们其实是上海注册的", "那能牵头吗")
     assert reply.text.split("】", 1)[1].startswith("可以"), reply.text
