@@ -26,7 +26,7 @@ from .wording import (
     WHAT_TO_DO,
 )
 
-from .situation import last_said, read_situation, situation_so_far
+from .situation import last_said, read_situation, situation_so_far, speaks_of_the_asker
 from .decide import FILES_ITSELF, decide, verdict_first
 from .reply import Button, Context, Reply
 from .resolve import Resolver, TopicCues
@@ -177,21 +177,22 @@ class AnswerComposer:
         situation = read_situation(said_before).updated_by(read_situation(text))
         if not situation:
             return None
-        # of several programs named, the verdict is given when the rules of exactly one read the situation
         decided = {}
         for key in programs:
             if (found := self.verdicts.decide(self.data.programs[key], situation, text)) is not None:
                 decided.setdefault(found.render(), (found.program or key, found))  # one rule reached from two programs
-        if len(decided) != 1:
+        # several programs' verdicts are given to an asker who spoke of their own unit or person
+        several = asked and speaks_of_the_asker(f"{said_before}\n{text}")
+        if not decided or (len(decided) > 1 and not several):
             return None
-        key, decision = next(iter(decided.values()))
-        program = self.data.programs[key]
-        if not asked and all(f.status == "met" for f in decision.findings):
+        # "能牵头国家的吗？还是只限上海的？": each program named gives its own verdict, in turn
+        findings = [f for _, decision in decided.values() for f in decision.findings]
+        if not asked and all(f.status == "met" for f in findings):
             return None
-        citations = list(dict.fromkeys(f.citation for f in decision.findings))
         said_unasked = "" if asked or consequence else "按您所说，"
         return Reply(
-            text=f"【{program.short_name}】{said_unasked}{decision.render()}", citations=citations, programs=[program.key],
+            text="\n".join(f"【{self.data.programs[key].short_name}】{said_unasked}{decision.render()}" for key, decision in decided.values()),
+            citations=list(dict.fromkeys(f.citation for f in findings)), programs=list(dict.fromkeys(key for key, _ in decided.values())),
             topic=topic, question=text,
         )
 

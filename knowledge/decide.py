@@ -19,29 +19,33 @@ _CLOSED_NOTE = re.compile(r"（[^（）]*(?:（[^（）]*）[^（）]*)*(?P<stat
 
 
 def verdict_first(verdict: Reply, answer: Reply) -> Reply:
-    """The verdict, then what the clause answer adds (never a sentence twice, kept short)."""
+    """The verdict, then what the clause answer adds (never a sentence twice, kept short); with
+    one verdict per program, each program's verdict heads what its own block adds."""
     if answer.kind != "answer":
         return verdict
-    said = normalize(verdict.text)
-    extra = []
-    for line in _own_block(verdict.text, answer.text)[:MAX_CONTEXT_LINES]:
-        line = re.sub(r"^【[^】]*】", "", line).strip()
-        sentences = [s for s in re.split(r"(?<=[。；])", line) if s.strip() and normalize(s.rstrip("。；")) not in said]
-        if sentences:
-            extra.append("".join(sentences))
-    head = verdict.text
-    closed = _CLOSED_NOTE.search(head)
-    if closed and any(closed.group("status") in line for line in extra):
-        head = head[: closed.start()]  # the clause answer below says it already
+    heads = re.split(r"\n(?=【)", verdict.text)
     return Reply(
-        text="\n".join([head, *extra]),
+        text="\n".join(_with_its_context(head, answer.text) for head in heads),
         citations=list(dict.fromkeys([*verdict.citations, *answer.citations])),
         # a handoff offered because one notice was silent is not offered over a verdict that settles it
-        buttons=answer.buttons if "需进一步确认" in head else [b for b in answer.buttons if b.payload != HUMAN_PAYLOAD],
+        buttons=answer.buttons if "需进一步确认" in verdict.text else [b for b in answer.buttons if b.payload != HUMAN_PAYLOAD],
         programs=verdict.programs,
         topic=verdict.topic,
         question=verdict.question,
     )
+
+
+def _with_its_context(head: str, answer: str) -> str:
+    said = normalize(head)
+    extra = []
+    for line in _own_block(head, answer)[:MAX_CONTEXT_LINES]:
+        sentences = [s for s in re.split(r"(?<=[。；])", line) if s.strip() and normalize(s.rstrip("。；")) not in said]
+        if sentences:
+            extra.append("".join(sentences))
+    closed = _CLOSED_NOTE.search(head)
+    if closed and any(closed.group("status") in line for line in extra):
+        head = head[: closed.start()]  # the clause answer below says it already
+    return "\n".join([head, *extra])
 
 
 _NOT_CONTEXT = re.compile(r"^(?:通知中没有给出|点击“转人工”|转人工$|建议咨询)")

@@ -122,6 +122,8 @@ _SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|
 _UNIT_APPLICATIONS = re.compile(rf"(?:报|申报|申请|交)[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:个(?!月)|项)(?![^，,。？?]{{0,6}}方向)")
 # "负责人目前同期在做4个科研项目", "手上同时承担3项国家课题": the leader's concurrent projects
 _CONCURRENT = re.compile(rf"(?:同期|同时|目前|手上|手头|正在)[^，,。？?\d]{{0,6}}?(?:在做|在研|承担|参与|主持|负责|做|有)[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:个|项)")
+# "是不是也要交六份": the count a rule may require, asked about, not the applicant's own
+_ASKS_REQUIRED_COPIES = re.compile(rf"(?:是不是|是否|也|都)(?:也|都)?(?:要|需要|得|须)(?:交|寄|送|准备|打印)?[^，,。？?\d]{{0,4}}?{NUMBER}\s*份")
 _COPIES = re.compile(rf"(?:打印|准备|交|寄|送|印|复印|装订|打|出|做|弄)了?[^，,。？?\d]{{0,6}}?({NUMBER})\s*份")
 
 
@@ -156,7 +158,7 @@ def _count_attributes(text: str) -> Profile:
     if number is not None and number > 1:  # "算不算一个方向" says nothing about the asker
         found["one_direction"] = False
     copies = _count(_COPIES, text)
-    if copies is not None:
+    if copies is not None and not _ASKS_REQUIRED_COPIES.search(text):
         found["copies"] = int(copies)
     concurrent = _count(_CONCURRENT, text)
     if concurrent is not None:
@@ -385,15 +387,27 @@ def read_situation(text: str) -> Situation:
     whole = _read_one(text)
     if len(lines) < 2:
         return whole
-    profile = dict(whole.profile)
-    for line in lines:
+    profile: Profile = {}
+    before: Profile = {}
+    for end, line in enumerate(lines, start=1):
+        in_context = _read_one("\n".join(lines[:end])).profile
+        profile.update({key: value for key, value in in_context.items() if before.get(key, _UNSAID) != value})
         profile.update(_read_one(line).profile)
+        before = in_context
     # moments stay as read together: "网上4月10号交的" / "纸质4月12号送" are two acts, not a correction
     return Situation(profile, whole.moment, whole.span, whole.project_end, whole.day)
 
 
+_UNSAID = object()
+
+
 def _read_one(text: str) -> Situation:
-    text = normalize(text)
+    found = _read_cached(normalize(text))
+    return Situation(dict(found.profile), found.moment, found.span, found.project_end, found.day)
+
+
+@lru_cache(maxsize=4096)
+def _read_cached(text: str) -> Situation:
     profile: Profile = {}
     for extract in (_unit_attributes, _operator_attributes, _count_attributes, _person_attributes, _money_attributes, _state_attributes,
                     _acceptance_attributes):
@@ -404,6 +418,15 @@ def _read_one(text: str) -> Situation:
 # A statement (no question in it) in which the applicant speaks of their unit, project or plans.
 _QUESTION = re.compile(r"[吗么嘛呢吧?？]|什么|啥|哪|几|多少|多久|怎么|怎样|如何|谁|是否|能否|可否|要不要|有没有|能不能|可不可以|行不行")
 _ONESELF = re.compile(r"我们|我|咱们|本单位|本院|我院|我司|想|要|准备|打算|计划|已经|已|让给|换成|改成")
+
+
+_THE_ASKER = re.compile(r"我们|我院|我司|我单位|本单位|本院|咱们|我方|我(?:是|在|今年|的)")
+
+
+def speaks_of_the_asker(text: str) -> bool:
+    """"我们是河南的县医院…": the message is about the asker's own unit or person (not "国家那个
+    是不是也得在上海注册", which asks what a rule requires)."""
+    return bool(_THE_ASKER.search(normalize(text)))
 
 
 def tells_about_oneself(text: str) -> bool:

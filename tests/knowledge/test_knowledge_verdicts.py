@@ -307,3 +307,26 @@ def test_a_partner_may_not_file_what_the_lead_unit_files(kb, question):
 def test_the_lead_unit_asking_the_same_is_not_refused(kb):
     reply = kb.answer("我们是牵头单位，上海5G试点想换项目负责人，我们能直接提申请吗")
     assert not reply.text.partition("】")[2].startswith("不能") and "牵头单位提出申请" in reply.text
+
+
+def _verdicts_by_program(text: str) -> dict[str, str]:
+    return {block.split("】")[0]: block.split("】", 1)[1] for block in text.split("\n") if block.startswith("【")}
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["我们是苏州的三甲医院，独立法人，能牵头报5G试点吗"],
+        ["我们在杭州注册，是有独立法人资格的公司，国家的和上海的5G医疗试点都能牵头吗"],
+        ["我们单位是成都的一家事业单位，独立法人", "上海和国家的5G试点，我们能当牵头单位吗"],
+    ],
+)
+def test_two_programs_whose_rules_differ_each_give_their_verdict(kb, turns):
+    verdicts = _verdicts_by_program(_conversation(kb, *turns).text)
+    assert verdicts["【上海市5G+医疗健康应用试点"].startswith("不可以"), verdicts
+    assert verdicts["【国家5G+医疗健康应用试点"].startswith("可以"), verdicts
+
+
+def test_a_question_of_what_a_rule_requires_gets_no_verdict_on_the_asker(kb):
+    reply = _conversation(kb, "上海5G试点要求在上海设立，国家那个是不是也得在上海注册")
+    assert "可以（就您所说的情况）" not in reply.text, reply.text
