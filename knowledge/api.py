@@ -107,7 +107,7 @@ class KnowledgeBase:
         add_words(detector.aliases())
         units = units if units is not None else build_units(data, load_forms(knowledge=data))
         topic_cues = yaml.safe_load((DATA_DIR / "topics.yml").read_text(encoding="utf-8"))
-        synonyms = Synonyms(topic_cues.get("synonyms"))
+        synonyms = Synonyms(topic_cues.get("synonyms"), topic_cues.get("synonym_patterns"))
         retriever = HybridRetriever(units, encoder, tokenizer=lambda text: tokens(synonyms.apply(text)))
         retriever.warm_up()
         from .forms.eligibility import load_checks  # the rules of the pre-check: one source for verdicts too

@@ -175,6 +175,9 @@ def test_a_value_whose_subject_is_unclear_is_not_confirmed(kb):
         ("国家5G试点申报书有页数限制吗，最多几页", "页"),
         ("年报要是漏交了，会受什么处罚", "处罚"),  # jieba cuts 漏交了 oddly: the detail names it
         ("智慧医疗专项书面材料不小心填错会被处分吗", "处罚"),
+        ("5G试点延期申请交上去，一般多久给批复", "通知中没有给出审核（批复）所需的时间"),
+        ("换牵头单位的申请报上去要审核多长时间", "通知中没有给出审核（批复）所需的时间"),
+        ("智慧医疗的资格审核几天能出结果", "通知中没有给出审核（批复）所需的时间"),
     ],
 )
 def test_a_detail_the_notices_do_not_give_is_said_to_be_missing_first(kb, question, said):
