@@ -8,6 +8,7 @@ a message that asks two things or compares two, and says plainly when the source
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 
 from .loader import KnowledgeData
@@ -33,7 +34,7 @@ from .resolve import Resolver, TopicCues
 from .vocabulary import Vocabulary
 from .select import FACT_SEARCH_DEPTH, UNKNOWN_LEAD, UNKNOWN_TERM_LEAD, FactSelector
 from .render import HUMAN_PAYLOAD, contact_line, labelled, units_reply
-from .comparison import Side, compare, plain_question, two_subjects
+from .comparison import EachAsked, Side, compare, each_asked, plain_question, two_subjects
 from .frame import Frame, understand
 from .practices import practice_said, states_requirement, verdict_line
 from .verdicts import ASKS_CONFIRMATION, VerdictEngine, asks_for_verdict
@@ -86,6 +87,12 @@ class AnswerComposer:
         return reply
 
     def _answer(self, frame: Frame, intent: str | None, nlu_programs: list[str] | None, context: Context, volunteered: bool = False) -> Reply:
+        each = each_asked(frame.text) if frame.compared is None else None
+        if each and all(self._more_than_a_program(subject) for subject in each.subjects):
+            # "年度总结报告和验收资料的截止时间分别是哪天": each subject's own answer, from its own notice
+            # (two programs as the subjects, "市里那个和国家那个…", are answered side by side below)
+            if (both := self._each_answered(each, intent, nlu_programs, context)) is not None:
+                return both
         compared, text = frame.compared, frame.plain
         resolved = self.resolver.resolve(frame, intent, nlu_programs, context)
         if resolved.other_region:
@@ -125,6 +132,27 @@ class AnswerComposer:
             return verdict_first(decided, merged)
         said = read_situation(context.situation).updated_by(frame.stated)
         return self._said_when_missing(text, decide(text, said, merged))
+
+    def _more_than_a_program(self, subject: str) -> bool:
+        """"验收资料", "网上申报": a subject of its own; "市里那个", "上海版": a program only."""
+        return len(re.sub(r"\W|那个|这个|的|版", "", self.detector.strip(subject))) >= 2
+
+    def _each_answered(self, each: EachAsked, intent: str | None, nlu_programs: list[str] | None, context: Context) -> Reply | None:
+        first, second = each.questions
+        # "5G试点验收的时候通管局和上海工创那边各找谁": the program named before the first subject is the second's too
+        subject = each.subjects[0]
+        after_names = self.detector.strip(subject).rsplit(" ", 1)[-1]  # the words after the last program name
+        lead = subject[: len(subject) - len(after_names)] if subject.endswith(after_names) else ""
+        if lead and self.detector.detect(lead).programs:
+            second = second.replace(each.subjects[1], f"{lead}{each.subjects[1]}", 1)
+        replies = [self._answer(understand(q, self._with_known_words(q)), intent, nlu_programs, context) for q in (first, second)]
+        if any(r.kind != "answer" for r in replies) or replies[0].text == replies[1].text:
+            return None
+        return Reply(
+            text=_merged(r.text for r in replies), citations=list(dict.fromkeys(c for r in replies for c in r.citations)),
+            buttons=list(dict.fromkeys(b for r in replies for b in r.buttons)),
+            programs=list(dict.fromkeys(p for r in replies for p in r.programs)), topic=replies[0].topic, question=replies[0].question,
+        )
 
     def _direction_meant(self, text: str, said_before: str) -> str:
         """"能报这个方向吗" after "我们在做5G+移动医护": the direction the applicant named before."""
@@ -370,6 +398,24 @@ class AnswerComposer:
         return labelled(replies, [self.data.programs[p] for p in programs], topic, question, compared)
 
     # ---- helpers ---------------------------------------------------------------------------
+def _merged(texts: Iterable[str]) -> str:
+    """Replies joined with no line twice and each program's label once per run of its lines."""
+    seen: set[str] = set()
+    out: list[str] = []
+    label = ""
+    for text in texts:
+        current = ""
+        for line in text.split("\n"):
+            if match := re.match(r"【[^】]*】", line):
+                current, line = match.group(0), line[match.end():]
+            if line in seen:
+                continue
+            seen.add(line)
+            out.append(line if current == label else f"{current}{line}")
+            label = current
+    return "\n".join(out)
+
+
 _THIS_DIRECTION = re.compile(r"(?:这个|这一|该|这种|这类)方向")
 
 

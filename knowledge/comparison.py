@@ -69,6 +69,33 @@ def two_subjects(question: str) -> tuple[str, str] | None:
     return (a, b) if len(a) >= 2 and len(b) >= 2 and not _ASKS_A_VALUE.search(a) else None
 
 
+# "年度总结报告和验收资料的截止时间分别是哪天": one question asked of each of two subjects.
+_EACH = re.compile(
+    r"(?P<prefix>^(?:[^。？?！!]*?[，,]\s*)?)(?P<a>[^，,。？?！!]{2,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,。？?！!的]{2,24}?)"
+    r"(?P<rest>(?:的|[，,])[^。？?！!]{0,20}?)?(?:分别|各自|各(?!级|地|类|种|方面|单位|项目|方向))(?P<ask>[^。？?！!]+)"
+)
+
+
+@dataclass(frozen=True)
+class EachAsked:
+    subjects: tuple[str, str]
+    questions: tuple[str, str]
+
+
+def each_asked(question: str) -> EachAsked | None:
+    """"X和Y的截止时间分别是哪天" → the subjects X, Y and the questions "X的截止时间是哪天",
+    "Y的截止时间是哪天"."""
+    match = _EACH.search(normalize(question))
+    if not match:
+        return None
+    prefix, rest, ask = match.group("prefix"), match.group("rest") or "", match.group("ask")
+    subjects = (match.group("a").strip().removesuffix("的"), match.group("b").strip())
+    if any(_ASKS_A_VALUE.search(subject) for subject in subjects):
+        return None
+    questions = tuple(f"{prefix}{subject}{rest}{ask}" for subject in subjects)
+    return EachAsked(subjects, (questions[0], questions[1]))
+
+
 def asks_to_compare(question: str) -> bool:
     """"…一样吗", "…有什么区别", "是同一个吗" — not "线上线下能不能不一样" (that asks leave)."""
     text = normalize(question)

@@ -455,7 +455,11 @@ class FactSelector:
         counted = DIRECTION_COUNT.search(normalized) and not SEVERAL_DIRECTIONS.search(normalized)
         if not counted and not any(cue in normalized for cue in self.directions_list_cues):
             return False
-        other_subjects = [t for t in self._subject_terms(question) if not self.topics.best(t) == "directions" and t not in self.vocabulary.direction_aliases]
+        other_subjects = [
+            t for t in self._subject_terms(question)
+            if not self.topics.best(t) == "directions" and t not in self.vocabulary.direction_aliases
+            and t not in self.directions_list_cues  # "方向数量", "方向个数": the asking word is no other subject
+        ]
         return not set(self.topics.all(question)) - {"directions", "overview"} and not other_subjects
 
     def _unlisted_direction_asked(self, question: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.comparison import Side, asks_to_compare, compare, plain_question, two_subjects
+from knowledge.comparison import Side, asks_to_compare, compare, each_asked, plain_question, two_subjects
 
 
 @pytest.mark.parametrize(
@@ -105,3 +105,41 @@ def test_a_next_round_or_a_length_the_notices_do_not_give(kb, question, said):
 
 def test_a_window_answers_how_many_days(kb):
     assert "没有给出所需时长" not in kb.answer("上海5G试点集中受理几天").text
+
+
+@pytest.mark.parametrize(
+    ("question", "subjects", "first"),
+    [
+        ("年度报告和验收材料的截止日期分别是几号", ("年度报告", "验收材料"), "年度报告的截止日期是几号"),
+        ("申报书和证明材料各需要几份", ("申报书", "证明材料"), "申报书需要几份"),
+        ("请问，线上填报和纸质报送分别在什么时间", ("线上填报", "纸质报送"), "请问,线上填报在什么时间"),
+    ],
+)
+def test_one_question_asked_of_each_of_two_subjects(question, subjects, first):
+    each = each_asked(question)
+    assert each is not None and each.subjects == subjects and each.questions[0] == first
+
+
+@pytest.mark.parametrize("question", ["上海和国家5G试点各单位能牵头几个", "两个项目分别是什么时候截止的"])
+def test_no_two_subjects_no_split(question):
+    assert each_asked(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        ("智慧医疗专项的网上申报和书面材料各自几号截止", ("4月10日", "4月13日")),
+        ("5G试点年报和验收资料分别要在哪天前交", ("9月30日", "1月10日")),
+        ("上海5G试点线上申报和纸质材料分别啥时候截止", ("线上系统申报", "集中受理")),
+    ],
+)
+def test_each_subject_gets_its_own_notices_answer(kb, question, facts):
+    reply = kb.answer(question)
+    for fact in facts:
+        assert fact in reply.text, reply.text
+
+
+@pytest.mark.parametrize("question", ["上海5G试点和国家5G试点方向数量有什么区别", "国家的跟上海的5G试点，方向个数一样不"])
+def test_the_number_of_directions_is_the_length_of_each_list(kb, question):
+    reply = kb.answer(question)
+    assert reply.text.startswith("不一样") and "10个" in reply.text and "8个" in reply.text, reply.text
