@@ -58,6 +58,7 @@ class AnswerComposer:
         self.apply_cues = sorted((normalize(w) for w in cues.pop("apply", [])), key=len, reverse=True)
         self.directions_list_cues = [normalize(w) for w in cues.pop("directions_list", [])]
         self.domain_words = [normalize(w) for w in cues.pop("domain", [])]
+        self.off_domain_words = [normalize(w) for w in cues.pop("off_domain", [])]
         cues.pop("synonyms", None)
         self.synonyms = synonyms
         self.topics = TopicCues(cues)
@@ -94,6 +95,8 @@ class AnswerComposer:
             if (both := self._each_answered(each, intent, nlu_programs, context)) is not None:
                 return both
         compared, text = frame.compared, frame.plain
+        if self._off_domain(frame.as_asked):
+            return self.out_of_scope()
         resolved = self.resolver.resolve(frame, intent, nlu_programs, context)
         if resolved.other_region:
             return self.out_of_scope("抱歉，我只能解答上海市和国家层面的这几个项目，其他地区的项目请咨询当地主管部门。")
@@ -153,6 +156,12 @@ class AnswerComposer:
             buttons=list(dict.fromkeys(b for r in replies for b in r.buttons)),
             programs=list(dict.fromkeys(p for r in replies for p in r.programs)), topic=replies[0].topic, question=replies[0].question,
         )
+
+    def _off_domain(self, text: str) -> bool:
+        """"帮我挂个专家号", "推荐个5G手机套餐", "上海明天下雨吗": a request no notice speaks of,
+        unless a program is named ("智慧医疗专项的经费能报销吗" is ours)."""
+        normalized = normalize(text)
+        return any(word in normalized for word in self.off_domain_words) and not self.detector.detect(text).by_name
 
     def _direction_meant(self, text: str, said_before: str) -> str:
         """"能报这个方向吗" after "我们在做5G+移动医护": the direction the applicant named before."""

@@ -46,7 +46,7 @@ REGIONS = (
 # 北京市智慧医疗专项: a region other than ours right before a program's name.
 OTHER_REGION_NAMED = re.compile(rf"({REGIONS})(省|市|自治区|特别行政区)?(的)?(5g|智慧医疗|医疗健康|数字健康)")
 # 广东省5G医疗试点, 浙江省数字健康专项: with no program of ours named, a region's own program.
-OTHER_REGION_PROGRAM = re.compile(rf"({REGIONS})(省|市|自治区|特别行政区)?(的|地区|本地|当地)?[^，。,?？!！\s]{{0,6}}(5g|智慧|医疗|健康|专项|试点)")
+OTHER_REGION_PROGRAM = re.compile(rf"({REGIONS})(省|市|自治区|特别行政区)?(的|地区|本地|当地)?[^，。,?？!！\s]{{0,10}}(5g|智慧|医疗|健康|专项|试点)")
 
 
 def asks_if_still_open(question: str) -> bool:

@@ -105,3 +105,23 @@ def test_a_kind_of_material_after_a_when_question_asks_the_same_of_it(talk, foll
 def test_a_subject_of_its_own_after_a_when_question_stands_alone(talk):
     reply = talk("国家5G试点材料几号截止", "那联系人呢")
     assert "010-" in reply.text and "截止" not in reply.text.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "能帮我约个华山医院的门诊号吗",
+        "上海医保卡住院能报多少",
+        "后天浦东天气怎么样",
+        "最近股市怎么样，能买点啥",
+        "给我推荐个5G手机，两千左右",
+        "帮我写一篇项目总结的作文",
+    ],
+)
+def test_requests_no_notice_speaks_of_are_out_of_scope_though_they_share_a_word(kb, question):
+    assert kb.answer(question).kind == "out_of_scope"
+
+
+@pytest.mark.parametrize("question", ["智慧医疗专项的经费能报销吗", "上海5G试点的申报书要我们自己写吗", "5G医疗试点验收要交几份"])
+def test_a_question_naming_a_program_is_ours_though_it_has_such_a_word(kb, question):
+    assert kb.answer(question).kind != "out_of_scope"
