@@ -128,7 +128,12 @@ class Resolver:
             return candidates or own or list(detection.generic_family.applications)
         if context.programs:
             return list(context.programs)
-        return self.vocabulary.only_program_using(question) or self.vocabulary.only_program_with_direction(question)
+        if only := self.vocabulary.only_program_using(question):
+            return only
+        owners = self.vocabulary.programs_using(question)
+        if len(owners) == 2 and self.same_pilot(*owners):
+            return owners  # "典型项目复核是谁组织的": the one pilot's two notices that speak of it
+        return self.vocabulary.only_program_with_direction(question)
 
     def asked_of_another_subject(self, text: str, context: Context) -> str | None:
         """"牵头单位呢" after "联合单位最多几家": the previous question's asking words with the new

@@ -31,11 +31,15 @@ class Vocabulary:
         program (延期/终止表 only exists in the acceptance notice); none when several do."""
         if describes_asker(question):
             return []  # "我们社区卫生服务中心能不能报": who asks, not which notice
+        owners = self.programs_using(question)
+        return owners if len(owners) == 1 else []
+
+    def programs_using(self, question: str) -> list[str]:
+        """The programs whose notices use every subject word of the question."""
         terms = content_terms(self._detector.strip(question))
         if not terms:
             return []
-        owners = [key for key, corpus in self.own.items() if all(t in corpus for t in terms)]
-        return owners if len(owners) == 1 else []
+        return [key for key, corpus in self.own.items() if all(t in corpus for t in terms)]
 
     def member_with_own_words(self, question: str, members: Iterable[str]) -> list[str]:
         """"5G试点想延期一年半": of a family's notices, the one whose words only it uses (延期 is

@@ -125,3 +125,13 @@ def test_requests_no_notice_speaks_of_are_out_of_scope_though_they_share_a_word(
 @pytest.mark.parametrize("question", ["智慧医疗专项的经费能报销吗", "上海5G试点的申报书要我们自己写吗", "5G医疗试点验收要交几份"])
 def test_a_question_naming_a_program_is_ours_though_it_has_such_a_word(kb, question):
     assert kb.answer(question).kind != "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("延期了的项目能不能参加典型推荐", "不参与典型试点项目推荐"), ("我们项目终止了，还能推荐成典型吗", "不参与典型试点项目推荐"),
+     ("典型项目推荐名额有上限吗", "30%")],
+)
+def test_words_only_one_pilots_later_notices_use_are_answered_without_asking_which(kb, question, fact):
+    reply = kb.answer(question)
+    assert reply.kind == "answer" and "accept" in reply.programs and fact in reply.text, reply.text
