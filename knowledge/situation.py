@@ -66,6 +66,16 @@ _OPERATOR_CITY_OR_ABOVE = re.compile(r"地市级|市级|市分公司|市公司|�
 UNIT_KEYS = ("registered_in_china", "legally_established_in_shanghai", "independent_legal_person", "health_system_unit")
 
 
+def _last_at(pattern: re.Pattern[str], text: str) -> int | None:
+    starts = [m.start() for m in pattern.finditer(text)]
+    return starts[-1] if starts else None
+
+
+def _blank(match: re.Match[str]) -> str:
+    """The match's place kept, its words gone: "没有独立法人" holds no "独立法人"."""
+    return " " * len(match.group(0))
+
+
 def _operator_attributes(text: str) -> Profile:
     if not _OPERATOR.search(text):
         return {}
@@ -93,9 +103,11 @@ def _unit_attributes(text: str) -> Profile:
     elif (in_shanghai := registered_in_shanghai(text)) is not None:  # "昆山注册的", "常熟的一家医院"
         found["registered_in_china"] = True
         found["legally_established_in_shanghai"] = in_shanghai
-    if _NOT_LEGAL_PERSON.search(text):
+    # "分院去年独立出来了，现在是独立法人": of two mentions, the later one is how things stand
+    said_not, said_is = _last_at(_NOT_LEGAL_PERSON, text), _last_at(_LEGAL_PERSON, _NOT_LEGAL_PERSON.sub(_blank, text))
+    if said_not is not None and (said_is is None or said_not > said_is):
         found["independent_legal_person"] = False
-    elif _LEGAL_PERSON.search(text):
+    elif said_is is not None:
         found["independent_legal_person"] = True
     speaker = re.split(r"想|要|能|可以|打算|准备", text, maxsplit=1)[0]  # who they are, before what they want
     if _HEALTH_UNIT.search(speaker):
@@ -111,13 +123,15 @@ def _unit_attributes(text: str) -> Profile:
 # --- counts -----------------------------------------------------------------------------------
 
 _PARTNERS = re.compile(
-    rf"(?:联合单位|合作单位|合作方|参与单位|参加单位|联合体成员|联合体|伙伴|合作伙伴|拉了|找了|另外|还有|加了|除了?牵头(?:单位)?(?:外|以外|之外)?)(?:[^，,。？?\d一二两三四五六七八九十]|一共|总共){{0,8}}?({NUMBER})\s*(?:家|个单位|个)"
+    rf"(?:联合单位|合作单位|合作方|参与单位|参加单位|联合体成员|联合体|伙伴|合作伙伴|拉了|找了|另外|还有|加了|除了?牵头(?:单位)?(?:外|以外|之外)?)(?:[^，,。？?\d一二两三四五六七八九十]|一共|总共){{0,8}}?({NUMBER})\s*(?:家|个单位|个(?!同事|人|成员|项目|课题|月|方向))"
 )
 # "1家牵头8家联合", "8家参与单位": the number before what they are
 _PARTNERS_BEFORE = re.compile(rf"({NUMBER})\s*(?:家|个)(?:联合|合作|参与|参加)(?:单位|方|伙伴)?")
 _TOTAL_WITH_LEAD = re.compile(rf"(?:加上|连同|包括|含)牵头[^，,。？?]{{0,6}}?(?:一共|共|总共)?({NUMBER})\s*家")
 _SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)(?:报|申报|申请)?[^，,。？?\d]{{0,2}}({NUMBER})\s*个[^，,。？?]{{0,12}}?项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头")
 _SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|一起|都|也)(?:勾|选)|(?:同时|一起|都|也)报[^，,。？?]{{0,8}}方向|方向[^，,。？?]{{0,6}}(?:同时|一起|都|也)报|(?:勾|选)了?(?:两|2|多)个|既[^，,。？?]{{2,12}}又")
+# "一共参与三项申报", "参与了2个项目的申报": how many applications the leader takes part in
+_PI_APPLICATIONS = re.compile(rf"(?:一共|总共|共|同时)?参与(?:了)?[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:项|个)(?:项目)?(?:的)?(?:申报|申请)")
 # "今年想报4个智慧医疗项目", "单位一共申报5项": how many projects the unit applies with
 _UNIT_APPLICATIONS = re.compile(rf"(?:报|申报|申请|交)[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:个(?!月)|项)(?![^，,。？?]{{0,6}}方向)")
 # "负责人目前同期在做4个科研项目", "手上同时承担3项国家课题": the leader's concurrent projects
@@ -160,6 +174,9 @@ def _count_attributes(text: str) -> Profile:
     copies = _count(_COPIES, text)
     if copies is not None and not _ASKS_REQUIRED_COPIES.search(text):
         found["copies"] = int(copies)
+    participations = _count(_PI_APPLICATIONS, text)
+    if participations is not None:
+        found["pi_applications"] = int(participations)
     concurrent = _count(_CONCURRENT, text)
     if concurrent is not None:
         found["pi_concurrent_projects"] = int(concurrent)
@@ -190,11 +207,16 @@ TIME_SHARE_REQUIRED = 60  # 用于项目研究的时间不少于本人工作时�
 _FOREIGN = re.compile(r"(?:美国|英国|加拿大|澳大利亚|日本|韩国|新加坡|德国|法国|外|外国)国?籍|(?<!中)国国籍|外籍|(?:不是|非)中国(?:国籍|籍|公民)|外国人")
 _GREEN_CARD = re.compile(r"绿卡|永久居留|永居")  # residence abroad: nationality unchanged unless said
 _CHINESE = re.compile(r"中国(?:国籍|籍|公民)")
-_ABSENCE = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,12}}?({NUMBER})\s*个?月")
-_ABSENCE_YEAR = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*年")
+_AWAY = re.compile(r"出国|国外|海外|境外|访学|进修|访问学者")
+# once going abroad is said, the months away, the latest figure said ("原计划出去10个月" / "后来只去5个月");
+# "3月走10月回" are months of the year
+_MONTHS_AWAY = re.compile(
+    rf"(?:出国|国外|海外|境外|访学|进修|访问学者|去|出去|走|待|呆|在外|累计|总共|一共|差不多|大概|大约|约|前后)[^，,。？?\d]{{0,6}}?({NUMBER})\s*个?月(?![走回份底初中旬去到至号日])"
+)
+_ABSENCE_YEAR = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*年(?![里内中度])")  # not "一年里出去10个月"
 
 
-_NO_PATENT = re.compile(r"(?:没有|无|还没有?|暂无|没|尚无|未)(?:任何|相关|一项|一个)?(?:国内|国际)?(?:的)?专利")
+_NO_PATENT = re.compile(r"(?:没有|无|还没有?|暂无|没|尚无|未)(?:任何|相关|一项|一个)?(?:国内|国际)?(?:的)?专利|专利(?:都|也|还|暂时)?(?:没有|没|无)")
 _PATENT = re.compile(r"(?:有|拥有|持有|拿到|获得|获授权)(?:了)?(?:[一二两三四五六七八九十\d]+(?:项|个)|多项|几项|相关)?(?:国内|国际|发明)?(?:的)?专利")
 
 
@@ -214,8 +236,10 @@ def _person_attributes(text: str) -> Profile:
         found["pi_chinese_nationality"] = True  # "中国国籍，只是拿了美国绿卡"
     elif _GREEN_CARD.search(text):
         found["pi_chinese_nationality"] = False
-    months = _count(_ABSENCE, text)
-    years = _count(_ABSENCE_YEAR, text)
+    away = _AWAY.search(text)
+    said = [m.group(1) for m in _MONTHS_AWAY.finditer(text, away.start())] if away else []
+    months = to_number(said[-1]) if said else None
+    years = _count(_ABSENCE_YEAR, text) if months is None else None
     if months is not None or years is not None:
         found["pi_absence_over_six_months"] = (months or 0) > 6 or (years or 0) >= 1
     share = _TIME_SHARE.search(text)
@@ -236,7 +260,7 @@ _PERCENT = re.compile(r"(?:配套|投入|出资)[^，,。？?]{0,12}?(\d+(?:\.\d
 # applied for through another channel (智慧医疗专项: 不予受理)
 _FUNDED_ELSEWHERE = re.compile(
     r"(?:这个|该|同一个?|同样的?|相同的?)(?:研究|课题|内容|项目)[^。？?]{0,16}?(?:报过|申报过|报了|申请过|申请了|拿到|拿过|获得|获批|立项|资助)"
-    r"|(?:已经|已)(?:通过)?其他渠道(?:申报|申请)|(?:拿到|获得|有)(?:了)?(?:市)?财政(?:性)?资金"
+    r"|(?:已经|已)(?:通过)?其他渠道(?:申报|申请)|(?:拿到|拿了|拿过|获得|得到|有)(?:了|过)?[^，,。？?]{0,4}财政(?:性)?(?:资金|经费|资助)"
 )
 
 
@@ -394,8 +418,13 @@ def read_situation(text: str) -> Situation:
         profile.update({key: value for key, value in in_context.items() if before.get(key, _UNSAID) != value})
         profile.update(_read_one(line).profile)
         before = in_context
-    # moments stay as read together: "网上4月10号交的" / "纸质4月12号送" are two acts, not a correction
-    return Situation(profile, whole.moment, whole.span, whole.project_end, whole.day)
+    # moments stay as read together ("网上4月10号交的" / "纸质4月12号送" are two acts), unless a
+    # later message corrects one ("哦不对，是1月19号下午4点10分签收的")
+    corrected = [moment for line in lines if _CORRECTS.search(line) and (moment := _read_one(line).moment)]
+    return Situation(profile, corrected[-1] if corrected else whole.moment, whole.span, whole.project_end, whole.day)
+
+
+_CORRECTS = re.compile(r"不对|说错|搞错|记错|更正|纠正|其实是|应该是|实际上是|准确(?:地)?说")
 
 
 _UNSAID = object()

@@ -333,3 +333,39 @@ def test_two_programs_whose_rules_differ_each_give_their_verdict(kb, turns):
 def test_a_question_of_what_a_rule_requires_gets_no_verdict_on_the_asker(kb):
     reply = _conversation(kb, "上海5G试点要求在上海设立，国家那个是不是也得在上海注册")
     assert "可以（就您所说的情况）" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("负责人明年去剑桥当访问学者，5月出发12月回来，前后7个月", {"pi_absence_over_six_months": True}),
+        ("负责人要出国进修\n本来打算待8个月\n现在缩短了，只待4个月", {"pi_absence_over_six_months": False}),
+        ("负责人每年出国一年里不超过3个月", {"pi_absence_over_six_months": False}),
+        ("课题负责人发表论文很多，专利还没有", {"pi_has_patent": False}),
+        ("我有两项发明专利，只是还没有转化", {"pi_has_patent": True}),
+        ("李老师本次一共参与4项申报", {"pi_applications": 4}),
+        ("这个课题前年拿过区里的财政经费", {"funded_elsewhere": True}),
+        ("以前是分院，没有法人\n现在已经独立了，是独立法人", {"independent_legal_person": True}),
+        ("我们是独立法人单位下面的分支机构", {"independent_legal_person": False}),
+        ("我们属于分公司，不具有独立法人资格", {"independent_legal_person": False}),
+    ],
+)
+def test_what_the_applicant_says_latest_and_in_either_order(text, expected):
+    profile = read_situation(text).profile
+    for key, value in expected.items():
+        assert profile.get(key) == value, (key, profile)
+
+
+def test_a_corrected_time_replaces_the_time_said_before():
+    moment = read_situation("纸质材料1月19号晚上7点才送到\n不对，签收单上是1月19号下午3点").moment
+    assert moment is not None and (moment.day, moment.hour) == (19, 15)
+
+
+def test_two_moments_of_two_acts_are_not_a_correction():
+    moment = read_situation("网上4月8号就交了\n纸质的4月12号送").moment
+    assert moment is not None and moment.day == 8
+
+
+def test_three_applications_are_above_the_limit_whatever_two_means(kb):
+    reply = kb.answer("智慧医疗专项，王医生自己主持一项，还在别人两个项目里挂名，总共参与3项申报，可以吗")
+    assert reply.text.partition("】")[2].startswith("不可以"), reply.text
