@@ -58,7 +58,7 @@ from .verdicts import asks_for_verdict
 _DIRECTION_ASKED_FOR = re.compile(r"(?:报|选|做|申报|申请|选择)(?!这|那|哪|什么|啥|该|其他|别的)(?P<name>[\u4e00-\u9fffa-z]{2,12}?)(?:这个|这一|这类|的)?方向")
 RULE_TOPICS = ("eligibility", "documents", "submission", "procedure", "deadline")
 # Words that qualify what is asked (年龄限制, 格式要求): the subject is the word before them.
-FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范 流程 程序 步骤 手续 办法".split())
+FOCUS_QUALIFIERS = frozenset("限制 要求 规定 标准 上限 下限 具体 情况 规范 流程 程序 步骤 手续 办法 场景 方面 顺序".split())
 # "要交哪些材料/资料/东西": materials in general, answered with the program's list (its first document).
 MATERIAL_WORDS = frozenset("材料 资料 文件 东西 申报材料 材料清单 清单 申报书 书面材料 纸质材料 纸质版 纸质 书面".split())
 HAND_IN_WORDS = frozenset("交 要交 提交 上交 递交 报送 准备 要准备 需要 都 一共 总共 具体 寄 寄到 送 送到 交到 上传 传 好 写 写好 弄好 做好 打印 装订 盖章 下一步 一步".split())
@@ -348,7 +348,11 @@ class FactSelector:
         那个地址, 我是信息科主任): the last subject word of the asking clause, or a fee."""
         if any(term[-1] in NOUN_HEADS for term in missing):
             return True
-        terms = [t for t in content_terms(asked_part(question)) if t not in FOCUS_QUALIFIERS]
+        # "270号文是哪天出的？我看网页上有两个日期有点晕": the clause that asks holds the subject
+        asked = asked_part(question)
+        terms = [t for t in content_terms(asking_clauses(asked)) if t not in FOCUS_QUALIFIERS]
+        if not terms:  # the asking clause names nothing but the program ("还能申报吗"): the whole asks
+            terms = [t for t in content_terms(asked) if t not in FOCUS_QUALIFIERS]
         return not terms or terms[-1] in missing
 
     def _unknown(self, program: Program, topic: str, missing: list[str] | None = None, question: str = "") -> Reply:
