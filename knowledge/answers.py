@@ -35,7 +35,7 @@ from .vocabulary import Vocabulary
 from .select import FACT_SEARCH_DEPTH, UNKNOWN_LEAD, UNKNOWN_TERM_LEAD, FactSelector
 from .render import HUMAN_PAYLOAD, contact_line, labelled, units_reply
 from .comparison import EachAsked, Side, compare, each_asked, plain_question, two_subjects
-from .frame import Frame, understand
+from .frame import Form, Frame, understand
 from .practices import practice_said, states_requirement, verdict_line
 from .verdicts import ASKS_CONFIRMATION, VerdictEngine, asks_for_verdict
 from .details import load_asked_details, missing_detail
@@ -121,7 +121,7 @@ class AnswerComposer:
         core = self.detector.strip(question)
         step = self._what_to_do(text, programs, context.situation) if decided is None else None
         if step is not None:
-            return self._said_when_missing(text, step)
+            return self._with_due_date(self._said_when_missing(text, step), frame, context.situation)
         subjects = self._two_facts_compared(compared) if compared and len(programs) == 1 else None
         parts = self._two_questions(question) if len(programs) == 1 and not subjects else []
         if subjects:
@@ -134,7 +134,24 @@ class AnswerComposer:
         if decided is not None:
             return verdict_first(decided, merged)
         said = read_situation(context.situation).updated_by(frame.stated)
-        return self._said_when_missing(text, decide(text, said, merged))
+        return self._with_due_date(self._said_when_missing(text, decide(text, said, merged)), frame, context.situation)
+
+    def _with_due_date(self, reply: Reply, frame: Frame, said_before: str) -> Reply:
+        """"项目2023年8月到期了，接下来做什么 / 验收申请最晚哪个月交": by when, from the end the
+        applicant states, before the rule."""
+        if self.verdicts is None or reply.kind != "answer" or len(reply.programs) != 1 or frame.form not in (Form.WHEN, Form.WHAT_TO_DO, Form.WHAT):
+            return reply
+        said = read_situation(said_before).updated_by(frame.stated)
+        if said.project_end is None or said.day is not None:
+            return reply
+        due = self.verdicts.due_after_end(self.data.programs[reply.programs[0]], said)
+        if due is None:
+            return reply
+        line, citation = due
+        label, mark, rest = reply.text.partition("】")
+        reply.text = f"{label}】{line}\n{rest}" if mark else f"{line}\n{reply.text}"
+        reply.citations = list(dict.fromkeys([citation, *reply.citations]))
+        return reply
 
     def _more_than_a_program(self, subject: str) -> bool:
         """"验收资料", "网上申报": a subject of its own; "市里那个", "上海版": a program only."""

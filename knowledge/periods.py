@@ -30,8 +30,11 @@ _RANGE = re.compile(
 # "计划建设3年", "做三年", "周期定为30个月", "为期两年半" (not "已经做了两年": time spent, not planned)
 _LENGTH = re.compile(rf"(?:建设|研究|实施|执行|做|干|周期|期限|为期|搞)(?:[^，,。？?了\d]{{0,5}}?)({NUMBER})\s*(年半?|个月)(?!\s*\d)")
 # "项目2023年8月底到期", "建设周期到2023年8月", "8月份结束的": the day the applicant's project ends
+# "2023年8月到期", "23年5月就到期了", "2023年8月建设期满了", "建设期到2023年8月"
+_END_MONTH = r"(?:(\d{4}|\d{2})\s*年\s*)?(\d{1,2})\s*月"
 _PROJECT_END = re.compile(
-    rf"{_MONTH}(?:份|底|末)?\s*(?:就|才)?\s*(?:到期|结束|期满|截止|结项)|(?:周期|建设期|项目|执行期|研究期)[^，,。？?]{{0,4}}到\s*{_MONTH}(?:份|底|末)?"
+    rf"{_END_MONTH}(?:份|底|末)?\s*(?:就|才)?\s*(?:建设期|建设周期|周期|项目)?\s*(?:就|已经|已)?\s*(?:到期|结束|期满|满了|截止|结项)"
+    rf"|(?:周期|建设期|项目|执行期|研究期)[^，,。？?]{{0,4}}到\s*{_END_MONTH}(?:份|底|末)?"
 )
 # "9月20号", "10月中旬", "2023年5月": when the applicant means to act, to the day or roughly
 _PART_OF_MONTH = {"初": 5, "上旬": 5, "中旬": 15, "下旬": 25, "底": 28, "末": 28}
@@ -91,7 +94,8 @@ def find_project_end(text: str) -> YearMonth | None:
     if found is None:
         return None
     year, month = (found.group(1), found.group(2)) if found.group(2) else (found.group(3), found.group(4))
-    return (int(year) if year else 0, int(month)) if 1 <= int(month) <= 12 else None
+    number = int(year) + (2000 if len(year) == 2 else 0) if year else 0
+    return (number, int(month)) if 1 <= int(month) <= 12 else None
 
 
 def find_day(text: str) -> Day | None:
@@ -184,6 +188,14 @@ def check_after_end(day: Day, project_end: YearMonth | None, deadline: Deadline,
     if said_month < last or (said_month == last and day.day <= _days_in(end)):
         return PeriodCheck("met", f"{ends}，到期后{deadline.within_months}个月内即{_month_text(last)}{_end_day(end)}前，您说的{day.shown}在此期限内；{rule}")
     return PeriodCheck("broken", f"{ends}，须在到期后{deadline.within_months}个月内（{_month_text(last)}{_end_day(end)}前）递交，您说的{day.shown}已超过；{rule}")
+
+
+def due_after_end(project_end: YearMonth, deadline: Deadline) -> str | None:
+    """"项目2023年8月到期" and 到期后一个月内: the day by which it is due (2023年9月30日)."""
+    if deadline.within_months is None or not project_end[0]:
+        return None
+    last = _add_months(project_end, deadline.within_months)
+    return f"{_month_text(last)}{_end_day(project_end)}"
 
 
 def _add_months(month: YearMonth, count: int) -> YearMonth:

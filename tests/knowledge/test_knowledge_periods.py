@@ -82,3 +82,21 @@ def test_a_month_against_a_window_of_months(kb, opens_with, question, opening):
 def test_the_period_said_ends_the_project_for_the_acceptance_application(talk, opens_with):
     reply = talk("我们项目建设周期是2021年9月到2023年8月", "验收申请准备2023年12月1号交", "这个时间行不行")
     opens_with(reply, "不符合", "2023年9月30日前")
+
+
+@pytest.mark.parametrize(
+    ("question", "due"),
+    [
+        ("我们5G试点2023年8月建设期满了，下一步要干嘛", "2023年9月30日"),
+        ("5G医疗试点项目2023年10月到期了，接下来该做什么", "2023年11月30日"),
+        ("上海5G试点项目23年5月就到期了，验收申请要什么时候交", "2023年6月30日"),
+    ],
+)
+def test_by_when_what_follows_the_end_the_applicant_states(kb, question, due):
+    reply = kb.answer(question)
+    assert f"验收申请应在{due}前" in reply.text, reply.text
+
+
+def test_an_ended_project_with_work_left_is_unfinished(kb):
+    reply = kb.answer("我们5G试点项目已经到期了，可是还有一项任务没做完，怎么办")
+    assert "延期" in reply.text and "验收申请应在" not in reply.text, reply.text
