@@ -333,6 +333,8 @@ class Situation:
     span: Span | None = None  # a period planned: 2018年9月至2021年12月, 建设3年
     project_end: YearMonth | None = None  # 项目2023年8月到期
     day: Day | None = None  # a day or part of a month to act on, even without the day (10月中旬)
+    # each clause that names a day, with it: "网上4月9号就提交了" / "书面材料4月12日上午送到的"
+    acts: tuple[tuple[str, Moment], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.profile) or any(v is not None for v in (self.moment, self.span, self.project_end, self.day))
@@ -341,7 +343,7 @@ class Situation:
         """What was said before, with what is said now taking precedence."""
         return Situation(
             {**self.profile, **newer.profile}, newer.moment or self.moment, newer.span or self.span,
-            newer.project_end or self.project_end, newer.day or self.day,
+            newer.project_end or self.project_end, newer.day or self.day, newer.acts or self.acts,
         )
 
 
@@ -421,7 +423,7 @@ def read_situation(text: str) -> Situation:
     # moments stay as read together ("网上4月10号交的" / "纸质4月12号送" are two acts), unless a
     # later message corrects one ("哦不对，是1月19号下午4点10分签收的")
     corrected = [moment for line in lines if _CORRECTS.search(line) and (moment := _read_one(line).moment)]
-    return Situation(profile, corrected[-1] if corrected else whole.moment, whole.span, whole.project_end, whole.day)
+    return Situation(profile, corrected[-1] if corrected else whole.moment, whole.span, whole.project_end, whole.day, whole.acts)
 
 
 _CORRECTS = re.compile(r"不对|说错|搞错|记错|更正|纠正|其实是|应该是|实际上是|准确(?:地)?说")
@@ -432,7 +434,7 @@ _UNSAID = object()
 
 def _read_one(text: str) -> Situation:
     found = _read_cached(normalize(text))
-    return Situation(dict(found.profile), found.moment, found.span, found.project_end, found.day)
+    return Situation(dict(found.profile), found.moment, found.span, found.project_end, found.day, found.acts)
 
 
 @lru_cache(maxsize=4096)
@@ -441,7 +443,11 @@ def _read_cached(text: str) -> Situation:
     for extract in (_unit_attributes, _operator_attributes, _count_attributes, _person_attributes, _money_attributes, _state_attributes,
                     _acceptance_attributes):
         profile.update(extract(text))
-    return Situation(profile, find_moment(text), find_span(text), find_project_end(text), find_day(text))
+    return Situation(profile, find_moment(text), find_span(text), find_project_end(text), find_day(text), _acts(text))
+
+
+def _acts(text: str) -> tuple[tuple[str, Moment], ...]:
+    return tuple((clause, moment) for clause in re.split(r"[，,。；;\n]", text) if (moment := find_moment(clause)) is not None)
 
 
 # A statement (no question in it) in which the applicant speaks of their unit, project or plans.

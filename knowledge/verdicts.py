@@ -101,7 +101,7 @@ class VerdictEngine:
         if situation.day is not None and (inside := self._in_month_window(program, situation.day, question)) is not None:
             return inside
         if situation.moment is not None and _asks_about_timing(question):
-            timing = self._timing(program, situation.moment, question)
+            timing = self._each_act_timed(program, situation) or self._timing(program, situation.moment, question)
             if timing is not None:
                 return timing
         if situation.span is not None and (find_span(question) or _ASKS_PERIOD.search(normalize(question))):
@@ -252,6 +252,19 @@ class VerdictEngine:
         return [Finding("broken" if had < required.copies else "met", text, citation)]
 
     # --- a moment against a window ----------------------------------------------------------------
+    def _each_act_timed(self, program: Program, situation: Situation) -> Decision | None:
+        """"网上4月9号提交的，书面材料4月12日送到的，都没问题吧": each act against its own window,
+        when the acts said are of different windows."""
+        windows = [_window_for(program, clause, default=None) for clause, _ in situation.acts]
+        if len(situation.acts) < 2 or None in windows or len({w.id for w in windows if w}) < 2:
+            return None
+        decisions = [d for (clause, moment) in situation.acts if (d := self._timing(program, moment, clause)) is not None]
+        if len(decisions) < 2:
+            return None
+        broken = next((d for d in decisions if any(f.status == "broken" for f in d.findings)), None)
+        headline = broken.headline if broken is not None else "都符合（在受理时间内）："
+        return Decision(headline, [f for d in decisions for f in d.findings])
+
     def _timing(self, program: Program, moment: Moment, question: str) -> Decision | None:
         window = _window_for(program, question)
         if window is None or window.end is None:
@@ -325,8 +338,12 @@ def _asks_about_timing(question: str) -> bool:
     return bool(_TIMING.search(normalize(question)))
 
 
-def _window_for(program: Program, question: str) -> Deadline | None:
-    """The program's dated window the question is about: the one sharing most words with it."""
+_FIRST = object()
+
+
+def _window_for(program: Program, question: str, default: object = _FIRST) -> Deadline | None:
+    """The program's dated window the question is about: the one sharing most words with it; with
+    no word shared, the program's main window (or ``default``)."""
     windows = [d for d in program.deadlines if d.end is not None and d.end_precision != "month"]
     if not windows:
         return None
@@ -336,7 +353,8 @@ def _window_for(program: Program, question: str) -> Deadline | None:
         words = [window.kind, window.title, *window.keywords]
         return sum(len(w) for w in words if w and len(w) >= 2 and normalize(w) in text)
 
-    return max(windows, key=overlap)  # max keeps the first of equals: a program's main window
+    best = max(windows, key=overlap)  # max keeps the first of equals: a program's main window
+    return best if overlap(best) or default is _FIRST else None
 
 
 def _cn(number: int | None) -> str:

@@ -369,3 +369,18 @@ def test_two_moments_of_two_acts_are_not_a_correction():
 def test_three_applications_are_above_the_limit_whatever_two_means(kb):
     reply = kb.answer("智慧医疗专项，王医生自己主持一项，还在别人两个项目里挂名，总共参与3项申报，可以吗")
     assert reply.text.partition("】")[2].startswith("不可以"), reply.text
+
+
+@pytest.mark.parametrize(
+    ("turns", "opening", "facts"),
+    [
+        (["智慧医疗专项网上3月30号填完提交，纸质版4月11号下午送过去的，两样都算按时吧"], "都符合", ("4月10日", "4月13日")),
+        (["上海5G试点我们线上1月16号报的", "纸质材料1月18号上午送到金港路", "这两个时间都行吧"], "都符合", ("1月19日",)),
+        (["智慧医疗专项网上4月8号交了，纸质版4月14号才送到，都没问题吧"], "不能按时受理", ("4月13日",)),
+    ],
+)
+def test_two_acts_on_two_days_are_each_timed_against_their_own_window(kb, turns, opening, facts):
+    reply = _conversation(kb, *turns)
+    assert reply.text.split("】", 1)[1].startswith(opening), reply.text
+    for fact in facts:
+        assert fact in reply.text, reply.text
