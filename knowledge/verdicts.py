@@ -223,8 +223,14 @@ class VerdictEngine:
             value = situation.profile[question.key]
             for rule in question.rules:
                 citation = self._cite(program, rule.cite)
+                if partner and rule.partners == "exempt" and rule.broken_by(value) and question.key == LEADS_ANOTHER:
+                    # "已经牵头了一个，还能当别人的联合单位吗": the limit is on leading; on joining more, the notice is silent
+                    findings.append(Finding(
+                        "unclear", f"{rule.reason.rstrip('。')}——这是对牵头的限制；已牵头的单位能否再作为联合单位参与其他项目，通知未规定",
+                        citation, question.key,
+                    ))
+                    continue
                 if partner and rule.partners == "exempt":
-                    # "已经牵头了一个，还能当别人的联合单位吗": the limit is the lead's, say so
                     findings.append(Finding("met", f"{rule.reason.rstrip('。')}——这是对项目申报（牵头）单位的要求，联合单位参与不受此限", citation, question.key))
                     continue
                 if rule.broken_by(value) and partner and rule.partners == "unclear":
@@ -293,6 +299,7 @@ class VerdictEngine:
         return Decision("算按时：", [Finding("met", f"{_name(window)}截止到{_end_text(window)}，您说的是{said}，在受理时间内", citation)], note)
 
 
+LEADS_ANOTHER = "leads_another_project"  # the lead-one-project rule: a partner leading one already is not ruled on
 _ASKS_WITHIN = re.compile(r"范围内|期间内?|期限内|时间内|之内|时段内")
 # "周期符合要求吗", "在规定的研究期限内吗": the period itself is asked about
 _ASKS_PERIOD = re.compile(r"周期|期限|研究期|建设期|执行期|做多久|几年")

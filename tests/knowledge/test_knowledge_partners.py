@@ -41,5 +41,18 @@ def test_patent_abroad_and_a_company_with_a_hospital(kb: KnowledgeBase, opens_wi
     opens_with(kb.answer(question), opening, reason)
 
 
-def test_a_unit_leading_one_project_may_join_another(talk, opens_with):
-    opens_with(talk("我们单位已经牵头报了一个国家5G试点", "又有别家邀请我们做他们的参与单位", "可以参加吗"), "可以（作为联合单位参与）")
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("我们单位已经牵头报了一个国家5G试点", "又有别家邀请我们做他们的参与单位", "可以参加吗"),
+        ("上海5G试点我们已经牵头了一个，还能去别人的联合体里当合作单位吗",),
+        ("我院已以医院名义牵头1个上海5G试点项目", "兄弟单位想请我们作为联合单位加入", "允许吗"),
+    ],
+)
+def test_a_unit_leading_one_project_asking_to_join_another_is_told_the_notice_is_silent(talk, opens_with, turns):
+    """The notices limit leading (各单位仅可牵头申报1个项目); on joining others as a partner they say nothing."""
+    opens_with(talk(*turns), "需进一步确认", "各单位仅可牵头申报1个项目", "通知未规定")
+
+
+def test_a_partner_leading_nothing_may_join(talk, opens_with):
+    opens_with(talk("我们是一家软件公司", "想作为联合单位参加国家5G试点", "可以吗"), "可以（作为联合单位参与）")
