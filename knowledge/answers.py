@@ -132,7 +132,7 @@ class AnswerComposer:
             replies = [self.select.answer_one(self.data.programs[p], topic, self._own_part(p, core, programs), raw=question) for p in programs]
         merged = self._labelled(replies, programs, topic, question, compared)
         if decided is not None:
-            return verdict_first(decided, merged)
+            return self._said_when_missing(text, verdict_first(decided, merged))
         said = read_situation(context.situation).updated_by(frame.stated)
         return self._with_due_date(self._said_when_missing(text, decide(text, said, merged)), frame, context.situation)
 
@@ -276,6 +276,7 @@ class AnswerComposer:
             return answer
         lead = f"通知中没有给出{detail.name}。通知中的相关信息："
         label, _, rest = answer.text.partition("】")
+        rest = _VERDICT_OPENING.sub("", rest, count=1)  # a verdict on what was said is no answer to what is not given
         answer.text = f"{label}】{lead}{rest}" if rest else f"{lead}{answer.text}"
         return answer
 
@@ -442,6 +443,7 @@ def _merged(texts: Iterable[str]) -> str:
     return "\n".join(out)
 
 
+_VERDICT_OPENING = re.compile(r"^(?:符合|不符合|可以|不可以|不能|原则上不可以|足够|不够|在受理期限内|算按时|不能按时受理)[^：:。\n]{0,16}[：:][^。\n]*。\n?")
 _THIS_DIRECTION = re.compile(r"(?:这个|这一|该|这种|这类)方向")
 
 

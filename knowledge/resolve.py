@@ -130,6 +130,8 @@ class Resolver:
             return list(context.programs)
         if only := self.vocabulary.only_program_using(question):
             return only
+        if named := self._programs_naming_a_person(question):
+            return named  # "刘迪手机多少": the notice that lists her
         owners = self.vocabulary.programs_using(question)
         if len(owners) == 2 and self.same_pilot(*owners):
             return owners  # "典型项目复核是谁组织的": the one pilot's two notices that speak of it
@@ -149,6 +151,14 @@ class Resolver:
         if not tokens(subject) or (own_topic not in (None, context.topic) and not material_of_when_or_where):
             return None
         return f"{subject} {asking_words(self.detector.strip(context.question))}"
+
+    def _programs_naming_a_person(self, question: str) -> list[str]:
+        """The programs whose contacts include a person the question names (by a full name)."""
+        text = normalize(question)
+        return [
+            key for key, program in self._programs.items()
+            if any(len(person.name) >= 2 and normalize(person.name) in text for contact in program.contacts for person in contact.people)
+        ]
 
     def same_pilot(self, key: str, other: str) -> bool:
         """Notices about the same pilot (the Shanghai 5G pilot's application, annual work and

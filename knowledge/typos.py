@@ -22,6 +22,9 @@ _NEVER_TYPO_TAGS = ("a", "d", "r", "c", "p", "u", "y", "e", "o", "m", "q")
 # A single character is kept only as a function word (各, 和, 的); 严 (a) or 张 (q) alone may well
 # be a slip for a noun's character (严收 → 验收, 骑缝张 → 骑缝章).
 _FUNCTION_TAGS = ("r", "c", "p", "u", "y", "e", "o")
+# Adverbs that join a clause ("又想" is no 邮箱, "还要" no 环要): kept like function words; not 才,
+# whose slip for 材 (才料 → 材料) is common.
+_FUNCTION_ADVERBS = frozenset("又再也还都就只很太更最刚已曾")
 
 
 class HomophoneCorrector:
@@ -76,7 +79,7 @@ def _describing_words(run: str) -> set[int]:
     """Positions of the run's characters in words that describe or point rather than name."""
     positions, start = set(), 0
     for word, flag in tagged_words(run):
-        if flag.startswith(_NEVER_TYPO_TAGS if len(word) > 1 else _FUNCTION_TAGS):
+        if flag.startswith(_NEVER_TYPO_TAGS if len(word) > 1 else _FUNCTION_TAGS) or word in _FUNCTION_ADVERBS:
             positions.update(range(start, start + len(word)))
         start += len(word)
     return positions

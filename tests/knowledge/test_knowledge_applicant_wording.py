@@ -382,3 +382,9 @@ def test_materials_in_general_are_answered_with_the_programs_list(kb: KnowledgeB
     reply = kb.answer(question, intent="ask_documents")
 
     assert reply.programs == [program] and listed in reply.text
+
+
+def test_a_joining_adverb_is_no_typo_of_a_notices_word() -> None:
+    corrector = HomophoneCorrector(["联系人邮箱", "环节要求"])
+    assert corrector.correct("信息科又想再报一个") == "信息科又想再报一个"  # 又想 is no 邮箱
+    assert corrector.correct("我们邮箱是多少") == "我们邮箱是多少"

@@ -135,3 +135,8 @@ def test_a_question_naming_a_program_is_ours_though_it_has_such_a_word(kb, quest
 def test_words_only_one_pilots_later_notices_use_are_answered_without_asking_which(kb, question, fact):
     reply = kb.answer(question)
     assert reply.kind == "answer" and "accept" in reply.programs and fact in reply.text, reply.text
+
+
+@pytest.mark.parametrize(("question", "phone"), [("孔琳电话多少", "68866370"), ("请问刘硕鹏的手机", "18701867242"), ("沈剑峰怎么联系", "68791911")])
+def test_a_contact_named_alone_names_the_notice_that_lists_them(kb, question, phone):
+    assert phone in kb.answer(question).text
