@@ -39,6 +39,7 @@ from .frame import Form, Frame, understand
 from .practices import practice_said, states_requirement, verdict_line
 from .verdicts import ASKS_CONFIRMATION, VerdictEngine, asks_for_verdict
 from .details import load_asked_details, missing_detail
+from .intervals import asks_interval, interval_line
 from .settings import DATA_DIR
 
 
@@ -134,7 +135,8 @@ class AnswerComposer:
         if decided is not None:
             return self._said_when_missing(text, verdict_first(decided, merged))
         said = read_situation(context.situation).updated_by(frame.stated)
-        return self._with_due_date(self._said_when_missing(text, decide(text, said, merged)), frame, context.situation)
+        answered = self._with_due_date(self._said_when_missing(text, decide(text, said, merged)), frame, context.situation)
+        return _with_interval(frame.as_asked, answered)
 
     def _with_due_date(self, reply: Reply, frame: Frame, said_before: str) -> Reply:
         """"项目2023年8月到期了，接下来做什么 / 验收申请最晚哪个月交": by when, from the end the
@@ -441,6 +443,17 @@ def _merged(texts: Iterable[str]) -> str:
             out.append(line if current == label else f"{current}{line}")
             label = current
     return "\n".join(out)
+
+
+def _with_interval(question: str, reply: Reply) -> Reply:
+    """"一共开放多少天", "哪个先截止，差几天": the days between the dates asked, before the facts."""
+    if reply.kind != "answer" or not asks_interval(question):
+        return reply
+    blocks = [(m.group(1), m.group(2)) for m in re.finditer(r"【([^】]*)】([^\n]*)", reply.text)]
+    if (line := interval_line(question, blocks)) is None:
+        return reply
+    reply.text = f"{line}\n{reply.text}"
+    return reply
 
 
 _VERDICT_OPENING = re.compile(r"^(?:符合|不符合|可以|不可以|不能|原则上不可以|足够|不够|在受理期限内|算按时|不能按时受理)[^：:。\n]{0,16}[：:][^。\n]*。\n?")
