@@ -141,7 +141,9 @@ class AnswerComposer:
     def _with_due_date(self, reply: Reply, frame: Frame, said_before: str) -> Reply:
         """"项目2023年8月到期了，接下来做什么 / 验收申请最晚哪个月交": by when, from the end the
         applicant states, before the rule."""
-        if self.verdicts is None or reply.kind != "answer" or len(reply.programs) != 1 or frame.form not in (Form.WHEN, Form.WHAT_TO_DO, Form.WHAT):
+        if self.verdicts is None or reply.kind not in ("answer", "unknown") or not reply.programs:
+            return reply
+        if frame.form not in (Form.WHEN, Form.WHAT_TO_DO, Form.WHAT):
             return reply
         said = read_situation(said_before).updated_by(frame.stated)
         if said.project_end is None or said.day is not None:
@@ -149,7 +151,11 @@ class AnswerComposer:
         due = self.verdicts.due_after_end(self.data.programs[reply.programs[0]], said)
         if due is None:
             return reply
-        line, citation = due
+        owner, line, citation = due
+        if reply.kind == "unknown" or len(reply.programs) > 1:
+            # "项目2023年8月到期，验收申请最晚啥时候交": the notice that sets it answers, nothing else
+            return Reply(text=f"【{self.data.programs[owner].short_name}】{line}", citations=[citation], programs=[owner],
+                         topic="deadline", question=reply.question)
         label, mark, rest = reply.text.partition("】")
         reply.text = f"{label}】{line}\n{rest}" if mark else f"{line}\n{reply.text}"
         reply.citations = list(dict.fromkeys([citation, *reply.citations]))

@@ -178,17 +178,18 @@ class VerdictEngine:
                     return replace(decision, program=owner.key)
         return None
 
-    def due_after_end(self, program: Program, situation: Situation) -> tuple[str, Citation] | None:
+    def due_after_end(self, program: Program, situation: Situation) -> tuple[str, str, Citation] | None:
         """"项目2023年8月到期了，下一步做什么 / 验收申请最晚哪个月交": what follows the end the
-        applicant states, and by when (a deadline of this program or a related notice that ``follows``)."""
+        applicant states, and by when (a deadline of this program or a related notice that ``follows``):
+        the notice that sets it, the sentence, its citation."""
         project_end = situation.project_end or (situation.span.end if situation.span is not None else None)
         if project_end is None:
             return None
         for owner in [program, *(self._programs[key] for key in program.related if key in self._programs)]:
             for deadline in (d for d in owner.deadlines if d.follows and d.within_months):
                 if (due := due_after_end(project_end, deadline)) is not None:
-                    line = f"按您所说项目{project_end[0]}年{project_end[1]}月到期：{deadline.kind}应在{due}前（到期后{deadline.within_months}个月内）。"
-                    return line, self._cite(owner, deadline.cite)
+                    line = f"按您所说项目{project_end[0]}年{project_end[1]}月到期：{deadline.kind}应在{due}前（到期后{_cn(deadline.within_months)}个月内）。"
+                    return owner.key, line, self._cite(owner, deadline.cite)
         return None
 
     def _in_month_window(self, program: Program, day: Day, question: str) -> Decision | None:

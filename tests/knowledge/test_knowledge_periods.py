@@ -100,3 +100,12 @@ def test_by_when_what_follows_the_end_the_applicant_states(kb, question, due):
 def test_an_ended_project_with_work_left_is_unfinished(kb):
     reply = kb.answer("我们5G试点项目已经到期了，可是还有一项任务没做完，怎么办")
     assert "延期" in reply.text and "验收申请应在" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["项目2024年2月到期，按那个进一步做好试点工作的通知，验收申请最迟几号交", "建设期到2024年2月结束，验收申请最晚啥时候递交"],
+)
+def test_a_due_date_the_notices_set_from_a_stated_end_answers_when(kb, question):
+    reply = kb.answer(question)
+    assert "验收申请应在2024年3月31日前" in reply.text and "通知中没有给出" not in reply.text, reply.text
