@@ -32,6 +32,8 @@ _LENGTH = re.compile(rf"(?:建设|研究|实施|执行|做|干|周期|期限|为
 # "项目2023年8月底到期", "建设周期到2023年8月", "8月份结束的": the day the applicant's project ends
 # "2023年8月到期", "23年5月就到期了", "2023年8月建设期满了", "建设期到2023年8月"
 _END_MONTH = r"(?:(\d{4}|\d{2})\s*年\s*)?(\d{1,2})\s*月"
+# "计划2021年底才结题", "想做到2022年3月再结项": the planned end alone
+_END_ONLY = re.compile(r"(\d{4})\s*年\s*(?:(\d{1,2})\s*月(?:份|底|末)?|底|末)\s*(?:才|再)?\s*(?:结题|结项|完成研究|做完|完成)")
 _PROJECT_END = re.compile(
     rf"{_END_MONTH}(?:份|底|末)?\s*(?:就|才)?\s*(?:建设期|建设周期|周期|项目)?\s*(?:就|已经|已)?\s*(?:到期|结束|期满|满了|截止|结项)"
     rf"|(?:周期|建设期|项目|执行期|研究期)[^，,。？?]{{0,4}}到\s*{_END_MONTH}(?:份|底|末)?"
@@ -80,6 +82,9 @@ def find_span(text: str) -> Span | None:
         if not (1 <= start[1] <= 12 and 1 <= end[1] <= 12) or end < start:
             return None
         return Span(start, end, months_between(start, end), found.group(0))
+    if (found := _END_ONLY.search(text)) is not None:
+        end = (int(found.group(1)), int(found.group(2)) if found.group(2) else 12)  # 年底: December
+        return Span(None, end, None, found.group(0)) if 1 <= end[1] <= 12 else None
     if (found := _LENGTH.search(text)) is not None:
         number = to_number(found.group(1))
         if number is None or len(found.group(1)) == 4:  # 2023年: a calendar year
@@ -148,6 +153,12 @@ def check_span(span: Span, window: Deadline) -> PeriodCheck | None:
         where = "开始早于" if span.start < allowed[0] else "结束晚于"
         edge = allowed[0] if span.start < allowed[0] else allowed[1]
         return PeriodCheck("broken", f"{rule.rstrip('。')}，{said}，{where}{_month_text(edge)}")
+    if span.end and not span.start and window.end:
+        last = (window.end.year, window.end.month)
+        said = f"您说的结束时间是{_month_text(span.end)}"
+        if span.end <= last:
+            return PeriodCheck("met", f"{rule.rstrip('。')}，{said}，在此期限内")
+        return PeriodCheck("broken", f"{rule.rstrip('。')}，{said}，晚于{_month_text(last)}")
     if span.months is None:
         return None
     limit = _LENGTH_LIMIT.search(rule)

@@ -109,3 +109,12 @@ def test_an_ended_project_with_work_left_is_unfinished(kb):
 def test_a_due_date_the_notices_set_from_a_stated_end_answers_when(kb, question):
     reply = kb.answer(question)
     assert "验收申请应在2024年3月31日前" in reply.text and "通知中没有给出" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [("智慧医疗专项课题准备2022年3月再结项，研究期限上行吗", "不符合"), ("智慧医疗专项我们2021年底才完成研究，符合研究期限吗", "不符合"),
+     ("智慧医疗专项计划2020年底结题，研究期限内吧", "符合")],
+)
+def test_a_planned_end_alone_against_the_research_period(kb, opens_with, question, opening):
+    opens_with(kb.answer(question), opening, "2021年6月")
