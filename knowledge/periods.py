@@ -25,7 +25,9 @@ _MONTH = r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月"
 _RANGE = re.compile(
     rf"(\d{{4}})\s*年\s*(\d{{1,2}})\s*月(?:份|初)?\s*(?:开始|起|启动)?\s*"
     rf"(?:(?:[到至~～—\-－]|一直(?:做|干|延续|持续)?到|(?:做|干|延续|持续)到)\s*{_MONTH}(?:份|底|末)?"
-    rf"|[、，,]\s*{_MONTH}(?:份|底|末)?\s*(?:结题|结束|完成|结项|截止|为止))"
+    rf"|[、，,]\s*{_MONTH}(?:份|底|末)?\s*(?:结题|结束|完成|结项|截止|为止)"
+    # "2021年9月开始，建设计划打算做到2024年6月": a clause between the start and the end
+    rf"|(?<=开始|启动)[、，,][^。？?\d]{{0,10}}?(?:做到|干到|持续到|延续到|建到|到)\s*{_MONTH}(?:份|底|末)?)"
 )
 # "计划建设3年", "做三年", "周期定为30个月", "为期两年半" (not "已经做了两年": time spent, not planned)
 _LENGTH = re.compile(rf"(?:建设|研究|实施|执行|做|干|周期|期限|为期|搞)(?:[^，,。？?了\d]{{0,5}}?)({NUMBER})\s*(年半?|个月)(?!\s*\d)")
@@ -73,11 +75,14 @@ class PeriodCheck:
     early: bool = False  # before the project's end, which the deadline allows
 
 
+_SOFTLY = re.compile(r"原则上|一般")
+
+
 def find_span(text: str) -> Span | None:
     text = normalize(text)
     if (found := _RANGE.search(text)) is not None:
         start = (int(found.group(1)), int(found.group(2)))
-        end_year, end_month = (found.group(3), found.group(4)) if found.group(4) else (found.group(5), found.group(6))
+        end_year, end_month = next((found.group(i), found.group(i + 1)) for i in (3, 5, 7) if found.group(i + 1))
         end = (int(end_year) if end_year else start[0], int(end_month))
         if not (1 <= start[1] <= 12 and 1 <= end[1] <= 12) or end < start:
             return None
@@ -152,7 +157,8 @@ def check_span(span: Span, window: Deadline) -> PeriodCheck | None:
             return PeriodCheck("met", f"{rule.rstrip('。')}，{said}，在此期限内")
         where = "开始早于" if span.start < allowed[0] else "结束晚于"
         edge = allowed[0] if span.start < allowed[0] else allowed[1]
-        return PeriodCheck("broken", f"{rule.rstrip('。')}，{said}，{where}{_month_text(edge)}")
+        status: Literal["broken", "soft"] = "soft" if _SOFTLY.search(rule) else "broken"  # 一般为两年（…）
+        return PeriodCheck(status, f"{rule.rstrip('。')}，{said}，{where}{_month_text(edge)}")
     if span.end and not span.start and window.end:
         last = (window.end.year, window.end.month)
         said = f"您说的结束时间是{_month_text(span.end)}"

@@ -51,6 +51,7 @@ _LEGAL_PERSON = re.compile(r"独立法人|法人单位")
 _PRIVATE = re.compile(r"民营|私立|私营|民办")
 _ENTERPRISE = re.compile(r"(?:我们|我司|本公司|我单位|我们单位)?(?:是|作为)?[^，,。？?]{0,12}(?:公司|企业|厂商|厂家)(?!合作|联合)")
 _UNIVERSITY = re.compile(r"大学|高校|学校|学院")
+_IN_HEALTH_SYSTEM = re.compile(r"(不在|不属于|不归|没在|非)?(?:本市)?卫生(?:计生|健康)?系统(?:内|里|之内|管)?|(教育)系统")
 _HEALTH_UNIT = re.compile(r"(?:我们|我)(?:是|在)?[^，,。？?]{0,10}(?:医院|卫生院|卫生服务中心|疾控|妇幼|血液中心|急救中心|卫健|卫生计生)")
 
 
@@ -110,6 +111,9 @@ def _unit_attributes(text: str) -> Profile:
     elif said_is is not None:
         found["independent_legal_person"] = True
     speaker = re.split(r"想|要|能|可以|打算|准备", text, maxsplit=1)[0]  # who they are, before what they want
+    if said := _IN_HEALTH_SYSTEM.search(text):  # "归教育系统管，不在卫生系统里": said outright
+        found["health_system_unit"] = not (said.group(1) or said.group(2))
+        return found
     if _HEALTH_UNIT.search(speaker):
         # a private hospital: whether it is inside the 卫生计生系统 the notice does not say; the
         # 卫生计生系统 of the notices is Shanghai's (本市): a hospital elsewhere is outside it
@@ -202,6 +206,8 @@ _AGE = re.compile(rf"(?:今年|已经|我|他|她|负责人|申请人)?[^，,。
 # "我今年48，能做负责人吗": a bare number after 今年 (no unit follows) is the speaker's age
 _AGE_BARE = re.compile(rf"(?:我|本人|负责人|申请人)\s*今年\s*({NUMBER})(?=[，,。？?！!\s了]|$)")
 # "只能拿出40%的工作时间", "投入项目时间大概70%": the leader's share of working time
+# "能拿出三分之二的工作时间": a share said as a fraction
+_FRACTION = re.compile(r"([一二两三四五六七八九十])分之([一二三四五六七八九])[^，,。？?]{0,6}(?:工作)?(?:时间|精力)")
 _TIME_SHARE = re.compile(
     rf"时间[^，,。？?]{{0,10}}?(?:(\d+(?:\.\d+)?)\s*%|({NUMBER})\s*成)|(\d+(?:\.\d+)?)\s*%\s*的?(?:工作|本人|个人)?(?:时间|精力)"
 )
@@ -244,7 +250,10 @@ def _person_attributes(text: str) -> Profile:
     years = _count(_ABSENCE_YEAR, text) if months is None else None
     if months is not None or years is not None:
         found["pi_absence_over_six_months"] = (months or 0) > 6 or (years or 0) >= 1
-    share = _TIME_SHARE.search(text)
+    fraction = _FRACTION.search(text)
+    if fraction and (whole := to_number(fraction.group(1))) and (part := to_number(fraction.group(2))) is not None:
+        found["pi_time_share"] = 100 * part / whole >= TIME_SHARE_REQUIRED
+    share = _TIME_SHARE.search(text) if not fraction else None
     if share:
         percent, tenths, percent_before = share.groups()
         value = float(percent or percent_before) if (percent or percent_before) else (to_number(tenths) or 0) * 10

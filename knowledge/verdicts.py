@@ -154,10 +154,12 @@ class VerdictEngine:
     # --- periods ------------------------------------------------------------------------------------
     def _period(self, program: Program, span: Span) -> Decision | None:
         """"计划建设3年", "2018年9月到2021年12月": the period planned against the program's."""
-        for window in (d for d in program.deadlines if d.project_period):
-            check = check_span(span, window)
-            if check is not None:
-                return _period_decision(check, self._cite(program, window.cite), "符合：")
+        # the pilot's period may be set by a related notice (建设周期: the annual-work notice)
+        for owner in [program, *(self._programs[key] for key in program.related if key in self._programs)]:
+            for window in (d for d in owner.deadlines if d.project_period):
+                check = check_span(span, window)
+                if check is not None:
+                    return replace(_period_decision(check, self._cite(owner, window.cite), "符合："), program=owner.key)
         return None
 
     def _after_end(self, program: Program, situation: Situation, question: str) -> Decision | None:

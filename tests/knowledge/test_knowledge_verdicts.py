@@ -387,3 +387,23 @@ def test_two_acts_on_two_days_are_each_timed_against_their_own_window(kb, turns,
     assert reply.text.split("】", 1)[1].startswith(opening), reply.text
     for fact in facts:
         assert fact in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我们是高校附属的研究所，归教育系统，不属于卫生系统", {"health_system_unit": False}),
+        ("我们单位在本市卫生计生系统内", {"health_system_unit": True}),
+        ("申请人能把四分之三的时间用在项目上", {"pi_time_share": True}),
+        ("负责人最多拿出二分之一的精力", {"pi_time_share": False}),
+    ],
+)
+def test_membership_said_outright_and_a_share_said_as_a_fraction(text, expected):
+    profile = read_situation(text).profile
+    for key, value in expected.items():
+        assert profile.get(key) == value, (key, profile)
+
+
+@pytest.mark.parametrize("question", ["上海5G试点项目2021年9月启动，计划一直建到2024年3月，符合周期要求吗", "5G试点验收前问下，我们项目2021年9月开始，打算做到2024年5月，符合要求吗"])
+def test_a_planned_period_against_a_period_said_in_principle_or_generally_is_soft(kb, opens_with, question):
+    opens_with(kb.answer(question), "原则上不可以", "两年")
