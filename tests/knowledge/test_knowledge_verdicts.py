@@ -351,9 +351,13 @@ def test_a_question_of_what_a_rule_requires_gets_no_verdict_on_the_asker(kb):
         ("以前是分院，没有法人\n现在已经独立了，是独立法人", {"independent_legal_person": True}),
         ("我们是独立法人单位下面的分支机构", {"independent_legal_person": False}),
         ("我们属于分公司，不具有独立法人资格", {"independent_legal_person": False}),
+        ("我们是高校附属的研究所，归教育系统，不属于卫生系统", {"health_system_unit": False}),
+        ("我们单位在本市卫生计生系统内", {"health_system_unit": True}),
+        ("申请人能把四分之三的时间用在项目上", {"pi_time_share": True}),
+        ("负责人最多拿出二分之一的精力", {"pi_time_share": False}),
     ],
 )
-def test_what_the_applicant_says_latest_and_in_either_order(text, expected):
+def test_what_the_applicant_says_latest_in_either_order_outright_or_as_a_fraction(text, expected):
     profile = read_situation(text).profile
     for key, value in expected.items():
         assert profile.get(key) == value, (key, profile)
@@ -387,21 +391,6 @@ def test_two_acts_on_two_days_are_each_timed_against_their_own_window(kb, turns,
     assert reply.text.split("】", 1)[1].startswith(opening), reply.text
     for fact in facts:
         assert fact in reply.text, reply.text
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("我们是高校附属的研究所，归教育系统，不属于卫生系统", {"health_system_unit": False}),
-        ("我们单位在本市卫生计生系统内", {"health_system_unit": True}),
-        ("申请人能把四分之三的时间用在项目上", {"pi_time_share": True}),
-        ("负责人最多拿出二分之一的精力", {"pi_time_share": False}),
-    ],
-)
-def test_membership_said_outright_and_a_share_said_as_a_fraction(text, expected):
-    profile = read_situation(text).profile
-    for key, value in expected.items():
-        assert profile.get(key) == value, (key, profile)
 
 
 @pytest.mark.parametrize("question", ["上海5G试点项目2021年9月启动，计划一直建到2024年3月，符合周期要求吗", "5G试点验收前问下，我们项目2021年9月开始，打算做到2024年5月，符合要求吗"])
