@@ -342,9 +342,9 @@ class AnswerComposer:
             return None
         step = self._nearest_step(text, keys, steps)
         owner = self.data.programs[self.select.unit(step.id).program]
-        reply = units_reply(owner, [self.select.unit(step.id)], "procedure")
-        reply.ruling = step.ruling
-        return decide(text, said, self._labelled([reply], [owner.key], "procedure", text))
+        shown = self._labelled([units_reply(owner, [self.select.unit(step.id)], "procedure")], [owner.key], "procedure", text)
+        shown.ruling = step.ruling  # "提前完成了，能不能不等到期就申请验收": the step's rule answers the yes/no
+        return decide(text, said, shown)
 
     def _nearest_step(self, text: str, keys: list[str], steps: list[Statement]) -> Statement:
         """Of the steps the notices set for the state, the one nearest what is asked ("要谁批":

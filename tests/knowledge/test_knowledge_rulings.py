@@ -88,3 +88,9 @@ def test_what_to_do_in_a_projects_state(kb, turns, fact):
         reply = kb.answer(turn, context=context)
         context = Context(programs=tuple(reply.programs), topic=reply.topic, question=reply.question, situation=reply.situation)
     assert fact in reply.text, reply.text
+
+
+@pytest.mark.parametrize("question", ["项目做完了，可以不等到期直接申请验收吗", "5G试点能不等项目到期就先验收吗", "能不能不等到期，现在就申请验收"])
+def test_not_waiting_for_the_end_is_asking_to_act_early(kb, question):
+    reply = kb.answer(question if "5G" in question else f"5G试点{question}")
+    assert reply.text.partition("】")[2].startswith("可以"), reply.text
