@@ -341,7 +341,7 @@ def _daily_hours(text: str | None) -> tuple[time, time] | None:
     return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
 
 
-_TIMING = re.compile(r"按时|按期|逾期|超时|来得及|赶得上|赶得及|还收|能收|会收|收不收|受理|有效|算数|晚了|迟了|截止|时间|送|交|传|寄|递|报")
+_TIMING = re.compile(r"按时|按期|逾期|超时|来得及|赶得上|赶得及|还收|能收|会收|收不收|受理|有效|算数|晚了|迟了|截止|时间|送|交|传|寄|递|报|影响|有问题|没问题")
 
 
 def _asks_about_timing(question: str) -> bool:

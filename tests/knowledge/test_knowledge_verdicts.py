@@ -384,6 +384,7 @@ def test_three_applications_are_above_the_limit_whatever_two_means(kb):
         (["智慧医疗专项网上3月30号填完提交，纸质版4月11号下午送过去的，两样都算按时吧"], "都符合", ("4月10日", "4月13日")),
         (["上海5G试点我们线上1月16号报的", "纸质材料1月18号上午送到金港路", "这两个时间都行吧"], "都符合", ("1月19日",)),
         (["智慧医疗专项网上4月8号交了，纸质版4月14号才送到，都没问题吧"], "不能按时受理", ("4月13日",)),
+        (["国家5G试点", "我们的材料1月22号晚上7点才送到花园北路", "这样有影响吗"], "不能", ("17:00",)),
     ],
 )
 def test_two_acts_on_two_days_are_each_timed_against_their_own_window(kb, turns, opening, facts):
