@@ -355,6 +355,8 @@ def test_a_question_of_what_a_rule_requires_gets_no_verdict_on_the_asker(kb):
         ("我们单位在本市卫生计生系统内", {"health_system_unit": True}),
         ("申请人能把四分之三的时间用在项目上", {"pi_time_share": True}),
         ("负责人最多拿出二分之一的精力", {"pi_time_share": False}),
+        ("我们还想换个方向再牵头一个", {"project_state": None, "leads_another_project": True}),
+        ("项目想更换一下牵头医院", {"project_state": "change_lead"}),
     ],
 )
 def test_what_the_applicant_says_latest_in_either_order_outright_or_as_a_fraction(text, expected):
