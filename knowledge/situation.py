@@ -138,6 +138,7 @@ _SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)(?:报|申报|申请)?[^，,。�
 _SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|一起|都|也)(?:勾|选)|(?:同时|一起|都|也)报[^，,。？?]{{0,8}}方向|方向[^，,。？?]{{0,6}}(?:同时|一起|都|也)报|(?:勾|选)了?(?:两|2|多)个|既[^，,。？?]{{2,12}}又")
 # "一共参与三项申报", "参与了2个项目的申报": how many applications the leader takes part in
 _PI_APPLICATIONS = re.compile(rf"(?:一共|总共|共|同时)?参与(?:了)?[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:项|个)(?:项目)?(?:的)?(?:申报|申请)")
+_ONE_DIRECTION = re.compile(r"(?:就|只)(?:选|报|勾|申报)(?:了)?[^，,。？?]{0,8}?(?:一个|1个)(?:试点)?方向")
 # "今年想报4个智慧医疗项目", "单位一共申报5项": how many projects the unit applies with
 _UNIT_APPLICATIONS = re.compile(rf"(?:报|申报|申请|交)[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:个(?!月)|项)(?![^，,。？?]{{0,6}}方向)")
 # "负责人目前同期在做4个科研项目", "手上同时承担3项国家课题": the leader's concurrent projects
@@ -177,6 +178,8 @@ def _count_attributes(text: str) -> Profile:
     number = (to_number(directions.group(1)) if directions.group(1) else 2) if directions else None
     if number is not None and number > 1:  # "算不算一个方向" says nothing about the asker
         found["one_direction"] = False
+    elif _ONE_DIRECTION.search(text):  # "就选远程查房一个方向"
+        found["one_direction"] = True
     copies = _count(_COPIES, text)
     if copies is not None and not _ASKS_REQUIRED_COPIES.search(text):
         found["copies"] = int(copies)

@@ -357,6 +357,9 @@ def test_a_question_of_what_a_rule_requires_gets_no_verdict_on_the_asker(kb):
         ("负责人最多拿出二分之一的精力", {"pi_time_share": False}),
         ("我们还想换个方向再牵头一个", {"project_state": None, "leads_another_project": True}),
         ("项目想更换一下牵头医院", {"project_state": "change_lead"}),
+        ("我们只报了健康管理1个方向", {"one_direction": True}),
+        ("国家5G试点就勾中医诊疗一个方向", {"one_direction": True}),
+        ("能不能同时报远程诊断和远程治疗两个方向", {"one_direction": False}),
     ],
 )
 def test_what_the_applicant_says_latest_in_either_order_outright_or_as_a_fraction(text, expected):
