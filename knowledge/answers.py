@@ -351,7 +351,11 @@ class AnswerComposer:
         the approval step); the first listed when the question says nothing more."""
         ids = {step.id: step for step in steps}
         hits = self.retriever.search(text, programs=keys, facts_only=True, top_k=FACT_SEARCH_DEPTH)
-        return next((ids[h.unit.id] for h in hits if h.unit.id in ids), steps[0])
+        order = list(dict.fromkeys([*(h.unit.id for h in hits if h.unit.id in ids), *ids]))
+        ranked = [ids[key] for key in order]
+        # "做不下去想中止": the step that says 中止 (项目调整) before the one that says 终止
+        terms = [t for t in tokens(text) if len(t) >= 2]
+        return max(ranked, key=lambda step: sum(t in step.text for t in terms))  # max keeps the nearest of equals
 
     def _two_facts_compared(self, question: str) -> tuple[str, str] | None:
         """Two facts of one notice ("网上申报和书面材料的截止"), not two notices ("申报通知和验收通知")."""

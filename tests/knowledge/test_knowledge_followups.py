@@ -264,3 +264,9 @@ def test_a_notice_named_by_a_two_digit_year(kb, question, program):
 def test_a_year_naming_a_notice_is_no_length_of_time_to_correct(kb):
     reply = kb.answer("按23年之前那个22年的通知，建设周期是两年吧")
     assert "不是22年" not in reply.text
+
+
+@pytest.mark.parametrize("question", ["5G试点项目实在推进不了，打算中止，需要怎么操作", "我们5G试点想中止项目，要谁审批"])
+def test_the_step_that_names_the_asked_state_comes_first(kb: KnowledgeBase, question: str):
+    reply = kb.answer(question)
+    assert "试点项目中止" in reply.text and "备案" in reply.text, reply.text
