@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .situation import to_number
-from .text import normalize
+from .text import CALENDAR_DAY, normalize
 
 # "一样吗" wants 一样/不一样; "有什么区别" wants what differs, which both answers show.
 ASKS_YES_NO_SAME = re.compile(
@@ -37,7 +37,6 @@ _CLOSING = re.compile(r"已于(?:\d{4}年)?(\d{1,2})月(\d{1,2})日(?:(\d{1,2}):
 _CLOCK = re.compile(r"(\d{1,2})\s*[:：]\s*(\d{2})|(\d{1,2})\s*时(?!间)")
 _DATE = r"(?:\d{4}年)?\d{1,2}月\d{1,2}日"
 _WINDOW = re.compile(rf"(?P<start>{_DATE})(?:[（(][^）)]*[）)])?\s*(?:至|到|-|—|～|~)\s*(?P<end>(?:\d{{1,2}}月)?\d{{1,2}}日)")
-_CALENDAR_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _QUANTITY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?|[一二两三四五六七八九十百千]{1,6})\s*(家|份|岁|个月|年|天|个工作日|人|项|个|字|页|%|％)")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()、]")
 _ASKS_TIME_OF_DAY = re.compile(r"几点|钟点|时间点|点钟|时刻|几时")
@@ -179,7 +178,7 @@ def _day(side: Side) -> tuple[str, str] | None:
     if closing:
         shown = f"{int(closing.group(1))}月{int(closing.group(2))}日"
         return shown, shown
-    dates = {f"{int(m.group(2))}月{int(m.group(3))}日" for m in _CALENDAR_DATE.finditer(side.text)}
+    dates = {f"{int(m.group(2))}月{int(m.group(3))}日" for m in CALENDAR_DAY.finditer(side.text)}
     return (next(iter(dates)),) * 2 if len(dates) == 1 else None
 
 

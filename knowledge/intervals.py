@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .text import normalize
+from .text import CALENDAR_DAY, normalize
 
 # a length or a gap asked: 多少天 / 几个月 / 多久, with a word that says between what
 ASKS_INTERVAL = re.compile(
@@ -18,7 +18,6 @@ ASKS_INTERVAL = re.compile(
     r"[^。？?]{0,12}?(?:多少天|几天|几个月|多少个月|多长时间|多久|多长)|哪个先截止|哪个更早截止|谁先截止"
 )
 _ASKS_LENGTH = re.compile(r"一共|总共|开放|持续|为期")
-_DAY = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _WINDOW = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:[（(][^）)]*[）)])?\s*(?:至|到|-|—|～|~)\s*(?:(\d{1,2})月)?(\d{1,2})日")
 
 
@@ -36,7 +35,7 @@ def interval_line(question: str, blocks: list[tuple[str, str]]) -> str | None:
     if not windows:
         return None
     year = windows[0][1].year
-    asked_days = [_day(m, year) for m in _DAY.finditer(text)]
+    asked_days = [_day(m, year) for m in CALENDAR_DAY.finditer(text)]
     asked_days = [d for d in asked_days if d is not None]
     if len(windows) == 1 and _ASKS_LENGTH.search(text) and not asked_days:
         start, end = windows[0]
@@ -67,7 +66,7 @@ def _window(line: str) -> tuple[date, date] | None:
         start = date(year, int(found.group(2)), int(found.group(3)))
         end = date(year, int(found.group(4) or found.group(2)), int(found.group(5)))
         return (start, end) if end >= start else None
-    day = _DAY.search(line)
+    day = CALENDAR_DAY.search(line)
     if day and day.group(1):
         single = date(int(day.group(1)), int(day.group(2)), int(day.group(3)))
         return single, single

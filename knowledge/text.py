@@ -115,6 +115,8 @@ def tokens(text: str) -> list[str]:
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十百千]{1,6})"
+# "2021年1月19日", "1月19号": a day of the calendar (groups: year or None, month, day)
+CALENDAR_DAY = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 
 
 def to_number(text: str) -> float | None:

@@ -20,7 +20,7 @@ from .models import Citation, CitationRef, Deadline, Program
 from .programs import NOTICE_OF_YEAR
 from .periods import Day, PeriodCheck, Span, check_after_end, check_span, due_after_end, find_span
 from .situation import Moment, Situation
-from .text import normalize, to_number
+from .text import CALENDAR_DAY, normalize, to_number
 from .timeaware import format_date, status_phrase
 
 if TYPE_CHECKING:  # the pre-check module imports the loaded knowledge; only its type is needed here
@@ -412,7 +412,6 @@ ASKS_CONFIRMATION = re.compile(r"对吧|是吧|对不对|是不是这样|没错�
 _QUANTITY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]{1,6})\s*(?:来|多|余)?\s*(家|份|岁|个月|年|天|个工作日|分|个人|人|位|名|项|个|字|页|%|％)")
 _MONTHS_PER = {"年": 12, "个月": 1}
 _HALF_YEAR = re.compile(r"(?<![一二两三四五六七八九十\d])半年")
-_CALENDAR_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 
 
 @dataclass(frozen=True)
@@ -444,7 +443,7 @@ def _quantities(text: str) -> list[tuple[float, str, str]]:
 
 
 def _dates(text: str) -> list[tuple[int, int]]:
-    return [(int(m.group(2)), int(m.group(3))) for m in _CALENDAR_DATE.finditer(text)]
+    return [(int(m.group(2)), int(m.group(3))) for m in CALENDAR_DAY.finditer(text)]
 
 
 def confirm(question: str, answer: str) -> Confirmation | None:
@@ -464,7 +463,7 @@ def confirm(question: str, answer: str) -> Confirmation | None:
         return Confirmation(True, text) if len(same_kind) == 1 else None
     stated_dates = set(_dates(answer))
     for date in _dates(question):
-        shown = _CALENDAR_DATE.search(question)
+        shown = CALENDAR_DAY.search(question)
         if stated_dates and date not in stated_dates:
             return Confirmation(False, shown.group(0) if shown else "")
         if stated_dates == {date}:
