@@ -52,6 +52,7 @@ _PRIVATE = re.compile(r"民营|私立|私营|民办")
 _ENTERPRISE = re.compile(r"(?:我们|我司|本公司|我单位|我们单位)?(?:是|作为)?[^，,。？?]{0,12}(?:公司|企业|厂商|厂家)(?!合作|联合)")
 _UNIVERSITY = re.compile(r"大学|高校|学校|学院")
 _IN_HEALTH_SYSTEM = re.compile(r"(不在|不属于|不归|没在|非)?(?:本市)?卫生(?:计生|健康)?系统(?:内|里|之内|管)?|(教育)系统")
+_ASKED_EITHER_WAY = re.compile(r"算不算|是不是|属不属于|属于不属于|在不在")
 _HEALTH_UNIT = re.compile(r"(?:我们|我)(?:是|在)?[^，,。？?]{0,10}(?:医院|卫生院|卫生服务中心|疾控|妇幼|血液中心|急救中心|卫健|卫生计生)")
 
 
@@ -70,6 +71,13 @@ UNIT_KEYS = ("registered_in_china", "legally_established_in_shanghai", "independ
 def _last_at(pattern: re.Pattern[str], text: str) -> int | None:
     starts = [m.start() for m in pattern.finditer(text)]
     return starts[-1] if starts else None
+
+
+def _clause_at(text: str, position: int) -> str:
+    """The clause of ``text`` around ``position`` (between punctuation marks)."""
+    start = max(text.rfind(mark, 0, position) for mark in "，,。；;？?\n")
+    ends = [i for i in (text.find(mark, position) for mark in "，,。；;？?\n") if i != -1]
+    return text[start + 1: min(ends) + 1 if ends else len(text)]
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -111,8 +119,10 @@ def _unit_attributes(text: str) -> Profile:
     elif said_is is not None:
         found["independent_legal_person"] = True
     speaker = re.split(r"想|要|能|可以|打算|准备", text, maxsplit=1)[0]  # who they are, before what they want
-    if said := _IN_HEALTH_SYSTEM.search(text):  # "归教育系统管，不在卫生系统里": said outright
-        found["health_system_unit"] = not (said.group(1) or said.group(2))
+    said = _IN_HEALTH_SYSTEM.search(text)
+    clause = _clause_at(text, said.start()) if said else ""
+    if said and not _QUESTION.search(clause) and not _ASKED_EITHER_WAY.search(clause):  # "归教育系统管，不在卫生系统里": said outright
+        found["health_system_unit"] = not (said.group(1) or said.group(2))  # (not "算不算卫生计生系统内的")
         return found
     if _HEALTH_UNIT.search(speaker):
         # a private hospital: whether it is inside the 卫生计生系统 the notice does not say; the

@@ -353,6 +353,7 @@ def test_a_question_of_what_a_rule_requires_gets_no_verdict_on_the_asker(kb):
         ("我们属于分公司，不具有独立法人资格", {"independent_legal_person": False}),
         ("我们是高校附属的研究所，归教育系统，不属于卫生系统", {"health_system_unit": False}),
         ("我们单位在本市卫生计生系统内", {"health_system_unit": True}),
+        ("民营医院算不算卫生计生系统内的单位", {"health_system_unit": None}),
         ("申请人能把四分之三的时间用在项目上", {"pi_time_share": True}),
         ("负责人最多拿出二分之一的精力", {"pi_time_share": False}),
         ("我们还想换个方向再牵头一个", {"project_state": None, "leads_another_project": True}),
