@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,15 +24,23 @@ from wechat_fakes import AES_KEY, APP_ID, APP_SECRET, REPLY_BUDGET_SECONDS, TOKE
 
 
 class SlowServers(FakeServers):
-    """FakeServers whose Rasa takes ``rasa_delay`` seconds to answer (without blocking the loop)."""
+    """FakeServers whose Rasa takes ``rasa_delay`` seconds to answer, or holds its answer until
+    ``rasa_gate`` is set (without blocking the loop); ``rasa_started`` counts the turns begun."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rasa_delay = 0.0
+        self.rasa_gate: threading.Event | None = None
+        self.rasa_started = 0
 
     async def handle_async(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/webhooks/rest/webhook" and self.rasa_delay:
-            await asyncio.sleep(self.rasa_delay)
+        if request.url.path == "/webhooks/rest/webhook":
+            self.rasa_started += 1
+            if self.rasa_delay:
+                await asyncio.sleep(self.rasa_delay)
+            gate = self.rasa_gate
+            while gate is not None and not gate.is_set():
+                await asyncio.sleep(0.01)
         return self.handle(request)
 
 

@@ -5,6 +5,7 @@ gateway processes, without customer-service credentials, and when the de-duplica
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -59,14 +60,15 @@ def test_three_copies_at_once_are_one_turn_and_the_waiting_copy_answers_passivel
 
 
 def test_a_retry_reaching_another_gateway_process_takes_the_answer(new_app, servers, standin, aes):
-    servers.rasa_delay = 0.8
+    servers.rasa_gate = threading.Event()  # the answer is held until the retry has arrived
     servers.rasa_replies = [{"text": ANSWER}]
     xml = text_xml(QUESTION)
     with TestClient(new_app()) as first, TestClient(new_app()) as second, ThreadPoolExecutor(2) as pool:
         first_copy = pool.submit(WeChatServer(first, aes=aes).post, xml)
-        time.sleep(0.3)
+        wait_until(lambda: servers.rasa_started == 1, 10, "the first copy's bot turn to begin")
         retry = pool.submit(WeChatServer(second, aes=aes).post, xml)
-        assert first_copy.result().text == "success"
+        assert first_copy.result().text == "success"  # the newer copy, in the other process, took over
+        servers.rasa_gate.set()
         assert answer_of(WeChatServer(second, aes=aes), retry.result()) == ANSWER
         time.sleep(0.5)
         assert stored(first) == [("user", QUESTION), ("bot", ANSWER)]
