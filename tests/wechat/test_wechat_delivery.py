@@ -4,6 +4,7 @@ from other features (staff replies) with the access token cached and refreshed."
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,7 +15,7 @@ from connectors import outbound
 from connectors.wechat import CLICK_QUESTIONS, MAX_TEXT_BYTES, UNKNOWN_MENU_KEY, WELCOME_BUTTONS, menu_range_text
 from persistence.models import Message
 from gateway.schemas import BotMessage, Button
-from wechat_fakes import OPENID, SLOW_RASA_SECONDS, WeChatServer, event_xml, text_xml
+from wechat_fakes import OPENID, SLOW_RASA_SECONDS, WeChatServer, event_xml, text_xml, wait_until
 
 SESSION = f"wx-{OPENID}"
 PROGRAM_BUTTONS = [
@@ -61,7 +62,7 @@ def test_a_retry_while_a_slow_answer_is_on_its_way_returns_it_passively(client, 
 def test_a_retry_during_the_passive_wait_takes_the_answer_over(settings, new_app, servers, standin):
     """WeChat only retries once it stopped listening to the first copy: the retry returns the
     answer passively, the first copy answers ``success``."""
-    servers.rasa_delay = 0.4
+    servers.rasa_gate = threading.Event()  # the answer is held until the retry has arrived
     servers.rasa_replies = [{"text": "回答"}]
     app = new_app()
     app.state.settings = settings.model_copy(update={"wechat_reply_budget_seconds": 2.0})
@@ -70,9 +71,10 @@ def test_a_retry_during_the_passive_wait_takes_the_answer_over(settings, new_app
         xml = text_xml("几份")
         with ThreadPoolExecutor(2) as pool:
             first = pool.submit(wechat.post, xml)
-            time.sleep(0.15)
+            wait_until(lambda: servers.rasa_started == 1, 10, "the first copy's bot turn to begin")
             retry = pool.submit(wechat.post, xml)
             assert first.result().text == "success"
+            servers.rasa_gate.set()
             assert wechat.reply(retry.result())["Content"] == "回答"
         time.sleep(0.3)
         assert standin.texts() == []
