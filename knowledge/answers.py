@@ -16,7 +16,7 @@ from .models import Program, Statement
 from .programs import ProgramDetector, scope_sentence
 from .retrieval import HybridRetriever
 from .synonyms import Synonyms
-from .text import content_terms, normalize, tokens
+from .text import content_terms, normalize, spelled_dates, tokens
 from .typos import HomophoneCorrector
 from .wording import (
     CONSEQUENCE,
@@ -403,7 +403,7 @@ class AnswerComposer:
         """Applicants' words for things the notices name otherwise (胶装 → 装订, 光碟 → 光盘) and
         homophone typos (公式 → 公示): the notices' word."""
         normalized = normalize(text)
-        known = self._typos.correct(self.synonyms.apply(normalized))
+        known = self._typos.correct(self.synonyms.apply(spelled_dates(normalized)))
         return text if known == normalized else known  # as asked, unless a word was replaced
 
     def out_of_scope(self, lead: str = "抱歉，这个问题不在我能回答的范围内，我无法提供相关信息。") -> Reply:

@@ -20,7 +20,7 @@ import yaml
 from .periods import Day, Span, YearMonth, find_day, find_project_end, find_span
 from .places import registered_in_shanghai
 from .settings import DATA_DIR
-from .text import NUMBER, normalize, to_number
+from .text import NUMBER, normalize, spelled_dates, to_number
 
 
 Profile = dict[str, Any]
@@ -457,7 +457,7 @@ _UNSAID = object()
 
 
 def _read_one(text: str) -> Situation:
-    found = _read_cached(normalize(text))
+    found = _read_cached(spelled_dates(normalize(text)))
     return Situation(dict(found.profile), found.moment, found.span, found.project_end, found.day, found.acts)
 
 

@@ -119,6 +119,31 @@ NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十百千]{1
 CALENDAR_DAY = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 
 
+_CN_NUMERAL = "[一二两三四五六七八九十]{1,3}"
+# 2021.1.19 / 2021-01-19 / 2021/1/19: a day with its year, written with separators
+_SEPARATED_DAY = re.compile(r"(?<![\d.])(20\d{2})\s*([./\-])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?![\d.])")
+# 1.19号 / 1/19下午 / 1-19 9点: month and day without the year, when a day or a time follows
+_SHORT_DAY = re.compile(
+    r"(?<![\d./\-:])(\d{1,2})\s*[./\-]\s*(\d{1,2})(?=\s*(?:[日号]|凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|\d{1,2}\s*[点时:：]))"
+)
+_SPELLED_DAY = re.compile(rf"({_CN_NUMERAL})月({_CN_NUMERAL})[日号]")
+
+
+def spelled_dates(text: str) -> str:
+    """Days as applicants type them (2021.1.19, 1/19下午, 一月十八号) in the notices' form
+    (2021年1月19日, 1月19日, 1月18日), so that every reader of a day reads these too."""
+
+    def day(year: str | None, month: float | None, date: float | None, original: str) -> str:
+        if month is None or date is None or not (1 <= month <= 12 and 1 <= date <= 31):
+            return original
+        return f"{year + '年' if year else ''}{int(month)}月{int(date)}日"
+
+    text = _SEPARATED_DAY.sub(lambda m: day(m.group(1), float(m.group(3)), float(m.group(4)), m.group(0)), text)
+    text = _SHORT_DAY.sub(lambda m: day(None, float(m.group(1)), float(m.group(2)), m.group(0)), text)
+    text = _SPELLED_DAY.sub(lambda m: day(None, to_number(m.group(1)), to_number(m.group(2)), m.group(0)), text)
+    return re.sub(r"([月])(\d{1,2})日\s*[日号]", r"\1\2日", text)  # "1.19号" became "1月19日号"
+
+
 def to_number(text: str) -> float | None:
     """12 / 十二 / 两 / 二十五 / 六百五十 / 一千二 → the number; None when it is none."""
     text = normalize(text)

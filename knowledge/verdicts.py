@@ -30,7 +30,7 @@ Status = Literal["met", "broken", "soft", "unclear"]
 
 # A question that wants a verdict: 能/可以…吗, 够不够, 算按时吗, 来得及吗, 没问题吧.
 ASKS_VERDICT = re.compile(
-    r"[吗么嘛][？?。!！]*$|[吗么嘛]\s*[？?]|可以不|行不行|能不能|可不可以|是不是|够不够|算不算|有没有问题|来得及|赶得上|赶得及|"
+    r"[吗么嘛][？?。!！]*$|[吗么嘛]\s*[？?]|可以不|行不行|能不能|可不可以|是不是|够不够|算不算|有没有问题|来得及|赶得上|赶得及|赶上了?[没吗么嘛]|赶没赶上|"
     r"[能可]否|行不[？?]?$|成不|没问题吧|有问题吗|有效吗|还收|能收|会收|合规|符合.{0,6}(要求|条件|规定)|会不会|超没超|超不超|卡不卡"
 )
 # "有级别要求吗", "有什么规定吗": the rule itself is asked, not a verdict on the asker.
@@ -341,7 +341,7 @@ def _daily_hours(text: str | None) -> tuple[time, time] | None:
     return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
 
 
-_TIMING = re.compile(r"按时|按期|逾期|超时|来得及|赶得上|赶得及|还收|能收|会收|收不收|受理|有效|算数|晚了|迟了|截止|时间|送|交|传|寄|递|报|影响|有问题|没问题")
+_TIMING = re.compile(r"按时|按期|逾期|超时|来得及|赶得上|赶得及|赶上|还收|能收|会收|收不收|受理|有效|算数|晚了|迟了|截止|时间|送|交|传|寄|递|报|影响|有问题|没问题")
 
 
 def _asks_about_timing(question: str) -> bool:

@@ -53,6 +53,23 @@ def test_a_moment_with_its_time_of_day(text, moment):
 
 
 @pytest.mark.parametrize(
+    ("text", "moment"),
+    [("材料2020.12.30下午3点寄出", (2020, 12, 30, 15, 0)), ("2024/1/9 16:20上传", (2024, 1, 9, 16, 20)),
+     ("2018-04-12上午九点", (2018, 4, 12, 9, 0)), ("4.12号上午送", (None, 4, 12, None, 0)),
+     ("1/20晚上7点提交的", (None, 1, 20, 19, 0)), ("三月二十号下午两点", (None, 3, 20, 14, 0))],
+)
+def test_a_day_written_with_separators_or_in_words_is_read_as_a_day(text, moment):
+    found = read_situation(text).moment
+    assert found is not None, text
+    assert (found.year, found.month, found.day, found.hour, found.minute) == moment
+
+
+@pytest.mark.parametrize("text", ["企业配套1:1", "三分之二即2/3的时间", "版本3.5", "电话021-23170721", "预算12.5万"])
+def test_numbers_that_are_no_day_stay_no_day(text):
+    assert read_situation(text).moment is None, text
+
+
+@pytest.mark.parametrize(
     ("question", "verdict", "facts"),
     [
         ("我们联合体拉了九家合作单位，上海5G医疗试点能这样报吗", "不可以", ["8家", "9家"]),
@@ -80,6 +97,8 @@ def test_a_situation_question_gets_the_verdict_first(kb, question, verdict, fact
         ("国家那个试点我们1月21号晚上八点送材料过去，还收吗", "不能"),
         ("国家5G试点的材料1月23号上午送到还算数吗", "不能按时受理"),
         ("验收资料我们2024年1月10号晚上9点才传到平台，算按期吗", "不能按时受理"),
+        ("国家5G试点材料2021.1.20上午10点送到的，赶上了吗", "算按时"),
+        ("国家那个纸质材料1/23上午才送到，赶没赶上", "不能按时受理"),
     ],
 )
 def test_a_moment_is_compared_with_the_window_and_its_daily_hours(kb, question, verdict):
