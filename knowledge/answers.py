@@ -111,7 +111,10 @@ class AnswerComposer:
             if topic is None and not self.vocabulary.known_terms(text) and not any(w in normalize(text) for w in self.domain_words):
                 # "写一首关于春天的诗", "吃点啥药好": nothing any notice speaks of, no question of ours
                 return self.out_of_scope()
-            return self._clarify(question, topic)
+            ruling = self.verdicts.programs_ruling_on(read_situation(context.situation)) if self.verdicts is not None and asks_for_verdict(text) else []
+            if len(ruling) != 1:
+                return self._clarify(question, topic)
+            programs, topic = ruling, topic or "eligibility"  # the only program whose rules read what was said
         assert topic is not None  # resolved with a program: at least "overview"
         # "那国家那个呢" after "想牵头报上海5G试点可以吗": the verdict asked before, for the other program
         asked = question if question != text and asks_for_verdict(question) and not asks_for_verdict(text) else text

@@ -137,11 +137,14 @@ def _unit_attributes(text: str) -> Profile:
 # --- counts -----------------------------------------------------------------------------------
 
 _PARTNERS = re.compile(
-    rf"(?:联合单位|合作单位|合作方|参与单位|参加单位|联合体成员|联合体|伙伴|合作伙伴|拉了|找了|另外|还有|加了|除了?牵头(?:单位)?(?:外|以外|之外)?)(?:[^，,。？?\d一二两三四五六七八九十]|一共|总共){{0,8}}?({NUMBER})\s*(?:家|个单位|个(?!同事|人|成员|项目|课题|月|方向))"
+    rf"(?:联合单位|合作单位|合作方|合作的|联合的|参与单位|参加单位|联合体成员|伙伴|合作伙伴|拉了|找了|另外|还有|加了|除了?牵头(?:单位)?(?:外|以外|之外)?)(?:[^，,。？?\d一二两三四五六七八九十]|一共|总共){{0,8}}?({NUMBER})\s*(?:家|个单位|个(?!同事|人|成员|项目|课题|月|方向))"
 )
 # "1家牵头8家联合", "8家参与单位": the number before what they are
 _PARTNERS_BEFORE = re.compile(rf"({NUMBER})\s*(?:家|个)(?:联合|合作|参与|参加)(?:单位|方|伙伴)?")
-_TOTAL_WITH_LEAD = re.compile(rf"(?:加上|连同|包括|含)牵头[^，,。？?]{{0,6}}?(?:一共|共|总共)?({NUMBER})\s*家")
+_TOTAL_WITH_LEAD = re.compile(
+    rf"(?:加上|算上|连同|包括|含)(?:我们|我方|本单位|我院|我司)?(?:的)?牵头[^，,。？?]{{0,6}}?(?:一共|共|总共)?(?:是)?({NUMBER})\s*家"
+    rf"|联合体[^，,。？?\d]{{0,4}}(?:一共|总共|共)(?:是|有)?({NUMBER})\s*家"  # the consortium counts its lead
+)
 _SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)(?:报|申报|申请)?[^，,。？?\d]{{0,2}}({NUMBER})\s*个[^，,。？?]{{0,12}}?项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头"
     # "已经牵头了一个项目，还想当别人的联合单位": leading one already, asking of another
     rf"|(?:已经|已)(?:以[^，,。？?]{{0,8}}名义)?(?:牵头|主持)(?:了|报了|申报了)?(?:一个|1个)")
@@ -172,7 +175,8 @@ _MORE = re.compile(rf"(?:再|多)(?:加|报|申报|申请|找|拉|接|做|承担
 
 def _count_attributes(text: str) -> Profile:
     found: Profile = {}
-    total = _count(_TOTAL_WITH_LEAD, text)
+    whole = _TOTAL_WITH_LEAD.search(text)
+    total = to_number(whole.group(1) or whole.group(2)) if whole else None
     partners = total - 1 if total is not None else _count(_PARTNERS_BEFORE, text)
     if partners is None:
         partners = _count(_PARTNERS, text)
@@ -223,6 +227,7 @@ _AGE_BARE = re.compile(rf"(?:我|本人|负责人|申请人)\s*今年\s*({NUMBER
 _FRACTION = re.compile(r"([一二两三四五六七八九十])分之([一二三四五六七八九])[^，,。？?]{0,6}(?:工作)?(?:时间|精力)")
 _TIME_SHARE = re.compile(
     rf"时间[^，,。？?]{{0,10}}?(?:(\d+(?:\.\d+)?)\s*%|({NUMBER})\s*成)|(\d+(?:\.\d+)?)\s*%\s*的?(?:工作|本人|个人)?(?:时间|精力)"
+    rf"|({NUMBER})\s*成\s*的?(?:工作|本人|个人)?(?:时间|精力)"
 )
 TIME_SHARE_REQUIRED = 60  # 用于项目研究的时间不少于本人工作时间的60% (smart.yml: pi_time_share)
 _FOREIGN = re.compile(r"(?:美国|英国|加拿大|澳大利亚|日本|韩国|新加坡|德国|法国|外|外国)国?籍|(?<!中)国国籍|外籍|(?:不是|非)中国(?:国籍|籍|公民)|外国人")
@@ -233,6 +238,12 @@ _AWAY = re.compile(r"出国|国外|海外|境外|访学|进修|访问学者")
 # "3月走10月回" are months of the year
 _MONTHS_AWAY = re.compile(
     rf"(?:出国|国外|海外|境外|访学|进修|访问学者|去|出去|走|待|呆|在外|累计|总共|一共|差不多|大概|大约|约|前后)[^，,。？?\d]{{0,6}}?({NUMBER})\s*个?月(?![走回份底初中旬去到至号日])"
+)
+# "出国两趟，一趟2个月，一趟3个月": trips within a year add up (每年累计)
+_TRIP_MONTHS = re.compile(rf"(?:一|每|另一|第[一二两三四]|头一|后一)(?:趟|次|回)[^，,。？?\d]{{0,4}}?({NUMBER})\s*个?月")
+# "2019年10月出国，2020年5月回来": away from one month to another (跨年度连续 counts as one stay)
+_AWAY_FROM_TO = re.compile(
+    r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月[^，,。？?\d]{0,6}?(?:出国|出去|走|去|离开|出境)[^。？?\d]{0,8}?(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月[^，,。？?\d]{0,4}?(?:回来|回国|返回|回)"
 )
 _ABSENCE_YEAR = re.compile(rf"(?:出国|国外|海外|境外|访学|进修)[^，,。？?]{{0,8}}?({NUMBER})\s*年(?![里内中度])")  # not "一年里出去10个月"
 
@@ -260,6 +271,13 @@ def _person_attributes(text: str) -> Profile:
     away = _AWAY.search(text)
     said = [m.group(1) for m in _MONTHS_AWAY.finditer(text, away.start())] if away else []
     months = to_number(said[-1]) if said else None
+    trips = [to_number(m.group(1)) or 0 for m in _TRIP_MONTHS.finditer(text)] if away else []
+    if len(trips) > 1:
+        months = sum(trips)
+    if (stay := _AWAY_FROM_TO.search(text)) is not None:
+        start_year, start_month, end_month = int(stay.group(1) or 0), int(stay.group(2)), int(stay.group(4))
+        end_year = int(stay.group(3)) if stay.group(3) and stay.group(1) else start_year + (end_month < start_month)
+        months = (end_year - start_year) * 12 + end_month - start_month
     years = _count(_ABSENCE_YEAR, text) if months is None else None
     if months is not None or years is not None:
         found["pi_absence_over_six_months"] = (months or 0) > 6 or (years or 0) >= 1
@@ -268,8 +286,8 @@ def _person_attributes(text: str) -> Profile:
         found["pi_time_share"] = 100 * part / whole >= TIME_SHARE_REQUIRED
     share = _TIME_SHARE.search(text) if not fraction else None
     if share:
-        percent, tenths, percent_before = share.groups()
-        value = float(percent or percent_before) if (percent or percent_before) else (to_number(tenths) or 0) * 10
+        percent, tenths, percent_before, tenths_before = share.groups()
+        value = float(percent or percent_before) if (percent or percent_before) else (to_number(tenths or tenths_before) or 0) * 10
         found["pi_time_share"] = value >= TIME_SHARE_REQUIRED
     return found
 

@@ -83,6 +83,13 @@ def asks_for_verdict(text: str) -> bool:
     return bool(ASKS_VERDICT.search(normalized) or tail_asks)
 
 
+# What a unit says of itself: every program has applicants of every kind, so these name no program
+WHO_THE_UNIT_IS = frozenset({
+    "health_system_unit", "independent_legal_person", "legally_established_in_shanghai", "registered_in_china", "role",
+    "has_operator", "operator_city_level",
+})
+
+
 class VerdictEngine:
     def __init__(
         self, cite: Callable[[Program, CitationRef], Citation], eligibility: Mapping[str, EligibilityCheck],
@@ -93,6 +100,12 @@ class VerdictEngine:
         self._cite = cite
         self._eligibility = eligibility
         self._programs = programs or {}
+
+    def programs_ruling_on(self, situation: Situation) -> list[str]:
+        """The programs whose rules read something the applicant said ("负责人出国两趟…" names no
+        program; only 智慧医疗专项 limits time abroad)."""
+        said = set(situation.profile) - WHO_THE_UNIT_IS  # a hospital may apply to any of them
+        return [key for key, check in self._eligibility.items() if said & {question.key for question in check.questions if question.rules}]
 
     def decide(self, program: Program, situation: Situation, question: str) -> Decision | None:
         """The verdict on ``situation`` under ``program``'s rules; None when no rule reads it."""

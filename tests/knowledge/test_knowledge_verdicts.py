@@ -28,6 +28,14 @@ def test_numbers_in_digits_or_chinese(text, value):
         ("企业配套资金只有财政资助的60%", {"cofunding_ratio": 0.6}),
         ("企业出资配套2:1", {"cofunding_ratio": 2.0}),
         ("负责人要去国外访学8个月", {"pi_absence_over_six_months": True}),
+        ("算上我们牵头的单位一共6家", {"partner_count": 5}),
+        ("我们联合体总共有7家", {"partner_count": 6}),
+        ("合作的有3家", {"partner_count": 3}),
+        ("负责人能投入八成的精力", {"pi_time_share": True}),
+        ("负责人只有五成的工作时间做这个", {"pi_time_share": False}),
+        ("负责人明年出国两次，一次4个月，一次3个月", {"pi_absence_over_six_months": True}),
+        ("负责人去年8月出去，今年1月回来", {"pi_absence_over_six_months": False}),
+        ("PI 2020年11月出国，2021年7月回国", {"pi_absence_over_six_months": True}),
     ],
 )
 def test_the_situation_becomes_typed_attributes(text, expected):
@@ -422,3 +430,17 @@ def test_two_acts_on_two_days_are_each_timed_against_their_own_window(kb, turns,
 @pytest.mark.parametrize("question", ["上海5G试点项目2021年9月启动，计划一直建到2024年3月，符合周期要求吗", "5G试点验收前问下，我们项目2021年9月开始，打算做到2024年5月，符合要求吗"])
 def test_a_planned_period_against_a_period_said_in_principle_or_generally_is_soft(kb, opens_with, question):
     opens_with(kb.answer(question), "原则上不可以", "两年")
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [("负责人要出国两次，第一次3个月，第二次4个月，可以吗", "不可以"), ("负责人能拿出八成时间做课题，够吗", "可以")],
+)
+def test_a_rule_only_one_program_has_answers_for_that_program_when_none_is_named(kb, question, verdict):
+    reply = kb.answer(question)
+    assert reply.programs == ["smart"], reply.text
+    assert reply.text.split("】", 1)[1].startswith(verdict), reply.text
+
+
+def test_what_a_unit_says_of_itself_names_no_program(kb):
+    assert kb.answer("我们是区里的二级医院，能报吗").kind == "clarify"
