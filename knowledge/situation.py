@@ -60,7 +60,10 @@ _HEALTH_UNIT = re.compile(r"(?:我们|我)(?:是|在)?[^，,。？?]{0,10}(?:医
 _AS_PARTNER = re.compile(r"(?:作为|当|做)(?:他们|对方|人家|别人|别家)?(?:的)?(?:项目)?(?:的)?(?:联合单位|参与单位|合作单位|合作方|参加单位)|(?<!牵头)参与(?:到)?[^，,。？?申报牵头]{0,10}(?:专项|试点|项目)(?!申报)|(?:我们|我方|本单位|我单位)[^，,。？?]{0,10}?(?:是|属于|只是|仅是|作为)[^，,。？?]{0,12}(?:联合单位|参与单位|合作单位|参加单位)|(?:参加|参与|加入)[^，,。？?]{0,12}(?:联合体|项目)"
     r"|(?:跟|和|与)[^，,。？?]{1,12}(?:合作|联合)(?:申报|申请|报)[^，,。？?]{0,12}[，,]\s*(?<!我们)(?<!我院)(?<!本)(?:对方|他们|医院|大学|高校|学校)(?:来)?牵头")
 # "我们合作的运营商是县级分公司": what such a clause says is about a partner, not the asker's unit.
-_ABOUT_A_PARTNER = re.compile(r"(?:合作的|联合的|参与的|参加的|找的|请的|拉的|邀请的|合作方|合作伙伴|联合单位|参与单位|参加单位|对方)[^，,。；;？?]*")
+_ABOUT_A_PARTNER = re.compile(
+    r"(?:合作的|联合的|参与的|参加的|找的|请的|拉的|邀请的|合作方|合作伙伴|联合单位|参与单位|参加单位|对方"
+    r"|合作(?:企业|公司|厂商|厂家)|(?<!我们)(?<!本)(?:企业|公司|厂商|厂家)(?:那边|方面|方|说|配套|配|出资|投入|投|出))[^，,。；;？?]*"
+)
 # The telecom operator in the consortium and its level (国家5G试点: 电信运营企业（地市级以上）).
 _OPERATOR = re.compile(r"运营商|电信运营企业|(?:中国)?(?:移动|联通|电信|广电)(?:公司|分公司|集团)?")
 _OPERATOR_BELOW_CITY = re.compile(r"县级|区县|县里|县城|县分公司|区分公司|县公司|营业厅|乡镇")
@@ -302,7 +305,7 @@ _PERCENT = re.compile(r"(?:配套|投入|出资)[^，,。？?]{0,12}?(\d+(?:\.\d
 # applied for through another channel (智慧医疗专项: 不予受理)
 _FUNDED_ELSEWHERE = re.compile(
     r"(?:这个|该|同一个?|同样的?|相同的?)(?:研究|课题|内容|项目)[^。？?]{0,16}?(?:报过|申报过|报了|申请过|申请了|拿到|拿过|获得|获批|立项|资助)"
-    r"|(?:已经|已)(?:通过)?其他渠道(?:申报|申请)|(?:拿到|拿了|拿过|获得|得到|有)(?:了|过)?[^，,。？?]{0,4}财政(?:性)?(?:资金|经费|资助)"
+    r"|(?:已经|已)(?:通过)?其他渠道(?:申报|申请)|(?:拿到|拿了|拿过|获得|得到|(?<!只)有)(?:了|过)?[^，,。？?]{0,4}财政(?:性)?(?:资金|经费|资助)"
 )
 
 
@@ -312,10 +315,29 @@ def _money_attributes(text: str) -> Profile:
     return _ratio_attributes(text)
 
 
+# "向专项申请100万，企业说最多配80万": the enterprise's money against the money asked for
+_ASKED_MONEY = re.compile(rf"(?:申请|申报|资助|拨款|财政|专项)[^，,。？?\d]{{0,6}}?({NUMBER})\s*万")
+_ENTERPRISE_MONEY = re.compile(
+    rf"(?:企业|公司|厂商|厂家|合作方)[^，,。？?\d]{{0,10}}?(?:配套|配|投入|投|出资|出|拿|给)[^，,。？?\d]{{0,3}}?({NUMBER})\s*万"
+)
+
+
+def _amounts_ratio(text: str) -> float | None:
+    asked = [to_number(m.group(1)) for m in _ASKED_MONEY.finditer(text)]
+    offered = [to_number(m.group(1)) for m in _ENTERPRISE_MONEY.finditer(text)]
+    if not asked or not offered or not asked[-1] or offered[-1] is None:
+        return None
+    return offered[-1] / asked[-1]  # the latest figures said ("哦改一下，企业最后定的是出250万")
+
+
 def _ratio_attributes(text: str) -> Profile:
-    ratio = _RATIO.search(text)
+    if (amounts := _amounts_ratio(text)) is not None:
+        return {"cofunding_ratio": amounts}
+    ratio = next(reversed(list(_RATIO.finditer(text))), None)  # the latest said ("不对，是1:1.2")
     if ratio and re.search(r"配套|投入|出资|资金", text) and float(ratio.group(2)):
-        return {"cofunding_ratio": float(ratio.group(1)) / float(ratio.group(2))}
+        first, second = float(ratio.group(1)), float(ratio.group(2))
+        # the side that is 1 is the money asked for: "按1:0.5出" is half of it, "配套2:1" twice
+        return {"cofunding_ratio": second if first == 1 and second != 1 else first / second}
     percent = _PERCENT.search(text)
     if percent and not _TIME_SHARE.search(text):  # "投入项目的时间70%" is time, not money
         return {"cofunding_ratio": float(percent.group(1)) / 100}
@@ -494,7 +516,7 @@ def _acts(text: str) -> tuple[tuple[str, Moment], ...]:
 
 # A statement (no question in it) in which the applicant speaks of their unit, project or plans.
 _QUESTION = re.compile(r"[吗么嘛呢吧?？]|什么|啥|哪|几|多少|多久|怎么|怎样|如何|谁|是否|能否|可否|要不要|有没有|能不能|可不可以|行不行")
-_ONESELF = re.compile(r"我们|我|咱们|本单位|本院|我院|我司|想|要|准备|打算|计划|已经|已|让给|换成|改成")
+_ONESELF = re.compile(r"我们|我|咱们|本单位|本院|我院|我司|想|要|准备|打算|计划|已经|已|让给|换成|改成|申请[^，,。？?\d]{0,4}\d")
 
 
 _THE_ASKER = re.compile(r"我们|我院|我司|我单位|本单位|本院|咱们|我方|我(?:是|在|今年|的)")

@@ -36,6 +36,12 @@ def test_numbers_in_digits_or_chinese(text, value):
         ("负责人明年出国两次，一次4个月，一次3个月", {"pi_absence_over_six_months": True}),
         ("负责人去年8月出去，今年1月回来", {"pi_absence_over_six_months": False}),
         ("PI 2020年11月出国，2021年7月回国", {"pi_absence_over_six_months": True}),
+        ("向专项申请50万，企业那边答应配40万", {"cofunding_ratio": 0.8}),
+        ("财政资助申请80万，合作公司投入120万", {"cofunding_ratio": 1.5}),
+        ("企业配套资金只有财政资助的60%", {"cofunding_ratio": 0.6, "funded_elsewhere": None}),
+        ("我们医院申请30万，企业出30万", {"cofunding_ratio": 1.0, "health_system_unit": True}),
+        ("企业配套按1:0.6出", {"cofunding_ratio": 0.6}),
+        ("配套比例先说1:0.5\n不对，核了一下是1:1.2", {"cofunding_ratio": 1.2}),
     ],
 )
 def test_the_situation_becomes_typed_attributes(text, expected):
