@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .situation import to_number
-from .text import CALENDAR_DAY, normalize
+from .text import CALENDAR_DAY, normalize, tokens
 
 # "一样吗" wants 一样/不一样; "有什么区别" wants what differs, which both answers show.
 ASKS_YES_NO_SAME = re.compile(
@@ -99,6 +99,38 @@ def asks_to_compare(question: str) -> bool:
     """"…一样吗", "…有什么区别", "是同一个吗" — not "线上线下能不能不一样" (that asks leave)."""
     text = normalize(question)
     return bool(ASKS_YES_NO_SAME.search(text) or ASKS_DIFFERENCE.search(text))
+
+
+# "两个试点都要交光盘吗", "是不是都得盖骑缝章": one requirement asked of both notices
+_BOTH_ASKED = re.compile(r"(?:是不是|是否)?都(要|需要|得|须|必须|有|能|可以)([^，,。？?吗么嘛]{1,12}?)(?:吗|么|嘛|不|没有?|呢)?[？?]*$")
+_ACTION_WORDS = {"交", "提交", "报送", "提供", "做", "进行", "盖", "加盖", "准备", "上传", "递交", "寄", "送", "附"}
+
+
+_NEGATED = re.compile(r"未|没有|无需|不需|不要求|不必|无须|不用")
+
+
+def _states(text: str, terms: list[str]) -> bool:
+    """A clause of the text names every term and denies none ("未提及线上系统申报" does not state it)."""
+    clauses = re.split(r"[，,。；;]", normalize(text))
+    return any(all(normalize(t) in clause for t in terms) and not _NEGATED.search(clause) for clause in clauses)
+
+
+def both_asked(question: str, sides: list[Side]) -> str | None:
+    """都要/不一样 for a requirement asked of two notices: whether each one's answer states it."""
+    match = _BOTH_ASKED.search(normalize(question))
+    if len(sides) != 2 or not match:
+        return None
+    terms = [t for t in tokens(match.group(2)) if t not in _ACTION_WORDS]
+    if not terms:
+        return None
+    states = [_states(side.text, terms) for side in sides]
+    asked = f"{match.group(1)}{match.group(2)}"
+    if all(states):
+        return f"是的，都{asked}。"
+    if any(states):
+        has, lacks = (sides[0], sides[1]) if states[0] else (sides[1], sides[0])
+        return f"不一样：{has.label}{asked}，{lacks.label}的通知没有这样的要求。"
+    return None
 
 
 def compare(question: str, sides: list[Side], by_wording: bool = True) -> str | None:

@@ -13,7 +13,7 @@ WEAK_ALIAS_MAX_CHARS = 3
 # "上海注册的公司", "本市的医院": where the asker is, not which program is asked about.
 ASKER_PLACE = re.compile(r"(上海|本市|沪)(市)?(注册|设立|本地|当地)?(的)?(公司|企业|医院|单位|机构|高校|大学|院校|厂商|团队|独立法人|法人|企事业单位|事业单位)")
 # "2022年那个通知", "2024年的验收通知": a notice named by the year it was issued
-NOTICE_OF_YEAR = re.compile(r"(?<!\d)(20\d{2}|\d{2})\s*年?(?:的|那个|那份|那次|那篇|发的|出的|印发的|发布的|下发的)?(?:[^，,。？?\d]|5g){0,6}?(?:通知|文件|发文)")
+NOTICE_OF_YEAR = re.compile(r"(?<!\d)(20\d{2}|\d{2})\s*年?(?:\d{1,2}\s*月份?)?(?:的|那个|那份|那次|那篇|发的|出的|印发的|发布的|下发的)?(?:[^，,。？?\d]|5g){0,6}?(?:通知|文件|发文)")
 COMPARING = re.compile(r"分别|区别|不同|一样|同一个|是一个|一回事|相同|对比|比较|各是|各自")
 
 

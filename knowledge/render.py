@@ -5,7 +5,7 @@ functions of the facts: they look nothing up and decide nothing; the FAQ page re
 entries with the same functions, so a fact reads the same in the chat and in the FAQ."""
 from __future__ import annotations
 
-from .comparison import Side, compare
+from .comparison import Side, both_asked, compare
 from .models import Contact, Deadline, Direction, Document, Program, Statement
 from .reply import Button, Reply
 from .timeaware import format_date, format_window, status_phrase
@@ -93,7 +93,8 @@ def labelled(
         return reply
     text = "\n".join(f"【{p.short_name}】{r.text}" for p, r in zip(programs, replies))
     answered = [Side(p.short_name, r.text.split("\n")[0]) for p, r in zip(programs, replies) if r.kind == "answer"]
-    same_or_not = compare(compared, answered) if compared and len(answered) == len(replies) else None
+    complete = len(answered) == len(replies)
+    same_or_not = compare(compared, answered) if compared and complete else both_asked(question, answered) if complete else None
     if same_or_not:
         text = f"{same_or_not}\n{text}"
     kind = "unknown" if all(r.kind == "unknown" for r in replies) else "answer"

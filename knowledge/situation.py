@@ -150,7 +150,9 @@ _TOTAL_WITH_LEAD = re.compile(
 )
 _SEVERAL_LEADS = re.compile(rf"(?:牵头|主持)(?:报|申报|申请)?[^，,。？?\d]{{0,2}}({NUMBER})\s*个[^，,。？?]{{0,12}}?项目|(?:同时|再|又|还想|还要)(?:牵头|报)[^，,。？?]{{0,6}}(?:一个|第二个|另一个|两个)|牵头(?:了)?一个[^，,。？?]{{0,12}}(?:再|又|还)[^，,。？?]{{0,4}}牵头"
     # "已经牵头了一个项目，还想当别人的联合单位": leading one already, asking of another
-    rf"|(?:已经|已)(?:以[^，,。？?]{{0,8}}名义)?(?:牵头|主持)(?:了|报了|申报了)?(?:一个|1个)")
+    rf"|(?:已经|已)(?:以[^，,。？?]{{0,8}}名义)?(?:牵头|主持)(?:了|报了|申报了)?(?:一个|1个)"
+    # "负责人能同时主持两个吗": leading two applications at once, asked about
+    rf"|(?:能|可以|能不能|可不可以|想)同时(?:牵头|主持)(?:申报|报)?(?:{NUMBER})\s*(?:个|项)")
 _SEVERAL_DIRECTIONS = re.compile(rf"({NUMBER})\s*个(?:试点)?方向|(?:同时|一起|都|也)(?:勾|选)|(?:同时|一起|都|也)报[^，,。？?]{{0,8}}方向|方向[^，,。？?]{{0,6}}(?:同时|一起|都|也)报|(?:勾|选)了?(?:两|2|多)个|既[^，,。？?]{{2,12}}又")
 # "一共参与三项申报", "参与了2个项目的申报": how many applications the leader takes part in
 _PI_APPLICATIONS = re.compile(rf"(?:一共|总共|共|同时)?参与(?:了)?[^，,。？?\d]{{0,4}}?({NUMBER})\s*(?:项|个)(?:项目)?(?:的)?(?:申报|申请)")
@@ -203,7 +205,7 @@ def _count_attributes(text: str) -> Profile:
     participations = _count(_PI_APPLICATIONS, text)
     if participations is not None:
         found["pi_applications"] = int(participations)
-    concurrent = _count(_CONCURRENT, text)
+    concurrent = _count(_CONCURRENT, text) if not (leads and "同时" in leads.group(0)) else None
     if concurrent is not None:
         found["pi_concurrent_projects"] = int(concurrent)
     elif (applications := _count(_UNIT_APPLICATIONS, text)) is not None:

@@ -36,7 +36,7 @@ WHICH_DIRECTION = re.compile(r"(对应|属于|算|选|归|报|适合|投)(哪个
 GENERIC_DIRECTION_WORDS = re.compile(r"重点|建议|研究|申报|试点|项目|专项|其他|相关|具体|对应|可选|指定|固定")
 
 # "还能报吗", "现在还收不收", "过期了吗": whether a window is still open, answered with its deadline.
-STILL_OPEN = re.compile(r"(现在|这会儿|目前|如今|今天|还)(还)?(能|可以|可|来得及|收|接受|让)(不能|不可以|不)?(再)?(报|申|交|提交|递交|上传|收|送|接受)|来得及|来的及|赶得上|赶得及|过期|晚了|迟交|逾期|(截止|结束|过)了(吗|没|么)|还(收|受理|接受)[^，。,]{0,6}(不|吗|么|没|嘛)")
+STILL_OPEN = re.compile(r"(现在|这会儿|目前|如今|今天|还)(还)?(能|可以|可|来得及|收|接受|让)(不能|不可以|不)?(再|补|重新)?(报|申|交|提交|递交|上传|收|送|接受)|来得及|来的及|赶得上|赶得及|过期|晚了|迟交|逾期|(截止|结束|过)了(吗|没|么)|还(收|受理|接受)[^，。,]{0,6}(不|吗|么|没|嘛)")
 # An applicant's own situation makes "还能…吗" a question of eligibility, not of dates.
 SITUATION = re.compile(r"已经|牵头了|参与了|在研|同时|另外|再报|再申|第二个|两个|岁|年龄|国籍|身份|资格")
 REGIONS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.comparison import Side, asks_to_compare, compare, each_asked, plain_question, two_subjects
+from knowledge.comparison import Side, asks_to_compare, both_asked, compare, each_asked, plain_question, two_subjects
 
 
 @pytest.mark.parametrize(
@@ -143,3 +143,22 @@ def test_each_subject_gets_its_own_notices_answer(kb, question, facts):
 def test_the_number_of_directions_is_the_length_of_each_list(kb, question):
     reply = kb.answer(question)
     assert reply.text.startswith("不一样") and "10个" in reply.text and "8个" in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("上海和国家的5G试点，是不是都得附电子版光盘", "是的，都得"),
+        ("上海跟国家的5G医疗试点都需要做线上系统申报吗", "不一样"),
+        ("两个5G试点申报材料都要A4纸双面打印吗", "是的，都要"),
+    ],
+)
+def test_a_requirement_asked_of_both_notices_gets_both_or_which(kb, question, opening):
+    reply = kb.answer(question)
+    assert reply.text.startswith(opening), reply.text
+
+
+def test_a_requirement_one_notice_denies_is_not_stated_by_it():
+    sides = [Side("甲", "申报材料一式六份，同时须进行线上系统申报。"), Side("乙", "通知未提及线上系统申报或申报网址。")]
+    assert both_asked("都要线上系统申报吗", sides) == "不一样：甲要线上系统申报，乙的通知没有这样的要求。"
+    assert both_asked("线上系统申报截止是哪天", sides) is None

@@ -99,7 +99,7 @@ def test_a_listed_direction_asked_may_we_gets_yes_and_its_number(kb: KnowledgeBa
 @pytest.mark.parametrize(
     ("question", "program"),
     [("2024年那份验收通知里专家组怎么打分", "accept"), ("2018年的那个文件负责人有年龄限制吗", "smart"),
-     ("2022年发的通知里年报几号交", "annual")],
+     ("2022年发的通知里年报几号交", "annual"), ("2022年7月那个5G通知让交什么", "annual"), ("24年1月那份文件专家几个人", "accept")],
 )
 def test_a_notice_named_by_the_year_it_was_issued(kb: KnowledgeBase, question, program):
     assert kb.composer.detector.detect(question).programs == (program,)

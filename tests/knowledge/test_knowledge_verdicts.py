@@ -41,6 +41,9 @@ def test_numbers_in_digits_or_chinese(text, value):
         ("企业配套资金只有财政资助的60%", {"cofunding_ratio": 0.6, "funded_elsewhere": None}),
         ("我们医院申请30万，企业出30万", {"cofunding_ratio": 1.0, "health_system_unit": True}),
         ("企业配套按1:0.6出", {"cofunding_ratio": 0.6}),
+        ("负责人能不能同时主持两个项目", {"pi_leads_other": True}),
+        ("负责人想同时牵头申报2项", {"leads_another_project": True}),
+        ("负责人手上同时主持3项国家课题", {"pi_concurrent_projects": 3}),
         ("配套比例先说1:0.5\n不对，核了一下是1:1.2", {"cofunding_ratio": 1.2}),
     ],
 )
