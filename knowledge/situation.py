@@ -175,7 +175,7 @@ def _count(pattern: re.Pattern[str], text: str) -> float | None:
 
 # "还能再加一个不", "再报两个行吗": more of what was counted before in the conversation
 COUNT_KEYS = ("partner_count", "unit_applications", "pi_concurrent_projects", "copies")
-_MORE = re.compile(rf"(?:再|多)(?:加|报|申报|申请|找|拉|接|做|承担)?\s*({NUMBER})\s*(?:个|家|项|份)")
+_MORE = re.compile(rf"(?:再|(?<![最至])多)(?:加|报|申报|申请|找|拉|接|做|承担)?\s*({NUMBER})\s*(?:个|家|项|份)")
 
 
 def _count_attributes(text: str) -> Profile:
@@ -226,7 +226,7 @@ def _with_more(found: Profile, text: str) -> Profile:
 
 _AGE = re.compile(rf"(?:今年|已经|我|他|她|负责人|申请人)?[^，,。？?]{{0,4}}?({NUMBER})\s*(?:岁|周岁)")
 # "我今年48，能做负责人吗": a bare number after 今年 (no unit follows) is the speaker's age
-_AGE_BARE = re.compile(rf"(?:我|本人|负责人|申请人)\s*今年\s*({NUMBER})(?=[，,。？?！!\s了]|$)")
+_AGE_BARE = re.compile(rf"(?:我|本人|负责人|申请人|pi)\s*(?:今年|现在|已经)?\s*({NUMBER})(?=[，,。？?！!\s了]|$)")
 # "只能拿出40%的工作时间", "投入项目时间大概70%": the leader's share of working time
 # "能拿出三分之二的工作时间": a share said as a fraction
 _FRACTION = re.compile(r"([一二两三四五六七八九十])分之([一二三四五六七八九])[^，,。？?]{0,6}(?:工作)?(?:时间|精力)")
@@ -503,8 +503,18 @@ def _read_one(text: str) -> Situation:
     return Situation(dict(found.profile), found.moment, found.span, found.project_end, found.day, found.acts)
 
 
+# "最多5家对吧？", "要求45岁以下吧？": a rule the applicant assumes, not a fact about them
+_PREMISE_SENTENCE = re.compile(r"[^？?!！。\n]*(?:对吧|是吧|对不对|没错吧|是这样吗|对吗|是吗|(?:以下|以内|以上|最多|不超过|至少|上限|下限)[^，,。？?]{0,6}吧)(?:[？?]|$)")
+_FIRST_PERSON = re.compile(r"我们|我|咱们|本单位|本院|我院|我司")
+
+
+def _without_premises(text: str) -> str:
+    return _PREMISE_SENTENCE.sub(lambda m: m.group(0) if _FIRST_PERSON.search(m.group(0)) else "", text)
+
+
 @lru_cache(maxsize=4096)
 def _read_cached(text: str) -> Situation:
+    text = _without_premises(text)
     profile: Profile = {}
     for extract in (_unit_attributes, _operator_attributes, _count_attributes, _person_attributes, _money_attributes, _state_attributes,
                     _acceptance_attributes):

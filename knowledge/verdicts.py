@@ -70,6 +70,10 @@ class Decision:
 
 def asks_for_verdict(text: str) -> bool:
     normalized = normalize(text)
+    sentences = [s for s in re.split(r"[？?!！。]", normalized) if s.strip()]
+    if len(sentences) > 1 and ASKS_CONFIRMATION.search(normalized) and not ASKS_CONFIRMATION.search(sentences[-1]):
+        # "最多5家对吧？我们找了6家，是不是得砍掉一家": a premise, then a question on the asker's own case
+        return asks_for_verdict(sentences[-1])
     if _ASKS_ABOUT_OWN_WAY.search(normalized):
         return True  # "…同时也报送了纸质版，这样对吧": the applicant's own way, not a premise
     if ASKS_RULE.search(normalized):

@@ -453,3 +453,22 @@ def test_a_rule_only_one_program_has_answers_for_that_program_when_none_is_named
 
 def test_what_a_unit_says_of_itself_names_no_program(kb):
     assert kb.answer("我们是区里的二级医院，能报吗").kind == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "fact"),
+    [
+        ("国家5G试点联合单位不超过6家对吧？我们拉了7家，得砍掉吗", "可以", "8家"),
+        ("智慧医疗专项年龄上限是40岁是吧？我们负责人43，是不是不行了", "可以", "50岁"),
+        ("上海5G试点纸质材料交三份对不对？我们打了四份，够不够", "不够", "六份"),
+    ],
+)
+def test_a_wrong_premise_then_the_askers_own_case_gets_the_verdict_on_it(kb, question, verdict, fact):
+    reply = kb.answer(question)
+    assert reply.text.split("】", 1)[1].startswith(verdict), reply.text
+    assert fact in reply.text
+
+
+@pytest.mark.parametrize("text", ["联合单位最多10家，是吧", "负责人要求45岁以下吧？", "最多报3项对吗？"])
+def test_a_rule_the_applicant_assumes_is_no_fact_about_them(text):
+    assert read_situation(text).profile == {}, text
