@@ -44,6 +44,10 @@ from .settings import DATA_DIR
 
 
 
+# "不行的话有啥别的路子", "不行的话我们怎么参与": another way is asked for, if the verdict is no
+ANOTHER_WAY_ASKED = re.compile(r"(?:不行|不能|不可以)的话[^？?。]{0,12}(?:别的|其他|其它|另外|怎么|如何|还能|还可以|办法|路子)|(?:别的|其他|其它)(?:路子|办法|途径|渠道)")
+
+
 class AnswerComposer:
     def __init__(
         self, data: KnowledgeData, retriever: HybridRetriever, detector: ProgramDetector, topic_cues: dict[str, list[str]],
@@ -136,10 +140,29 @@ class AnswerComposer:
             replies = [self.select.answer_one(self.data.programs[p], topic, self._own_part(p, core, programs), raw=question) for p in programs]
         merged = self._labelled(replies, programs, topic, question, compared)
         if decided is not None:
-            return self._said_when_missing(text, verdict_first(decided, merged))
+            return self._said_when_missing(text, self._with_another_way(verdict_first(decided, merged), programs, text, context.situation))
         said = read_situation(context.situation).updated_by(frame.stated)
         answered = self._with_due_date(self._said_when_missing(text, decide(text, said, merged)), frame, context.situation)
         return _with_interval(frame.as_asked, answered)
+
+    def _with_another_way(self, reply: Reply, programs: list[str], text: str, said_before: str) -> Reply:
+        """"能牵头上海的吗？不行的话有啥别的路子": after a 不可以, the sister notice of the same pilot
+        whose rules the applicant meets (国家试点: 境内注册即可)."""
+        if self.verdicts is None or len(programs) != 1 or not ANOTHER_WAY_ASKED.search(normalize(text)):
+            return reply
+        if not re.match(r"【[^】]*】不可以", reply.text):
+            return reply
+        family = self.detector.family_of(programs[0])
+        situation = read_situation(said_before).updated_by(read_situation(text))
+        for key in family.applications if family else ():
+            if key == programs[0]:
+                continue
+            other = self.data.programs[key]
+            found = self.verdicts.decide(other, situation, text)
+            if found is not None and found.headline.startswith("可以"):
+                reply.text = f"{reply.text}\n另一条路：【{other.short_name}】{found.render()}"
+                reply.citations = list(dict.fromkeys([*reply.citations, *(f.citation for f in found.findings)]))
+        return reply
 
     def _with_due_date(self, reply: Reply, frame: Frame, said_before: str) -> Reply:
         """"项目2023年8月到期了，接下来做什么 / 验收申请最晚哪个月交": by when, from the end the

@@ -98,6 +98,9 @@ class ProgramDetector:
                 remaining = remaining.replace(alias, " ")
         return remaining
 
+    def family_of(self, key: str) -> Family | None:
+        return self._family_of.get(key)
+
     def detect(self, text: str) -> Detection:
         remaining = ASKER_PLACE.sub(" ", normalize(text))
         strong: list[str] = [key for pattern, key in self._cue_patterns if pattern.search(remaining)]

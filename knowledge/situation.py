@@ -43,7 +43,7 @@ _ABROAD_UNIT = re.compile(rf"(?:{ABROAD_PLACES})[^，,。？?]{{0,6}}{_REGISTERE
 _WITH_A_HOSPITAL = re.compile(r"(?:跟|和|与|同)[^，,。？?]{0,10}(?:医院|医疗机构|卫生服务中心)[^，,。？?]{0,6}(?:一起|共同|联合|合作)(?:报|申报|申请|做)")
 # (a 科室 is part of its hospital, the applying unit: no sign either way)
 _NOT_LEGAL_PERSON = re.compile(
-    r"分公司|分院|分支机构|办事处|(?:没有|无|不是|非|不具备|不具有)(?:独立)?法人"
+    r"分公司|分院|分支机构|办事处|(?:没有|没|无|不是|非|不具备|不具有)(?:独立)?法人"
     # "我们科室想牵头", "课题组能作为申报单位吗": a part of a unit as the applicant
     r"|(?:科室|课题组|团队|部门)(?:能|可以|想|要|打算|能否|能不能)?(?:作为|当|单独|自己|独立|直接)*(?:申报单位|申请单位|牵头)"
 )

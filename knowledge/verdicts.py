@@ -40,6 +40,7 @@ ASKS_VALUE = re.compile(r"干嘛|干啥|几点|几号|哪天|哪几天|哪里|�
 # "…算按时吧", "…能牵头不": a yes/no question in the applicant's own way of asking
 ASKS_YES_NO_TAIL = re.compile(r"(?:算|是|行|可以|能|够|没问题|合规|符合|按时|准时|来得及|赶得上|会|没|不)[^，。,？?]{0,8}吧[？?。!！]*$|(?:内|里)吧[？?。!！]*$|(?:能|可以|行|够|算|会)[^，。,？?]{0,16}不[？?。!！]*$")
 # "…最多10家，是吧": a premise to confirm or correct, not a verdict on the asker ("…可以吧" is one)
+_IF_NOT = re.compile(r"(?:那)?(?:如果|要是|万一)?(?:不行|不能|不可以|不符合|不够)的话|否则|如果不行|要是不行")
 _CHECKS_PREMISE = re.compile(r"对吧|是吧|对不对|没错吧|是这样吗|对吗|是吗")
 _ASKS_ABOUT_OWN_WAY = re.compile(r"这样(?:做|弄|交|处理|操作|提交|写)?(?:是)?(?:对|行|可以|没问题|合规)的?[吗吧么嘛]")
 _LATE_RULE = re.compile(r"逾期不予受理|逾期不受理|不予受理")
@@ -71,6 +72,9 @@ class Decision:
 def asks_for_verdict(text: str) -> bool:
     normalized = normalize(text)
     sentences = [s for s in re.split(r"[？?!！。]", normalized) if s.strip()]
+    if len(sentences) > 1 and _IF_NOT.match(sentences[-1].strip()):
+        # "能牵头吗？不行的话我们怎么参与": the verdict is asked; what follows depends on it
+        return asks_for_verdict("？".join(sentences[:-1]) + "？")
     if len(sentences) > 1 and ASKS_CONFIRMATION.search(normalized) and not ASKS_CONFIRMATION.search(sentences[-1]):
         # "最多5家对吧？我们找了6家，是不是得砍掉一家": a premise, then a question on the asker's own case
         return asks_for_verdict(sentences[-1])

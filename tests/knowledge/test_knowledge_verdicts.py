@@ -472,3 +472,22 @@ def test_a_wrong_premise_then_the_askers_own_case_gets_the_verdict_on_it(kb, que
 @pytest.mark.parametrize("text", ["联合单位最多10家，是吧", "负责人要求45岁以下吧？", "最多报3项对吗？"])
 def test_a_rule_the_applicant_assumes_is_no_fact_about_them(text):
     assert read_situation(text).profile == {}, text
+
+
+def test_another_way_is_offered_when_the_verdict_is_no_and_the_applicant_asks_for_one(kb):
+    reply = kb.answer("我们是无锡注册的独立法人医院，能牵头上海5G试点吗？如果不行的话还有别的办法吗")
+    first, *rest = reply.text.split("\n")
+    assert first.split("】", 1)[1].startswith("不可以"), reply.text
+    assert any(line.startswith("另一条路：【国家5G+医疗健康应用试点】可以") for line in rest), reply.text
+
+
+def test_no_other_way_is_added_unless_asked_or_when_it_is_no_as_well(kb):
+    assert "另一条路" not in kb.answer("我们是无锡注册的独立法人医院，能牵头上海5G试点吗").text
+    assert "另一条路" not in kb.answer("我们是香港注册的公司，能牵头上海5G试点吗？不行的话有别的路子吗").text
+
+
+@pytest.mark.parametrize("question", ["我们科室能牵头上海5G试点吗？不行的话怎么办", "我们是外地公司能报智慧医疗吗？要是不行的话我们怎么参与"])
+def test_a_verdict_asked_before_what_to_do_otherwise_is_a_verdict(question):
+    from knowledge.verdicts import asks_for_verdict
+
+    assert asks_for_verdict(question)
