@@ -45,7 +45,7 @@ _REGISTERED = r"(?:注册|设立|成立|登记)"
 @lru_cache(maxsize=1)
 def _place_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     def pattern(names: frozenset[str]) -> re.Pattern[str]:
-        alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+        alternatives = "|".join(sorted(map(re.escape, names), key=lambda name: (-len(name), name)))
         # "昆山注册的", "在义乌市的一家公司", "江苏一家三甲医院"; not "瑞金医院" (a hospital's name)
         return re.compile(
             rf"(?:{alternatives})[^，,。？?]{{0,4}}{_REGISTERED}"

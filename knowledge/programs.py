@@ -75,8 +75,8 @@ class ProgramDetector:
         self._family_of = {key: family for family in self._families.values() for key in family.members}
         names = {(normalize(a), key) for key, program in programs.items() for a in [program.short_name, program.name, *program.aliases, *_number_names(program)]}
         cues = {(normalize(c), key) for key, program in programs.items() for c in program.cue_words}
-        self._aliases = sorted(names, key=lambda pair: -len(pair[0]))
-        self._detectors = sorted(names | cues, key=lambda pair: -len(pair[0]))
+        self._aliases = sorted(names, key=lambda pair: (-len(pair[0]), pair))  # ties in a fixed order, not a set's
+        self._detectors = sorted(names | cues, key=lambda pair: (-len(pair[0]), pair))
         self._cue_words = {cue for cue, _ in cues}
         self._cue_patterns = [(re.compile(pattern), key) for key, program in programs.items() for pattern in program.cue_patterns]
         self._issued_in: dict[int, list[str]] = {}

@@ -418,8 +418,12 @@ class FactSelector:
                     described.text = f"共{len(program.directions)}个重点方向：{names}。\n{described.text}"
                     described.citations = [*cite, *described.citations]
                 return described
+            text = f"没有“{'、'.join(asked)}”方向。该项目共{len(program.directions)}个方向：{names}。"
+            for other, direction in (pair for name in asked for pair in self._listing_elsewhere(program, name)):
+                text += f"\n{other.short_name}的方向中有“{direction.name}”（方向{direction.number}）。"
+                cite.append(self.data.cite(other, direction.cite))
             return Reply(
-                text=f"没有“{'、'.join(asked)}”方向。该项目共{len(program.directions)}个方向：{names}。",
+                text=text,
                 citations=cite,
                 programs=[program.key],
                 topic=topic,
@@ -484,6 +488,9 @@ class FactSelector:
         cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
         names = "、".join(d.name for d in program.directions)
         text, cite = self._with_other_direction(program, f"没有“{name}”方向。该项目共{len(program.directions)}个方向：{names}。", cite)
+        for other, direction in self._listing_elsewhere(program, name):
+            text += f"\n{other.short_name}的方向中有“{direction.name}”（方向{direction.number}）。"
+            cite.append(self.data.cite(other, direction.cite))
         return Reply(
             text=text,
             citations=cite,
@@ -491,6 +498,16 @@ class FactSelector:
             topic="directions",
             ruling=_direction_ruling(question),
         )
+
+    def _listing_elsewhere(self, program: Program, name: str) -> list[tuple[Program, Direction]]:
+        """"国家试点有移动医护方向吗": the other notices that do list it (上海5G试点, 方向10)."""
+        wanted = normalize(name)
+        return [
+            (other, direction) for other in self.data.programs.values()
+            if other.key != program.key and (other.family is None or other.family.role == "application")  # one applies to
+            for direction in other.directions
+            if wanted in normalize(direction.name) or any(wanted == normalize(alias) for alias in direction.aliases)
+        ]
 
     def describe_directions(self, program: Program, directions: list[Direction], topic: str) -> Reply:
         cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
@@ -514,7 +531,7 @@ def _longest_window(program: Program) -> Deadline | None:
 
 def _only_when_words(term: str) -> bool:
     """截止时间, 截止日期: made of "when" words only, no subject."""
-    for word in sorted(GENERIC_WHEN_WORDS, key=len, reverse=True):
+    for word in sorted(GENERIC_WHEN_WORDS, key=lambda word: (-len(word), word)):
         term = term.replace(word, "")
     return not term
 

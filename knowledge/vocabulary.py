@@ -22,7 +22,7 @@ class Vocabulary:
         self.with_related = {key: " ".join([self.own[key], *(self.own[o] for o in p.related)]) for key, p in programs.items()}
         self._everything = " ".join(self.with_related.values())
         self.direction_aliases = sorted(
-            {normalize(a) for p in programs.values() for d in p.directions for a in direction_keys(d)}, key=len, reverse=True
+            {normalize(a) for p in programs.values() for d in p.directions for a in direction_keys(d)}, key=lambda alias: (-len(alias), alias)
         )
 
     # --- which program ------------------------------------------------------------------------

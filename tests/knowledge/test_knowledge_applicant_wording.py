@@ -388,3 +388,16 @@ def test_a_joining_adverb_is_no_typo_of_a_notices_word() -> None:
     corrector = HomophoneCorrector(["联系人邮箱", "环节要求"])
     assert corrector.correct("信息科又想再报一个") == "信息科又想再报一个"  # 又想 is no 邮箱
     assert corrector.correct("我们邮箱是多少") == "我们邮箱是多少"
+
+
+@pytest.mark.parametrize(
+    ("question", "elsewhere"),
+    [
+        ("国家的5G试点能不能报移动医护方向", "上海市5G+医疗健康应用试点的方向中有“5G+移动医护”（方向10）"),
+        ("国家5G医疗试点里有5G远程查房这个方向吗", "上海市5G+医疗健康应用试点的方向中有“5G+远程查房”（方向9）"),
+    ],
+)
+def test_a_direction_one_notice_lacks_names_the_notice_that_lists_it(kb: KnowledgeBase, question: str, elsewhere: str) -> None:
+    reply = kb.answer(question)
+    assert "没有“" in reply.text and elsewhere in reply.text, reply.text
+    assert "项目验收的方向" not in reply.text  # the acceptance notice is nothing one applies to

@@ -140,3 +140,29 @@ def test_words_only_one_pilots_later_notices_use_are_answered_without_asking_whi
 @pytest.mark.parametrize(("question", "phone"), [("孔琳电话多少", "68866370"), ("请问刘硕鹏的手机", "18701867242"), ("沈剑峰怎么联系", "68791911")])
 def test_a_contact_named_alone_names_the_notice_that_lists_them(kb, question, phone):
     assert phone in kb.answer(question).text
+
+
+_STRIP_IN_A_FRESH_PROCESS = """
+from knowledge.loader import load_knowledge
+from knowledge.programs import ProgramDetector
+detector = ProgramDetector(load_knowledge().programs)
+for question in ["2022年那个通知里 上海试点验收工作具体由谁完成", "国家5G医疗健康试点验收要交啥", "上海试点年度总结报告写什么"]:
+    print(detector.strip(question), detector.detect(question).programs)
+"""
+
+
+def test_what_a_question_names_does_not_depend_on_the_process_hash_seed():
+    """Names of equal length are tried in a fixed order: the same question is read the same way in
+    every process (a set's order had made one answer differ between runs)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def run(seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        return subprocess.run([sys.executable, "-c", _STRIP_IN_A_FRESH_PROCESS], env=env, cwd=Path(__file__).resolve().parents[2],
+                              capture_output=True, text=True, check=True).stdout
+
+    outputs = {run(seed) for seed in ("1", "3", "5")}
+    assert len(outputs) == 1, outputs
