@@ -86,7 +86,10 @@ def test_directions_are_found_by_their_names_and_aliases(kb):
     assert vocabulary.only_program_with_direction("信息安全与共性标准研究方向要几家单位") == ["smart"]
 
 
-@pytest.mark.parametrize("question", ["帮我算一下房贷月供多少", "晚饭吃什么比较健康", "推荐一部好看的电影"])
+@pytest.mark.parametrize(
+    "question",
+    ["帮我算一下房贷月供多少", "晚饭吃什么比较健康", "推荐一部好看的电影", "麻烦问下今年社保基数调了没", "公积金贷款额度多少", "上海居转户要几年"],
+)
 def test_nothing_of_the_notices_domain_is_out_of_scope(kb, question):
     assert kb.answer(question).kind == "out_of_scope"
 
