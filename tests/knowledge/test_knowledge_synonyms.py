@@ -36,3 +36,12 @@ def test_a_delay_of_days_is_no_extension_of_the_project() -> None:
     synonyms = Synonyms(None, {"(?:延长|推迟|延)(?!期)(?=\\s*(?:[0-9]+|[一二两三四五六七八九十]+|半)\\s*(?:个月|年))": "延期"})
     assert synonyms.apply("推迟两天交") == "推迟两天交"
     assert synonyms.apply("延18个月") == "延期18个月"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("上海5G试点的智能疾控方向是干嘛的", "传染病"), ("上海5G试点 远程查房这个方向干啥的", "查房"), ("智慧医疗 信息安全那个方向是做啥的", "安全")],
+)
+def test_asking_what_a_thing_is_for_in_the_applicants_words(kb: KnowledgeBase, question: str, fact: str) -> None:
+    reply = kb.answer(question)
+    assert reply.kind == "answer" and fact in reply.text and "没有提到" not in reply.text, reply.text
