@@ -419,9 +419,7 @@ class FactSelector:
                     described.citations = [*cite, *described.citations]
                 return described
             text = f"没有“{'、'.join(asked)}”方向。该项目共{len(program.directions)}个方向：{names}。"
-            for other, direction in (pair for name in asked for pair in self._listing_elsewhere(program, name)):
-                text += f"\n{other.short_name}的方向中有“{direction.name}”（方向{direction.number}）。"
-                cite.append(self.data.cite(other, direction.cite))
+            text += self._listed_elsewhere(program, asked, cite)
             return Reply(
                 text=text,
                 citations=cite,
@@ -488,9 +486,7 @@ class FactSelector:
         cite = [self.data.cite(program, program.directions_cite)] if program.directions_cite else []
         names = "、".join(d.name for d in program.directions)
         text, cite = self._with_other_direction(program, f"没有“{name}”方向。该项目共{len(program.directions)}个方向：{names}。", cite)
-        for other, direction in self._listing_elsewhere(program, name):
-            text += f"\n{other.short_name}的方向中有“{direction.name}”（方向{direction.number}）。"
-            cite.append(self.data.cite(other, direction.cite))
+        text += self._listed_elsewhere(program, [name], cite)
         return Reply(
             text=text,
             citations=cite,
@@ -498,6 +494,14 @@ class FactSelector:
             topic="directions",
             ruling=_direction_ruling(question),
         )
+
+    def _listed_elsewhere(self, program: Program, names: list[str], cite: list[Citation]) -> str:
+        """Lines naming the other notices that list the directions asked (their citations added to ``cite``)."""
+        lines = ""
+        for other, direction in (pair for name in names for pair in self._listing_elsewhere(program, name)):
+            lines += f"\n{other.short_name}的方向中有“{direction.name}”（方向{direction.number}）。"
+            cite.append(self.data.cite(other, direction.cite))
+        return lines
 
     def _listing_elsewhere(self, program: Program, name: str) -> list[tuple[Program, Direction]]:
         """"国家试点有移动医护方向吗": the other notices that do list it (上海5G试点, 方向10)."""
