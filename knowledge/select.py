@@ -381,7 +381,7 @@ class FactSelector:
                 reply.text = f"（依据{owner.short_name}的通知）{reply.text}"
             return reply
         if not program.contacts:
-            return self._answer_from_facts(program, "submission", question) if program.submission else self._unknown(program, topic)
+            return self._contacts_of_the_same_pilot(program, topic, question)
         hits = self.retriever.search(question, programs=[program.key], facts_only=True, topics=["contact"], top_k=len(program.contacts))
         specific = [h.unit for h in hits if h.bm25 > 0 and _mentions_agency(question, h.unit.item)]
         # "市经信委跟市卫健委那边分别找谁": every agency named, in the notice's order
@@ -391,6 +391,17 @@ class FactSelector:
         if channel and channel.group() not in normalize(reply.text):
             return not_given(program, reply, f"联系人的{channel.group()}")  # only phones are listed
         return reply
+
+    def _contacts_of_the_same_pilot(self, program: Program, topic: str, question: str) -> Reply:
+        """A notice that lists no contact (the annual-work report): said first, then the contacts
+        a notice of the same pilot lists, labelled as theirs."""
+        related = next((self.data.programs[key] for key in program.related if self.data.programs[key].contacts), None)
+        if related is None:
+            return self._answer_from_facts(program, "submission", question) if program.submission else self._unknown(program, topic)
+        listed = units_reply(related, [self.unit(contact.id) for contact in related.contacts], topic)
+        listed.text = f"这份通知没有列出联系人或联系电话。{related.short_name}的通知所列联系人：\n{listed.text}"
+        listed.kind = "unknown"
+        return listed
 
     def _contacts_naming_a_person(self, program: Program, question: str) -> tuple[Program, Contact] | None:
         """"孔琳的电话": the contact entry of the person named, this program's first."""

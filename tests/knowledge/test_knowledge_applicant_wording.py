@@ -401,3 +401,10 @@ def test_a_direction_one_notice_lacks_names_the_notice_that_lists_it(kb: Knowled
     reply = kb.answer(question)
     assert "没有“" in reply.text and elsewhere in reply.text, reply.text
     assert "项目验收的方向" not in reply.text  # the acceptance notice is nothing one applies to
+
+
+@pytest.mark.parametrize("question", ["年度总结那个通知有没有留咨询电话", "22年那份文件的联系人是谁", "年度总结报告的事找哪个联系人"])
+def test_a_notice_listing_no_contact_says_so_before_the_same_pilots_contacts(kb: KnowledgeBase, question: str) -> None:
+    reply = kb.answer(question)
+    assert reply.programs == ["annual"], reply.text
+    assert "这份通知没有列出联系人或联系电话" in reply.text and "021-60801841" in reply.text, reply.text
